@@ -1,0 +1,70 @@
+// Preprocessing: a signature of any length becomes a fixed grid of n_steps time steps with
+// kFeatureCount features each, the input of the time-delay network.
+//
+// Steps, in order:
+// 1. Resample uniformly in time over the whole signature, from the first sample to the last.
+//    Pen-up gaps between strokes are kept as time: positions there are interpolated linearly
+//    from the end of one stroke to the start of the next, with the pen feature set to up.
+//    Uniform time keeps the writer's rhythm, which skilled forgers reproduce worst. A pen-up
+//    pause longer than kMaxPenUpMs is shortened to that length, so that a writer who stops
+//    to think (one SVC2004 file pauses for 29 s) does not squeeze the writing into a few steps.
+// 2. Normalise position: subtract the centroid of the pen-down steps and divide by their
+//    root-mean-square distance from it. This removes where and how large the person signed
+//    (tablet counts or CSS pixels alike) but keeps the aspect ratio and slant.
+// 3. Differentiate with central differences to get velocity and acceleration in normalised
+//    units per second. Absolute time is kept because speed tells genuine from forged writing.
+//
+// The 8 features per step use only what every browser provides (x, y, time, pen up/down):
+//   0 pen down (1) or up (0)
+//   1 x, 2 y                       normalised position
+//   3 speed                        |v|
+//   4 cos, 5 sin of the direction  v / |v| (0 where the pen rests)
+//   6 tangential acceleration      (v . a) / |v|, the change of speed
+//   7 centripetal acceleration     (v x a) / |v|, signed: speed times curvature
+// These follow the kinds of features used by Bromley et al. (1993) for their siamese
+// verifier: pen state, position, speed, direction and the two acceleration components.
+#pragma once
+
+#include <vector>
+
+#include "inkprint/signature.hpp"
+
+namespace inkprint {
+
+inline constexpr int kFeatureCount = 8;
+inline constexpr int kDefaultStepCount = 200;
+// Longest pen-up pause kept in full; SVC2004 stroke gaps are mostly 70-300 ms.
+inline constexpr double kMaxPenUpMs = 1000.0;
+
+// Names of the features in the order of the feature axis.
+extern const char* const kFeatureNames[kFeatureCount];
+
+// Position and pen state on a uniform time grid, before normalisation.
+struct ResampledSignature {
+    std::vector<double> x, y;
+    std::vector<double> pen_down;  // 1 on a stroke, 0 in a gap between strokes
+    double duration_ms = 0;        // time from the first to the last sample
+};
+
+// Resamples uniformly in time (step 1 above). Calls validate_signature first.
+ResampledSignature resample_in_time(const Signature& signature, int n_steps);
+
+// Computes the feature grid, [n_steps][kFeatureCount] row-major, before standardisation.
+// Throws Error for a signature that validate_signature rejects or for n_steps < 3.
+std::vector<float> compute_features(const Signature& signature, int n_steps = kDefaultStepCount);
+
+// Per-feature mean and standard deviation measured on training data, stored in the model so
+// that every caller scales the features the same way.
+struct FeatureScaling {
+    std::vector<float> mean, std_dev;
+};
+
+// Measures the scaling over a set of feature grids of kFeatureCount columns.
+FeatureScaling measure_feature_scaling(const std::vector<std::vector<float>>& grids);
+
+// Standardises a grid in place: (value - mean) / std_dev, clipped to +-kFeatureClip so that a
+// single wild derivative (a hesitation, a sensor glitch) cannot dominate the network input.
+inline constexpr float kFeatureClip = 5.0f;
+void apply_feature_scaling(const FeatureScaling& scaling, std::vector<float>& grid);
+
+}  // namespace inkprint

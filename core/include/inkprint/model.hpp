@@ -1,0 +1,53 @@
+// A trained model and its versioned binary file.
+//
+// File layout, all numbers little-endian:
+//   8 bytes  magic "INKPRINT"
+//   u32      format version (kModelFormatVersion)
+//   u32      n_features, u32 n_steps, u32 layer count, then per layer u32 channels, width, stride
+//   u32      activation
+//   f32      feature mean [n_features], feature standard deviation [n_features]
+//   f32      decision threshold, genuine target, forgery target
+//   u32      parameter count, then f32 parameters (the Network's flat layout)
+//   u32      description length, then that many bytes of UTF-8 JSON (how it was trained)
+//   u32      CRC-32 (IEEE 802.3) of every byte before it
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "inkprint/features.hpp"
+#include "inkprint/network.hpp"
+
+namespace inkprint {
+
+inline constexpr std::uint32_t kModelFormatVersion = 1;
+
+struct Model {
+    NetworkConfig network;
+    FeatureScaling scaling;
+    float threshold = 0.5f;  // cosine at or above which a query is accepted as genuine
+    float genuine_target = 1.0f;
+    float forgery_target = -0.9f;
+    std::vector<float> parameters;
+    std::string description = "{}";  // JSON object: training data, held-out error rates
+
+    // Throws Error when the parts do not fit together (parameter count, scaling size).
+    void validate() const;
+};
+
+std::vector<std::uint8_t> serialize_model(const Model& model);
+
+// Parses a model file's bytes. Throws Error naming what is wrong: not a model file, another
+// format version, truncated, a checksum mismatch (corrupted), or absurd dimensions.
+Model parse_model(std::span<const std::uint8_t> bytes);
+
+void save_model(const Model& model, const std::filesystem::path& path);
+Model load_model(const std::filesystem::path& path);
+
+// CRC-32 with the IEEE 802.3 polynomial, as used by zlib and PNG.
+std::uint32_t crc32(std::span<const std::uint8_t> bytes);
+
+}  // namespace inkprint

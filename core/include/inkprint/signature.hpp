@@ -1,0 +1,50 @@
+// Stroke model: a signature is a list of pen-down strokes, each a list of timed samples.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace inkprint {
+
+// One sample of the pen or pointer.
+struct Point {
+    double x = 0;         // horizontal position, any unit (tablet counts, CSS pixels)
+    double y = 0;         // vertical position, growing downward as on a screen
+    double t_ms = 0;      // time in milliseconds, any origin
+    double pressure = 0;  // 0..1 when the device measures it; see Signature::has_pressure
+};
+
+// Samples from one pen-down to the next pen-up.
+struct Stroke {
+    std::vector<Point> points;
+};
+
+struct Signature {
+    std::vector<Stroke> strokes;
+    bool has_pressure = false;  // false for mouse and for tablets without a pressure channel
+
+    std::size_t point_count() const;
+};
+
+// Maximum number of samples accepted in one signature. A minute of 1 kHz pen input is
+// 60,000 samples, so anything larger is a runaway capture or a wrong file.
+inline constexpr std::size_t kMaxPoints = 100000;
+
+// Values per point in the flat exchange format used by the bindings and the page:
+// [x, y, t_ms, pressure, stroke_index], with pressure NaN when the device has none and
+// stroke_index counting 0, 1, 2, ... without going back.
+inline constexpr std::size_t kFlatPointStride = 5;
+
+// Builds a signature from the flat exchange format. Throws Error on a length that is not a
+// multiple of kFlatPointStride, on non-finite values and on stroke indices that go back.
+Signature signature_from_flat(std::span<const double> values);
+
+// Writes a signature in the flat exchange format.
+std::vector<double> signature_to_flat(const Signature& signature);
+
+// Checks that a signature can be turned into features: at least two points, finite values,
+// at most kMaxPoints points, and a drawing that is not a single dot. Throws Error otherwise.
+void validate_signature(const Signature& signature);
+
+}  // namespace inkprint

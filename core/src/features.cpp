@@ -1,0 +1,195 @@
+#include "inkprint/features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "inkprint/error.hpp"
+
+namespace inkprint {
+
+const char* const kFeatureNames[kFeatureCount] = {
+    "pen_down", "x", "y", "speed", "direction_cos", "direction_sin",
+    "tangential_acceleration", "centripetal_acceleration"};
+
+namespace {
+
+struct TimedPoint {
+    double x, y, t;
+    std::size_t stroke;
+};
+
+std::vector<TimedPoint> flatten(const Signature& signature) {
+    std::vector<TimedPoint> points;
+    points.reserve(signature.point_count());
+    double removed = 0;  // time cut out of long pen-up pauses so far
+    for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
+        for (std::size_t i = 0; i < signature.strokes[s].points.size(); ++i) {
+            const Point& point = signature.strokes[s].points[i];
+            double t = point.t_ms - removed;
+            if (!points.empty()) {
+                const double gap = t - points.back().t;
+                if (i == 0 && gap > kMaxPenUpMs) {
+                    removed += gap - kMaxPenUpMs;
+                    t = points.back().t + kMaxPenUpMs;
+                }
+                // Time must never decrease: clamp steps back to the previous sample's time.
+                t = std::max(t, points.back().t);
+            }
+            points.push_back({point.x, point.y, t, s});
+        }
+    }
+    return points;
+}
+
+// Central differences, one-sided at both ends, scaled from per-step to per-second.
+std::vector<double> differentiate(const std::vector<double>& values, double steps_per_second) {
+    const std::size_t n = values.size();
+    std::vector<double> derivative(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t lo = i == 0 ? 0 : i - 1;
+        const std::size_t hi = i + 1 == n ? n - 1 : i + 1;
+        derivative[i] = (values[hi] - values[lo]) / static_cast<double>(hi - lo) * steps_per_second;
+    }
+    return derivative;
+}
+
+}  // namespace
+
+ResampledSignature resample_in_time(const Signature& signature, int n_steps) {
+    validate_signature(signature);
+    if (n_steps < 3) {
+        throw Error("step count " + std::to_string(n_steps) + " is too small: use at least 3");
+    }
+    const std::vector<TimedPoint> points = flatten(signature);
+    const double t0 = points.front().t;
+    const double duration = points.back().t - t0;
+    // A signature whose samples all share one timestamp (a synthetic file) is spread by index.
+    const bool by_index = !(duration > 0);
+    auto time_of = [&](std::size_t i) { return by_index ? static_cast<double>(i) : points[i].t; };
+    const double start = by_index ? 0.0 : t0;
+    const double span = by_index ? static_cast<double>(points.size() - 1) : duration;
+
+    ResampledSignature out;
+    out.duration_ms = duration;
+    out.x.resize(n_steps);
+    out.y.resize(n_steps);
+    out.pen_down.resize(n_steps);
+    std::size_t j = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        const double t = start + span * k / (n_steps - 1);
+        while (j + 2 < points.size() && time_of(j + 1) <= t) ++j;
+        if (j + 1 < points.size() && time_of(j + 1) <= t) ++j;
+        const TimedPoint& a = points[j];
+        if (j + 1 == points.size() || time_of(j) >= t) {
+            out.x[k] = a.x;
+            out.y[k] = a.y;
+            out.pen_down[k] = 1;
+            continue;
+        }
+        const TimedPoint& b = points[j + 1];
+        const double fraction = (t - time_of(j)) / (time_of(j + 1) - time_of(j));
+        out.x[k] = a.x + fraction * (b.x - a.x);
+        out.y[k] = a.y + fraction * (b.y - a.y);
+        out.pen_down[k] = a.stroke == b.stroke ? 1 : 0;
+    }
+    return out;
+}
+
+std::vector<float> compute_features(const Signature& signature, int n_steps) {
+    ResampledSignature r = resample_in_time(signature, n_steps);
+
+    // Normalise position by the pen-down steps; the first step always lies on a stroke.
+    double cx = 0, cy = 0, count = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        if (r.pen_down[k] == 0) continue;
+        cx += r.x[k];
+        cy += r.y[k];
+        count += 1;
+    }
+    cx /= count;
+    cy /= count;
+    double mean_square = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        if (r.pen_down[k] == 0) continue;
+        mean_square += (r.x[k] - cx) * (r.x[k] - cx) + (r.y[k] - cy) * (r.y[k] - cy);
+    }
+    double radius = std::sqrt(mean_square / count);
+    if (!(radius > 0)) {
+        // The pen-down steps coincide although the raw samples differ (a dot plus a gap):
+        // fall back to the spread of all steps, which validate_signature ensures is not zero.
+        mean_square = 0;
+        for (int k = 0; k < n_steps; ++k) {
+            mean_square += (r.x[k] - cx) * (r.x[k] - cx) + (r.y[k] - cy) * (r.y[k] - cy);
+        }
+        radius = std::max(std::sqrt(mean_square / n_steps), 1e-300);
+    }
+    for (int k = 0; k < n_steps; ++k) {
+        r.x[k] = (r.x[k] - cx) / radius;
+        r.y[k] = (r.y[k] - cy) / radius;
+    }
+
+    // Without a duration the derivatives stay per step; such input is synthetic anyway.
+    const double steps_per_second = r.duration_ms > 0 ? (n_steps - 1) / (r.duration_ms / 1000.0) : 1.0;
+    const std::vector<double> vx = differentiate(r.x, steps_per_second);
+    const std::vector<double> vy = differentiate(r.y, steps_per_second);
+    const std::vector<double> ax = differentiate(vx, steps_per_second);
+    const std::vector<double> ay = differentiate(vy, steps_per_second);
+
+    // Below this speed (normalised radii per second) the pen is taken to rest and has no
+    // direction; a signature of a few seconds moves at tens of radii per second.
+    constexpr double kRestingSpeed = 1e-3;
+    std::vector<float> grid(static_cast<std::size_t>(n_steps) * kFeatureCount);
+    for (int k = 0; k < n_steps; ++k) {
+        const double speed = std::hypot(vx[k], vy[k]);
+        const bool moving = speed > kRestingSpeed;
+        const double inverse_speed = moving ? 1.0 / speed : 0.0;
+        float* row = grid.data() + static_cast<std::size_t>(k) * kFeatureCount;
+        row[0] = static_cast<float>(r.pen_down[k]);
+        row[1] = static_cast<float>(r.x[k]);
+        row[2] = static_cast<float>(r.y[k]);
+        row[3] = static_cast<float>(speed);
+        row[4] = static_cast<float>(vx[k] * inverse_speed);
+        row[5] = static_cast<float>(vy[k] * inverse_speed);
+        row[6] = static_cast<float>((vx[k] * ax[k] + vy[k] * ay[k]) * inverse_speed);
+        row[7] = static_cast<float>((vx[k] * ay[k] - vy[k] * ax[k]) * inverse_speed);
+    }
+    return grid;
+}
+
+FeatureScaling measure_feature_scaling(const std::vector<std::vector<float>>& grids) {
+    std::vector<double> sum(kFeatureCount, 0.0), sum_squares(kFeatureCount, 0.0);
+    double rows = 0;
+    for (const auto& grid : grids) {
+        for (std::size_t i = 0; i + kFeatureCount <= grid.size(); i += kFeatureCount) {
+            for (int f = 0; f < kFeatureCount; ++f) {
+                sum[f] += grid[i + f];
+                sum_squares[f] += static_cast<double>(grid[i + f]) * grid[i + f];
+            }
+            rows += 1;
+        }
+    }
+    if (rows == 0) throw Error("cannot measure feature scaling: no training signatures");
+
+    FeatureScaling scaling;
+    for (int f = 0; f < kFeatureCount; ++f) {
+        const double mean = sum[f] / rows;
+        const double variance = std::max(sum_squares[f] / rows - mean * mean, 0.0);
+        scaling.mean.push_back(static_cast<float>(mean));
+        // A constant feature keeps unit scale instead of dividing by zero.
+        scaling.std_dev.push_back(variance > 1e-12 ? static_cast<float>(std::sqrt(variance)) : 1.0f);
+    }
+    return scaling;
+}
+
+void apply_feature_scaling(const FeatureScaling& scaling, std::vector<float>& grid) {
+    const std::size_t n_features = scaling.mean.size();
+    for (std::size_t i = 0; i + n_features <= grid.size(); i += n_features) {
+        for (std::size_t f = 0; f < n_features; ++f) {
+            const float value = (grid[i + f] - scaling.mean[f]) / scaling.std_dev[f];
+            grid[i + f] = std::clamp(value, -kFeatureClip, kFeatureClip);
+        }
+    }
+}
+
+}  // namespace inkprint

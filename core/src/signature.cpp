@@ -1,0 +1,126 @@
+#include "inkprint/signature.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "inkprint/error.hpp"
+
+namespace inkprint {
+
+namespace {
+
+std::string format_number(double value) {
+    if (std::isnan(value)) return "NaN";
+    if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+    return std::to_string(value);
+}
+
+}  // namespace
+
+std::size_t Signature::point_count() const {
+    std::size_t count = 0;
+    for (const Stroke& stroke : strokes) count += stroke.points.size();
+    return count;
+}
+
+Signature signature_from_flat(std::span<const double> values) {
+    if (values.size() % kFlatPointStride != 0) {
+        throw Error("point array has " + std::to_string(values.size()) +
+                    " values, which is not a multiple of " + std::to_string(kFlatPointStride) +
+                    ": pass [x, y, t_ms, pressure, stroke_index] for each point");
+    }
+    const std::size_t n_points = values.size() / kFlatPointStride;
+    if (n_points > kMaxPoints) {
+        throw Error("signature has " + std::to_string(n_points) + " points, more than the limit of " +
+                    std::to_string(kMaxPoints) + ": capture a shorter signature");
+    }
+
+    Signature signature;
+    double previous_stroke = -1;
+    for (std::size_t i = 0; i < n_points; ++i) {
+        const double* p = values.data() + i * kFlatPointStride;
+        const char* names[] = {"x", "y", "t_ms"};
+        for (int k = 0; k < 3; ++k) {
+            if (!std::isfinite(p[k])) {
+                throw Error("point " + std::to_string(i) + " has an invalid " + names[k] + " (" +
+                            format_number(p[k]) + "): every coordinate and time must be finite");
+            }
+        }
+        const double stroke_index = p[4];
+        if (!std::isfinite(stroke_index) || stroke_index < previous_stroke ||
+            stroke_index != std::floor(stroke_index)) {
+            throw Error("point " + std::to_string(i) + " has an invalid stroke index (" +
+                        format_number(stroke_index) +
+                        "): stroke indices must be whole numbers that never decrease");
+        }
+        if (stroke_index != previous_stroke) {
+            signature.strokes.emplace_back();
+            previous_stroke = stroke_index;
+        }
+        const bool has_pressure = !std::isnan(p[3]);
+        if (has_pressure && !std::isfinite(p[3])) {
+            throw Error("point " + std::to_string(i) + " has an invalid pressure (" +
+                        format_number(p[3]) + "): use a finite value, or NaN for no pressure");
+        }
+        signature.has_pressure = signature.has_pressure || has_pressure;
+        signature.strokes.back().points.push_back({p[0], p[1], p[2], has_pressure ? p[3] : 0.0});
+    }
+    return signature;
+}
+
+std::vector<double> signature_to_flat(const Signature& signature) {
+    std::vector<double> values;
+    values.reserve(signature.point_count() * kFlatPointStride);
+    const double no_pressure = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
+        for (const Point& point : signature.strokes[s].points) {
+            values.insert(values.end(), {point.x, point.y, point.t_ms,
+                                         signature.has_pressure ? point.pressure : no_pressure,
+                                         static_cast<double>(s)});
+        }
+    }
+    return values;
+}
+
+void validate_signature(const Signature& signature) {
+    const std::size_t n_points = signature.point_count();
+    if (n_points == 0) {
+        throw Error("signature is empty: draw or load a signature first");
+    }
+    if (n_points < 2) {
+        throw Error("signature has only 1 point: sign with at least one stroke, not a single tap");
+    }
+    if (n_points > kMaxPoints) {
+        throw Error("signature has " + std::to_string(n_points) + " points, more than the limit of " +
+                    std::to_string(kMaxPoints) + ": capture a shorter signature");
+    }
+
+    const Point* first = nullptr;
+    bool has_extent = false;
+    std::size_t index = 0;
+    for (const Stroke& stroke : signature.strokes) {
+        for (const Point& point : stroke.points) {
+            if (!std::isfinite(point.x) || !std::isfinite(point.y) || !std::isfinite(point.t_ms)) {
+                throw Error("point " + std::to_string(index) + " has a non-finite value (x " +
+                            format_number(point.x) + ", y " + format_number(point.y) + ", t " +
+                            format_number(point.t_ms) + "): every coordinate and time must be finite");
+            }
+            // Beyond 1e15 the squared distances used in normalisation lose all precision.
+            if (std::abs(point.x) > 1e15 || std::abs(point.y) > 1e15) {
+                throw Error("point " + std::to_string(index) + " has a coordinate beyond 1e15 (x " +
+                            format_number(point.x) + ", y " + format_number(point.y) +
+                            "): rescale the input");
+            }
+            if (first == nullptr) first = &point;
+            has_extent = has_extent || point.x != first->x || point.y != first->y;
+            ++index;
+        }
+    }
+    if (!has_extent) {
+        throw Error("signature has " + std::to_string(n_points) +
+                    " points all at the same position: sign with a visible stroke");
+    }
+}
+
+}  // namespace inkprint

@@ -1,0 +1,142 @@
+#include "inkprint/svc2004.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "inkprint/error.hpp"
+
+namespace inkprint {
+
+namespace {
+
+// Splits a line into whole numbers. Returns false when a field is not an integer.
+bool parse_integers(std::string_view line, std::vector<long long>& fields) {
+    fields.clear();
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+        if (i == line.size()) break;
+        long long value = 0;
+        const auto [end, error] = std::from_chars(line.data() + i, line.data() + line.size(), value);
+        if (error != std::errc() ||
+            (end != line.data() + line.size() && *end != ' ' && *end != '\t' && *end != '\r')) {
+            return false;
+        }
+        fields.push_back(value);
+        i = static_cast<std::size_t>(end - line.data());
+    }
+    return true;
+}
+
+}  // namespace
+
+Signature parse_svc2004(std::string_view text, const std::string& source) {
+    std::vector<long long> fields;
+    std::size_t line_number = 0;
+    std::size_t position = 0;
+    auto next_line = [&](std::string_view& line) {
+        if (position >= text.size()) return false;
+        std::size_t end = text.find('\n', position);
+        if (end == std::string_view::npos) end = text.size();
+        line = text.substr(position, end - position);
+        position = end + 1;
+        ++line_number;
+        return true;
+    };
+
+    std::string_view line;
+    if (!next_line(line) || !parse_integers(line, fields) || fields.size() != 1 || fields[0] < 1) {
+        throw Error(source + ": line 1 must hold the number of points, found '" +
+                    std::string(line.substr(0, 40)) + "': is this an SVC2004 signature file?");
+    }
+    const long long declared = fields[0];
+    if (declared > static_cast<long long>(kMaxPoints)) {
+        throw Error(source + ": declares " + std::to_string(declared) +
+                    " points, more than the limit of " + std::to_string(kMaxPoints));
+    }
+
+    Signature signature;
+    std::size_t columns = 0;
+    double previous_t = 0;
+    for (long long i = 0; i < declared; ++i) {
+        if (!next_line(line)) {
+            throw Error(source + ": declares " + std::to_string(declared) + " points but has only " +
+                        std::to_string(i) + ": the file is truncated");
+        }
+        if (!parse_integers(line, fields) || (fields.size() != 4 && fields.size() != 7)) {
+            throw Error(source + ": line " + std::to_string(line_number) +
+                        " must hold 4 (Task 1) or 7 (Task 2) whole numbers, found '" +
+                        std::string(line.substr(0, 60)) + "'");
+        }
+        if (columns == 0) columns = fields.size();
+        if (fields.size() != columns) {
+            throw Error(source + ": line " + std::to_string(line_number) + " has " +
+                        std::to_string(fields.size()) + " numbers where earlier lines have " +
+                        std::to_string(columns));
+        }
+
+        Point point;
+        point.x = static_cast<double>(fields[0]);
+        point.y = static_cast<double>(fields[1]);
+        point.t_ms = static_cast<double>(fields[2]);
+        const long long button = fields[3];
+        if (columns == 7) point.pressure = static_cast<double>(fields[6]) / kSvc2004MaxPressure;
+
+        const bool starts_stroke = signature.strokes.empty() || button == 0 ||
+                                   point.t_ms - previous_t > kStrokeGapMs;
+        // A few files step back by 6-9 ms; time must never decrease for resampling.
+        if (!signature.strokes.empty() && point.t_ms < previous_t) point.t_ms = previous_t;
+        previous_t = point.t_ms;
+        if (starts_stroke) signature.strokes.emplace_back();
+        signature.strokes.back().points.push_back(point);
+    }
+    while (next_line(line)) {
+        if (!parse_integers(line, fields) || !fields.empty()) {
+            throw Error(source + ": line " + std::to_string(line_number) + " follows the " +
+                        std::to_string(declared) + " declared points: the point count is wrong");
+        }
+    }
+    signature.has_pressure = columns == 7;
+    return signature;
+}
+
+Signature read_svc2004_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw Error("cannot open SVC2004 file " + path.string() + ": check that it exists");
+    }
+    std::ostringstream buffer;
+    buffer << file.rdbuf();
+    return parse_svc2004(buffer.str(), path.string());
+}
+
+std::vector<Svc2004User> read_svc2004_task(const std::filesystem::path& task_folder,
+                                           int first_user, int last_user) {
+    if (!std::filesystem::is_directory(task_folder)) {
+        throw Error("SVC2004 folder " + task_folder.string() +
+                    " not found: place the SVC2004 Task1 and Task2 folders under one directory "
+                    "and set INKPRINT_SVC2004_DIR to it");
+    }
+    std::vector<Svc2004User> users;
+    for (int user = first_user; user <= last_user; ++user) {
+        Svc2004User entry;
+        entry.user = user;
+        for (int n = 1; n <= 40; ++n) {
+            const auto name = "U" + std::to_string(user) + "S" + std::to_string(n) + ".TXT";
+            Signature signature = read_svc2004_file(task_folder / name);
+            (n <= 20 ? entry.genuine : entry.forgeries).push_back(std::move(signature));
+        }
+        users.push_back(std::move(entry));
+    }
+    return users;
+}
+
+std::filesystem::path svc2004_folder(const std::filesystem::path& fallback) {
+    const char* configured = std::getenv("INKPRINT_SVC2004_DIR");
+    if (configured != nullptr && *configured != '\0') return configured;
+    return fallback;
+}
+
+}  // namespace inkprint

@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "inkprint/error.hpp"
+#include "inkprint/features.hpp"
+#include "inkprint/random.hpp"
+#include "synthetic.hpp"
+
+using inkprint::compute_features;
+using inkprint::kFeatureCount;
+using inkprint::Point;
+using inkprint::Signature;
+
+namespace {
+
+Signature transform(const Signature& signature, double scale, double dx, double dy, double time_offset) {
+    Signature out = signature;
+    for (auto& stroke : out.strokes) {
+        for (auto& point : stroke.points) {
+            point.x = point.x * scale + dx;
+            point.y = point.y * scale + dy;
+            point.t_ms += time_offset;
+        }
+    }
+    return out;
+}
+
+Signature synthetic_signature(std::uint64_t seed) {
+    inkprint::Random random(seed);
+    const auto writer = inkprint::testing::make_writer(random);
+    return inkprint::testing::draw_signature(writer, 0.03, false, random);
+}
+
+}  // namespace
+
+TEST(Resample, StraightLineAtConstantSpeed) {
+    // x goes 0..100 over 1 s in one stroke: resampled steps are evenly spaced.
+    Signature signature;
+    signature.strokes.emplace_back();
+    for (int i = 0; i <= 100; ++i) signature.strokes[0].points.push_back({double(i), 0, i * 10.0, 0});
+    const auto r = inkprint::resample_in_time(signature, 11);
+    for (int k = 0; k <= 10; ++k) {
+        EXPECT_NEAR(r.x[k], 10.0 * k, 1e-9) << k;
+        EXPECT_EQ(r.pen_down[k], 1.0) << k;
+    }
+    EXPECT_DOUBLE_EQ(r.duration_ms, 1000);
+}
+
+TEST(Resample, GapBetweenStrokesIsPenUp) {
+    // Stroke 1 from t=0 to 100 ms, gap to 200 ms, stroke 2 from 200 to 300 ms.
+    Signature signature;
+    signature.strokes.resize(2);
+    signature.strokes[0].points = {{0, 0, 0, 0}, {10, 0, 100, 0}};
+    signature.strokes[1].points = {{30, 0, 200, 0}, {40, 0, 300, 0}};
+    const auto r = inkprint::resample_in_time(signature, 7);  // every 50 ms
+    const double expected_pen[] = {1, 1, 1, 0, 1, 1, 1};
+    const double expected_x[] = {0, 5, 10, 20, 30, 35, 40};
+    for (int k = 0; k < 7; ++k) {
+        EXPECT_EQ(r.pen_down[k], expected_pen[k]) << k;
+        EXPECT_NEAR(r.x[k], expected_x[k], 1e-9) << k;
+    }
+}
+
+TEST(Resample, LongPauseIsShortened) {
+    Signature signature;
+    signature.strokes.resize(2);
+    signature.strokes[0].points = {{0, 0, 0, 0}, {10, 0, 500, 0}};
+    signature.strokes[1].points = {{20, 0, 30500, 0}, {30, 0, 31000, 0}};
+    const auto r = inkprint::resample_in_time(signature, 5);
+    EXPECT_DOUBLE_EQ(r.duration_ms, 500 + inkprint::kMaxPenUpMs + 500);
+}
+
+TEST(Features, InvariantToPositionSizeAndClock) {
+    const Signature signature = synthetic_signature(1);
+    const auto base = compute_features(signature);
+    const auto moved = compute_features(transform(signature, 3.7, -250, 1e4, 123456.0));
+    ASSERT_EQ(base.size(), moved.size());
+    for (std::size_t i = 0; i < base.size(); ++i) {
+        EXPECT_NEAR(base[i], moved[i], 1e-4 * (1 + std::abs(base[i]))) << "value " << i;
+    }
+}
+
+TEST(Features, ShapeAndNormalisation) {
+    const auto grid = compute_features(synthetic_signature(2), 200);
+    ASSERT_EQ(grid.size(), 200u * kFeatureCount);
+    double mean_x = 0, mean_square = 0, pen_steps = 0;
+    for (int k = 0; k < 200; ++k) {
+        const float* row = grid.data() + k * kFeatureCount;
+        EXPECT_TRUE(row[0] == 0.0f || row[0] == 1.0f);
+        for (int f = 0; f < kFeatureCount; ++f) EXPECT_TRUE(std::isfinite(row[f]));
+        // Direction is a unit vector wherever the pen moves.
+        if (row[3] > 1e-3f) EXPECT_NEAR(row[4] * row[4] + row[5] * row[5], 1.0f, 1e-4f);
+        if (row[0] == 1.0f) {
+            mean_x += row[1];
+            mean_square += row[1] * row[1] + row[2] * row[2];
+            pen_steps += 1;
+        }
+    }
+    // Pen-down steps are centred and have unit root-mean-square radius.
+    EXPECT_NEAR(mean_x / pen_steps, 0.0, 1e-5);
+    EXPECT_NEAR(mean_square / pen_steps, 1.0, 1e-4);
+}
+
+TEST(Features, SameTimestampsFallBackToIndex) {
+    Signature signature;
+    signature.strokes.emplace_back();
+    for (int i = 0; i < 10; ++i) signature.strokes[0].points.push_back({double(i), double(i % 3), 0.0, 0});
+    const auto grid = compute_features(signature, 20);
+    for (float value : grid) EXPECT_TRUE(std::isfinite(value));
+}
+
+TEST(Features, RejectsUnusableSignature) {
+    Signature empty;
+    EXPECT_THROW(compute_features(empty), inkprint::Error);
+    Signature dot;
+    dot.strokes.push_back({{{5, 5, 0, 0}}});
+    EXPECT_THROW(compute_features(dot), inkprint::Error);
+    EXPECT_THROW(compute_features(synthetic_signature(3), 2), inkprint::Error);
+}
+
+TEST(FeatureScaling, StandardisesAndClips) {
+    std::vector<std::vector<float>> grids = {std::vector<float>(kFeatureCount * 2, 0.0f),
+                                             std::vector<float>(kFeatureCount * 2, 2.0f)};
+    const auto scaling = inkprint::measure_feature_scaling(grids);
+    EXPECT_FLOAT_EQ(scaling.mean[0], 1.0f);
+    EXPECT_FLOAT_EQ(scaling.std_dev[0], 1.0f);
+    std::vector<float> grid(kFeatureCount, 100.0f);
+    inkprint::apply_feature_scaling(scaling, grid);
+    EXPECT_FLOAT_EQ(grid[0], inkprint::kFeatureClip);
+}

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "inkprint/error.hpp"
+#include "inkprint/model.hpp"
+#include "inkprint/random.hpp"
+#include "inkprint/train.hpp"
+
+using inkprint::Error;
+using inkprint::Model;
+using inkprint::parse_model;
+using inkprint::serialize_model;
+
+namespace {
+
+Model make_model() {
+    Model model;
+    inkprint::Network<float> network(model.network);
+    inkprint::Random random(5);
+    inkprint::initialise_network(network, random);
+    model.parameters = network.parameters();
+    for (int f = 0; f < model.network.n_features; ++f) {
+        model.scaling.mean.push_back(0.5f * f);
+        model.scaling.std_dev.push_back(1.0f + f);
+    }
+    model.threshold = 0.42f;
+    model.description = "{\"note\":\"test\"}";
+    return model;
+}
+
+std::string error_of(const std::vector<std::uint8_t>& bytes) {
+    try {
+        parse_model(bytes);
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(ModelFile, RoundTrip) {
+    const Model model = make_model();
+    const Model loaded = parse_model(serialize_model(model));
+    EXPECT_EQ(loaded.parameters, model.parameters);
+    EXPECT_EQ(loaded.scaling.mean, model.scaling.mean);
+    EXPECT_EQ(loaded.scaling.std_dev, model.scaling.std_dev);
+    EXPECT_EQ(loaded.threshold, model.threshold);
+    EXPECT_EQ(loaded.genuine_target, model.genuine_target);
+    EXPECT_EQ(loaded.forgery_target, model.forgery_target);
+    EXPECT_EQ(loaded.description, model.description);
+    ASSERT_EQ(loaded.network.layers.size(), 2u);
+    EXPECT_EQ(loaded.network.layers[1].channels, 16);
+    EXPECT_EQ(loaded.network.layers[1].width, 10);
+    EXPECT_EQ(loaded.network.layers[1].stride, 3);
+    // Serialising again gives the same bytes.
+    EXPECT_EQ(serialize_model(loaded), serialize_model(model));
+}
+
+TEST(ModelFile, SaveAndLoadFile) {
+    const auto path = std::filesystem::temp_directory_path() / "inkprint_model_test.inkprint";
+    inkprint::save_model(make_model(), path);
+    EXPECT_EQ(inkprint::load_model(path).parameters, make_model().parameters);
+    std::filesystem::remove(path);
+    EXPECT_THROW(inkprint::load_model(path), Error);
+}
+
+TEST(ModelFile, RejectsEveryTruncation) {
+    const auto bytes = serialize_model(make_model());
+    for (std::size_t size = 0; size < bytes.size(); ++size) {
+        const std::string message = error_of({bytes.begin(), bytes.begin() + static_cast<long>(size)});
+        ASSERT_FALSE(message.empty()) << "no error at size " << size;
+        const bool named = message.find("truncated") != std::string::npos ||
+                           message.find("not an Inkprint model file") != std::string::npos ||
+                           message.find("corrupted") != std::string::npos;
+        EXPECT_TRUE(named) << "size " << size << ": " << message;
+    }
+    // Past the header, a cut-off file is reported as truncated.
+    EXPECT_NE(error_of({bytes.begin(), bytes.begin() + 100}).find("truncated"), std::string::npos);
+}
+
+TEST(ModelFile, RejectsEveryFlippedByte) {
+    const auto bytes = serialize_model(make_model());
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        auto damaged = bytes;
+        damaged[i] ^= 0x10;
+        const std::string message = error_of(damaged);
+        EXPECT_FALSE(message.empty()) << "no error for a flipped byte at " << i;
+    }
+    auto damaged = bytes;
+    damaged[200] ^= 0x01;  // inside the parameters
+    EXPECT_NE(error_of(damaged).find("corrupted"), std::string::npos) << error_of(damaged);
+}
+
+TEST(ModelFile, RejectsOtherVersionAndFormat) {
+    auto bytes = serialize_model(make_model());
+    bytes[8] = 99;  // the format version follows the 8-byte magic
+    EXPECT_NE(error_of(bytes).find("format version 99"), std::string::npos) << error_of(bytes);
+    EXPECT_NE(error_of({'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0}).find("not an Inkprint model file"), std::string::npos);
+}
+
+TEST(ModelFile, RejectsAbsurdDimensionsWithValidChecksum) {
+    // A file written by someone else's tool with a correct checksum but impossible sizes.
+    auto bytes = serialize_model(make_model());
+    bytes[20] = 0xFF;  // layer count (offset 12 features, 16 steps, 20 layers)
+    bytes[21] = 0xFF;
+    const std::uint32_t crc = inkprint::crc32({bytes.data(), bytes.size() - 4});
+    for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    EXPECT_NE(error_of(bytes).find("layers"), std::string::npos) << error_of(bytes);
+}
+
+TEST(ModelFile, Crc32KnownValue) {
+    // The standard check value of CRC-32/ISO-HDLC for the ASCII digits 1-9.
+    const std::string digits = "123456789";
+    EXPECT_EQ(inkprint::crc32({reinterpret_cast<const std::uint8_t*>(digits.data()), digits.size()}), 0xCBF43926u);
+}

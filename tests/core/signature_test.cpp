@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "inkprint/error.hpp"
+#include "inkprint/signature.hpp"
+
+using inkprint::Error;
+using inkprint::signature_from_flat;
+
+namespace {
+
+std::string error_of_flat(const std::vector<double>& values) {
+    try {
+        inkprint::validate_signature(signature_from_flat(values));
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const double kInf = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+TEST(FlatSignature, RoundTripKeepsStrokesAndPressure) {
+    const std::vector<double> values = {
+        1, 2, 0, 0.5, 0,  //
+        3, 4, 10, 0.6, 0,  //
+        5, 6, 100, 0.7, 1,
+    };
+    const auto signature = signature_from_flat(values);
+    ASSERT_EQ(signature.strokes.size(), 2u);
+    EXPECT_EQ(signature.strokes[0].points.size(), 2u);
+    EXPECT_TRUE(signature.has_pressure);
+    EXPECT_EQ(inkprint::signature_to_flat(signature), values);
+}
+
+TEST(FlatSignature, NaNPressureMeansNoPressure) {
+    const auto signature = signature_from_flat(std::vector<double>{1, 2, 0, kNaN, 0, 3, 4, 10, kNaN, 0});
+    EXPECT_FALSE(signature.has_pressure);
+    const auto flat = inkprint::signature_to_flat(signature);
+    EXPECT_TRUE(std::isnan(flat[3]));
+}
+
+TEST(FlatSignature, RejectsBadInputNamingTheValue) {
+    const struct {
+        std::vector<double> values;
+        const char* expected;
+    } cases[] = {
+        {{}, "empty"},
+        {{1, 2, 0, kNaN, 0}, "only 1 point"},
+        {{1, 2, 0, kNaN}, "multiple of 5"},
+        {{kNaN, 2, 0, kNaN, 0, 1, 2, 3, kNaN, 0}, "invalid x (NaN)"},
+        {{1, kInf, 0, kNaN, 0, 1, 2, 3, kNaN, 0}, "invalid y (Infinity)"},
+        {{1, 2, 0, kNaN, 0, 1, 2, -kInf, kNaN, 0}, "point 1 has an invalid t_ms"},
+        {{1, 2, 0, kNaN, 1, 1, 2, 3, kNaN, 0}, "stroke index"},
+        {{1, 2, 0, kNaN, 0.5, 1, 2, 3, kNaN, 1}, "stroke index"},
+        {{1, 2, 0, kInf, 0, 1, 2, 3, kNaN, 0}, "pressure"},
+        {{1, 2, 0, kNaN, 0, 1, 2, 3, kNaN, 0}, "same position"},
+        {{1e300, 2, 0, kNaN, 0, 1, 2, 3, kNaN, 0}, "beyond 1e15"},
+    };
+    for (const auto& c : cases) {
+        const std::string message = error_of_flat(c.values);
+        EXPECT_NE(message.find(c.expected), std::string::npos) << "expected '" << c.expected << "', got '" << message << "'";
+    }
+}
+
+TEST(FlatSignature, RejectsTooManyPoints) {
+    std::vector<double> values;
+    for (std::size_t i = 0; i <= inkprint::kMaxPoints; ++i) values.insert(values.end(), {double(i), 0, double(i), kNaN, 0});
+    const std::string message = error_of_flat(values);
+    EXPECT_NE(message.find("limit of " + std::to_string(inkprint::kMaxPoints)), std::string::npos) << message;
+}

@@ -1,0 +1,253 @@
+// inkprint-train: trains the siamese TDNN on SVC2004 and writes a model file.
+//
+// Users are split per task so that no writer is in two roles: training users teach the
+// network, validation users choose the decision threshold, and held-out users measure the
+// error rates of the finished model. Only the channels a browser provides are used (x, y,
+// time, pen up/down), so the model works on signatures drawn in the page.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "inkprint/error.hpp"
+#include "inkprint/features.hpp"
+#include "inkprint/metrics.hpp"
+#include "inkprint/model.hpp"
+#include "inkprint/svc2004.hpp"
+#include "inkprint/train.hpp"
+#include "inkprint/verifier.hpp"
+
+namespace {
+
+struct Options {
+    std::filesystem::path data;
+    std::filesystem::path output = "web/models/default.inkprint";
+    std::vector<int> tasks = {1, 2};
+    int first_validation_user = 26;  // users below this train the network
+    int first_held_out_user = 31;    // users from here to 40 are never seen in training
+    inkprint::TrainingConfig training;
+};
+
+void print_usage() {
+    std::cout <<
+        "usage: inkprint-train [options]\n"
+        "  --data DIR         SVC2004 folder holding Task1/ and Task2/ (default: $INKPRINT_SVC2004_DIR,\n"
+        "                     else ../shared/data/svc2004)\n"
+        "  --out FILE         model file to write (default web/models/default.inkprint)\n"
+        "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
+        "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
+        "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
+        "  --epochs N         training epochs (default 30)\n"
+        "  --pairs N          pairs per epoch (default 4096)\n"
+        "  --batch N          pairs per optimiser step (default 32)\n"
+        "  --learning-rate X  Adam step size (default 0.001)\n"
+        "  --genuine-target X cosine target of genuine pairs (default 1)\n"
+        "  --forgery-target X cosine target of forgery pairs (default -0.9)\n"
+        "  --seed N           random seed (default 1)\n";
+}
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    options.data = inkprint::svc2004_folder("../shared/data/svc2004");
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (name == "--help" || name == "-h") {
+            print_usage();
+            std::exit(0);
+        }
+        if (i + 1 >= argc) throw inkprint::Error("option " + name + " needs a value; see --help");
+        const std::string value = argv[++i];
+        auto number = [&] {
+            char* end = nullptr;
+            const double parsed = std::strtod(value.c_str(), &end);
+            if (end == value.c_str() || *end != '\0') {
+                throw inkprint::Error("option " + name + " needs a number, got '" + value + "'");
+            }
+            return parsed;
+        };
+        if (name == "--data") options.data = value;
+        else if (name == "--out") options.output = value;
+        else if (name == "--tasks") {
+            options.tasks.clear();
+            for (char c : value) {
+                if (c == '1' || c == '2') options.tasks.push_back(c - '0');
+                else if (c != ',') throw inkprint::Error("--tasks takes 1, 2 or 1,2, got '" + value + "'");
+            }
+        }
+        else if (name == "--validation-from") options.first_validation_user = static_cast<int>(number());
+        else if (name == "--held-out-from") options.first_held_out_user = static_cast<int>(number());
+        else if (name == "--epochs") options.training.epochs = static_cast<int>(number());
+        else if (name == "--pairs") options.training.pairs_per_epoch = static_cast<int>(number());
+        else if (name == "--batch") options.training.batch_size = static_cast<int>(number());
+        else if (name == "--learning-rate") options.training.learning_rate = number();
+        else if (name == "--genuine-target") options.training.targets.genuine = number();
+        else if (name == "--forgery-target") options.training.targets.forgery = number();
+        else if (name == "--seed") options.training.seed = static_cast<std::uint64_t>(number());
+        else throw inkprint::Error("unknown option " + name + "; see --help");
+    }
+    if (options.tasks.empty()) throw inkprint::Error("--tasks names no task");
+    if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
+          options.first_held_out_user <= 40)) {
+        throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");
+    }
+    return options;
+}
+
+// Raw feature grids of one SVC2004 user, in file order S1..S40.
+struct UserGrids {
+    int task = 0;
+    int user = 0;
+    std::vector<std::vector<float>> genuine, forgeries;
+};
+
+struct Scores {
+    std::vector<double> genuine, skilled, random;
+};
+
+// Scores users with the competition's split: the reference from S1-S5, genuine queries
+// S11-S20, all 20 skilled forgeries, and S11 of every other user of the same task as random
+// forgeries.
+Scores score_users(inkprint::Verifier& verifier, const std::vector<UserGrids>& users) {
+    const std::size_t size = verifier.embedding_size();
+    std::vector<std::vector<std::vector<float>>> genuine(users.size()), forgeries(users.size());
+    for (std::size_t u = 0; u < users.size(); ++u) {
+        for (const auto& grid : users[u].genuine) genuine[u].push_back(verifier.embed_features(grid));
+        for (const auto& grid : users[u].forgeries) forgeries[u].push_back(verifier.embed_features(grid));
+    }
+    Scores scores;
+    for (std::size_t u = 0; u < users.size(); ++u) {
+        std::vector<float> enrolled;
+        for (int i = 0; i < 5; ++i) enrolled.insert(enrolled.end(), genuine[u][i].begin(), genuine[u][i].end());
+        const std::vector<float> reference = inkprint::make_reference(enrolled, size);
+        auto score = [&](const std::vector<float>& embedding) {
+            return static_cast<double>(inkprint::cosine(embedding.data(), reference.data(), size));
+        };
+        for (int i = 10; i < 20; ++i) scores.genuine.push_back(score(genuine[u][i]));
+        for (const auto& embedding : forgeries[u]) scores.skilled.push_back(score(embedding));
+        for (std::size_t v = 0; v < users.size(); ++v) {
+            if (v != u && users[v].task == users[u].task) scores.random.push_back(score(genuine[v][10]));
+        }
+    }
+    return scores;
+}
+
+std::string format_percent(double rate) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f", rate * 100);
+    return buffer;
+}
+
+int run(int argc, char** argv) {
+    const Options options = parse_options(argc, argv);
+    const auto started = std::chrono::steady_clock::now();
+
+    std::vector<UserGrids> train_users, validation_users, held_out_users;
+    for (int task : options.tasks) {
+        const auto folder = options.data / ("Task" + std::to_string(task));
+        std::cout << "reading " << folder.string() << "\n";
+        for (const inkprint::Svc2004User& user : inkprint::read_svc2004_task(folder)) {
+            UserGrids grids;
+            grids.task = task;
+            grids.user = user.user;
+            for (const auto& s : user.genuine) grids.genuine.push_back(inkprint::compute_features(s));
+            for (const auto& s : user.forgeries) grids.forgeries.push_back(inkprint::compute_features(s));
+            if (user.user >= options.first_held_out_user) held_out_users.push_back(std::move(grids));
+            else if (user.user >= options.first_validation_user) validation_users.push_back(std::move(grids));
+            else train_users.push_back(std::move(grids));
+        }
+    }
+
+    // Feature scaling comes from the training users only.
+    std::vector<std::vector<float>> training_grids;
+    for (const auto& user : train_users) {
+        training_grids.insert(training_grids.end(), user.genuine.begin(), user.genuine.end());
+        training_grids.insert(training_grids.end(), user.forgeries.begin(), user.forgeries.end());
+    }
+    inkprint::Model model;
+    model.scaling = inkprint::measure_feature_scaling(training_grids);
+    model.genuine_target = static_cast<float>(options.training.targets.genuine);
+    model.forgery_target = static_cast<float>(options.training.targets.forgery);
+
+    std::vector<inkprint::Writer> writers;
+    for (const auto& user : train_users) {
+        inkprint::Writer writer;
+        writer.genuine = user.genuine;
+        writer.forgeries = user.forgeries;
+        for (auto& grid : writer.genuine) inkprint::apply_feature_scaling(model.scaling, grid);
+        for (auto& grid : writer.forgeries) inkprint::apply_feature_scaling(model.scaling, grid);
+        writers.push_back(std::move(writer));
+    }
+
+    inkprint::Network<float> network(model.network);
+    inkprint::Random random(options.training.seed);
+    inkprint::initialise_network(network, random);
+    std::cout << "training on " << writers.size() << " writers, " << network.parameters().size()
+              << " parameters\n";
+    inkprint::train_network(network, writers, options.training, [](const inkprint::EpochReport& report) {
+        std::printf("epoch %3d  loss %.4f  %.1f s\n", report.epoch, report.mean_loss, report.seconds);
+        std::fflush(stdout);
+        return true;
+    });
+    model.parameters = network.parameters();
+
+    // Threshold: the skilled-forgery equal error rate point on the validation users.
+    inkprint::Verifier validation_verifier(model);
+    const Scores validation = score_users(validation_verifier, validation_users);
+    const inkprint::EqualErrorRate validation_eer = inkprint::equal_error_rate(validation.genuine, validation.skilled);
+    model.threshold = static_cast<float>(validation_eer.threshold);
+
+    inkprint::Verifier verifier(model);
+    const Scores trained = score_users(verifier, train_users);
+    std::cout << "training users (" << train_users.size() << "): skilled-forgery EER "
+              << format_percent(inkprint::equal_error_rate(trained.genuine, trained.skilled).rate)
+              << " %, random-forgery EER "
+              << format_percent(inkprint::equal_error_rate(trained.genuine, trained.random).rate) << " %\n";
+    const Scores held_out = score_users(verifier, held_out_users);
+    const auto skilled = inkprint::equal_error_rate(held_out.genuine, held_out.skilled);
+    const auto random_forgery = inkprint::equal_error_rate(held_out.genuine, held_out.random);
+    const auto skilled_rates = inkprint::error_rates_at(held_out.genuine, held_out.skilled, model.threshold);
+    const auto random_rates = inkprint::error_rates_at(held_out.genuine, held_out.random, model.threshold);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    std::ostringstream tasks;
+    for (std::size_t i = 0; i < options.tasks.size(); ++i) tasks << (i ? "," : "") << options.tasks[i];
+    std::ostringstream description;
+    description << "{\"data\":\"SVC2004 tasks " << tasks.str() << "\",\"trainUsers\":\"1-"
+                << options.first_validation_user - 1 << "\",\"validationUsers\":\""
+                << options.first_validation_user << "-" << options.first_held_out_user - 1
+                << "\",\"heldOutUsers\":\"" << options.first_held_out_user << "-40\""
+                << ",\"epochs\":" << options.training.epochs << ",\"pairsPerEpoch\":" << options.training.pairs_per_epoch
+                << ",\"seed\":" << options.training.seed
+                << ",\"heldOut\":{\"skilledEer\":" << skilled.rate << ",\"randomEer\":" << random_forgery.rate
+                << ",\"farSkilled\":" << skilled_rates.false_acceptance << ",\"farRandom\":"
+                << random_rates.false_acceptance << ",\"frr\":" << skilled_rates.false_rejection << "}}";
+    model.description = description.str();
+    inkprint::save_model(model, options.output);
+
+    std::cout << "threshold " << model.threshold << " (skilled-forgery EER point on " << validation_users.size()
+              << " validation users, EER " << format_percent(validation_eer.rate) << " %)\n"
+              << "held-out users (" << held_out_users.size() << "): skilled-forgery EER "
+              << format_percent(skilled.rate) << " %, random-forgery EER " << format_percent(random_forgery.rate)
+              << " %\n"
+              << "at the threshold: FRR " << format_percent(skilled_rates.false_rejection) << " %, FAR skilled "
+              << format_percent(skilled_rates.false_acceptance) << " %, FAR random "
+              << format_percent(random_rates.false_acceptance) << " %\n"
+              << "wrote " << options.output.string() << " in " << static_cast<int>(seconds) << " s\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const inkprint::Error& error) {
+        std::cerr << "inkprint-train: " << error.what() << "\n";
+        return 1;
+    }
+}
