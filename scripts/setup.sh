@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing Inkprint needs and is missing: Debian packages through
+# apt-get (when run as root) and the npm packages of package-lock.json.
+#   scripts/setup.sh           build tools only
+#   scripts/setup.sh --tests   also Chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake make g++ nodejs npm emscripten libeigen3-dev libxsimd-dev libgtest-dev)
+if [[ "${1:-}" == "--tests" ]]; then
+  packages+=(chromium)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  if [[ "$(id -u)" -ne 0 ]]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: install them with: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  apt-get update -q
+  # Without --no-install-recommends, chromium alone pulls in about 130 more packages.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ ! -d node_modules/playwright-core ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund
+fi

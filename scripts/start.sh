@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything and serves the page on 127.0.0.1.
+#   scripts/start.sh            serves on port 8080
+#   PORT=9000 scripts/start.sh  serves on another port (0 picks a free one)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+scripts/build.sh
+
+if [[ ! -f web/models/default.inkprint ]]; then
+  echo "start: web/models/default.inkprint is missing; training it (about a minute)"
+  scripts/train-default-model.sh
+fi
+
+exec node scripts/serve.mjs --port "${PORT:-8080}"

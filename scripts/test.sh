@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test: the native GoogleTest suite through CTest, the WebAssembly module's tests
+# in Node, and the browser tests in headless Chromium. Installs and builds what is missing.
+# Tests that need the SVC2004 data read it from $INKPRINT_SVC2004_DIR (default
+# ../shared/data/svc2004 beside this checkout).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --tests
+scripts/build.sh
+
+# Under CI a missing data set fails the data tests instead of skipping them.
+if [[ "${CI:-}" == "true" ]]; then
+  export INKPRINT_REQUIRE_DATA=1
+fi
+
+echo "test: native GoogleTest suite"
+ctest --test-dir build/native --output-on-failure -j 2
+
+echo "test: WebAssembly module in Node"
+node --test tests/wasm/
+
+echo "test: page in headless Chromium"
+node --test tests/browser/

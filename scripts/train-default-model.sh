@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Trains the page's default model on SVC2004 (both tasks, users 1-25 train, 26-30 choose the
+# threshold, 31-40 are held out) and writes web/models/default.inkprint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! -x build/native/inkprint-train ]]; then
+  scripts/build.sh
+fi
+build/native/inkprint-train --out web/models/default.inkprint "$@"

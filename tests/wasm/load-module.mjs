@@ -1,0 +1,37 @@
+// Loads the built WebAssembly module (web/wasm/) in Node, for the tests.
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const wasmFolder = join(root, 'web', 'wasm');
+
+export async function loadModule() {
+  const loader = join(wasmFolder, 'inkprint.js');
+  if (!existsSync(loader)) {
+    throw new Error(`${loader} not found: build the module first with scripts/build.sh`);
+  }
+  const createInkprintModule = createRequire(import.meta.url)(loader);
+  // Emscripten 3.1.6's loader would fetch() the .wasm file, which Node cannot do from disk.
+  return createInkprintModule({ wasmBinary: readFileSync(join(wasmFolder, 'inkprint.wasm')) });
+}
+
+export function defaultModelBytes() {
+  return new Uint8Array(readFileSync(join(root, 'web', 'models', 'default.inkprint')));
+}
+
+// The SVC2004 folder: $INKPRINT_SVC2004_DIR, else ../shared/data/svc2004 beside the checkout.
+export const svc2004Folder =
+  process.env.INKPRINT_SVC2004_DIR || join(root, '..', 'shared', 'data', 'svc2004');
+
+// Returns a reason to skip a data test, or false. Under INKPRINT_REQUIRE_DATA=1 a missing data
+// set throws instead, so that CI cannot pass without it.
+export function skipWithoutData() {
+  if (existsSync(join(svc2004Folder, 'Task1'))) return false;
+  const message =
+    `SVC2004 data not found at ${svc2004Folder}: put the Task1 and Task2 folders of the ` +
+    'SVC2004 sample sets there, or set INKPRINT_SVC2004_DIR to the folder that holds them';
+  if (process.env.INKPRINT_REQUIRE_DATA === '1') throw new Error(message);
+  return message;
+}

@@ -1,0 +1,178 @@
+// JavaScript bindings of the Inkprint core (embind). Each binding checks its arguments, copies
+// typed arrays into the core's types once, calls the core and returns a fresh JavaScript value.
+// Every inkprint::Error reaches JavaScript as an Error with the core's message.
+#include <emscripten/bind.h>
+#include <emscripten/em_js.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/val.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inkprint/error.hpp"
+#include "inkprint/features.hpp"
+#include "inkprint/model.hpp"
+#include "inkprint/signature.hpp"
+#include "inkprint/svc2004.hpp"
+#include "inkprint/verifier.hpp"
+#include "inkprint/cosine.hpp"
+
+using emscripten::val;
+
+// Throws a JavaScript Error. It unwinds the WebAssembly frames without running C++
+// destructors, so it is only called with nothing left to destroy.
+EM_JS(void, inkprint_throw_js_error, (const char* message), {
+    throw new Error(UTF8ToString(message));
+});
+
+namespace {
+
+// Kept outside the failing call so that nothing needs destroying when the JavaScript error
+// unwinds through the WebAssembly frames.
+std::string g_error_message;
+
+template <typename Function>
+auto guard(Function&& function) -> decltype(function()) {
+    bool failed = false;
+    try {
+        return function();
+    } catch (const inkprint::Error& error) {
+        g_error_message = error.what();
+        failed = true;
+    } catch (const std::exception& error) {
+        g_error_message = std::string("internal error in Inkprint: ") + error.what();
+        failed = true;
+    }
+    if (failed) inkprint_throw_js_error(g_error_message.c_str());
+    __builtin_unreachable();
+}
+
+bool is_instance(const val& value, const char* type) {
+    return value.instanceof(val::global(type));
+}
+
+template <typename T>
+std::vector<T> numbers_from(const val& value, const char* type, const char* what) {
+    if (!is_instance(value, type) && !val::global("Array").call<bool>("isArray", value)) {
+        throw inkprint::Error(std::string(what) + " must be a " + type + " or an Array of numbers, got " +
+                              value.typeOf().as<std::string>());
+    }
+    return emscripten::convertJSArrayToNumberVector<T>(value);
+}
+
+val float32_array(const std::vector<float>& values) {
+    return val::global("Float32Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
+}
+
+val float64_array(const std::vector<double>& values) {
+    return val::global("Float64Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
+}
+
+inkprint::Signature signature_from(const val& points) {
+    const std::vector<double> values = numbers_from<double>(
+        points, "Float64Array", "points ([x, y, t_ms, pressure, stroke_index] per point)");
+    return inkprint::signature_from_flat(values);
+}
+
+std::string json_string(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) continue;
+        out += c;
+    }
+    return out + "\"";
+}
+
+class WasmModel {
+public:
+    explicit WasmModel(const val& bytes) : verifier_(load(bytes)) {}
+
+    val embed(const val& points) {
+        return guard([&] { return float32_array(verifier_.embed(signature_from(points))); });
+    }
+
+    val verify(const val& reference, const val& points) {
+        return guard([&] {
+            const std::vector<float> values = numbers_from<float>(reference, "Float32Array", "reference");
+            const inkprint::Verification result = verifier_.verify(values, signature_from(points));
+            val out = val::object();
+            out.set("score", result.score);
+            out.set("threshold", result.threshold);
+            out.set("accepted", result.accepted);
+            return out;
+        });
+    }
+
+    double threshold() const { return verifier_.model().threshold; }
+    int embedding_size() const { return static_cast<int>(verifier_.embedding_size()); }
+
+    std::string describe() const {
+        const inkprint::Model& model = verifier_.model();
+        std::string json = "{\"formatVersion\":" + std::to_string(inkprint::kModelFormatVersion);
+        json += ",\"features\":[";
+        for (int f = 0; f < inkprint::kFeatureCount; ++f) {
+            json += (f ? "," : "") + json_string(inkprint::kFeatureNames[f]);
+        }
+        json += "],\"steps\":" + std::to_string(model.network.n_steps) + ",\"layers\":[";
+        for (std::size_t l = 0; l < model.network.layers.size(); ++l) {
+            const inkprint::LayerSpec& layer = model.network.layers[l];
+            json += (l ? "," : "") + std::string("{\"channels\":") + std::to_string(layer.channels) +
+                    ",\"width\":" + std::to_string(layer.width) + ",\"stride\":" + std::to_string(layer.stride) + "}";
+        }
+        json += "],\"threshold\":" + std::to_string(model.threshold);
+        json += ",\"training\":" + (model.description.empty() ? std::string("{}") : model.description) + "}";
+        return json;
+    }
+
+private:
+    static inkprint::Model load(const val& bytes) {
+        return guard([&] {
+            const std::vector<std::uint8_t> data = numbers_from<std::uint8_t>(bytes, "Uint8Array", "model bytes");
+            return inkprint::parse_model(data);
+        });
+    }
+
+    inkprint::Verifier verifier_;
+};
+
+val make_reference(const val& embeddings, int size) {
+    return guard([&] {
+        const std::vector<float> values = numbers_from<float>(embeddings, "Float32Array", "embeddings");
+        if (size <= 0) throw inkprint::Error("embedding size " + std::to_string(size) + " must be positive");
+        return float32_array(inkprint::make_reference(values, static_cast<std::size_t>(size)));
+    });
+}
+
+double cosine(const val& a, const val& b) {
+    return guard([&] {
+        const std::vector<float> first = numbers_from<float>(a, "Float32Array", "first vector");
+        const std::vector<float> second = numbers_from<float>(b, "Float32Array", "second vector");
+        if (first.size() != second.size()) {
+            throw inkprint::Error("vectors have different lengths, " + std::to_string(first.size()) + " and " +
+                                  std::to_string(second.size()));
+        }
+        return static_cast<double>(inkprint::cosine(first.data(), second.data(), first.size()));
+    });
+}
+
+val parse_svc2004(const std::string& text) {
+    return guard([&] { return float64_array(inkprint::signature_to_flat(inkprint::parse_svc2004(text))); });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(inkprint) {
+    emscripten::class_<WasmModel>("Model")
+        .constructor<const val&>()
+        .function("embed", &WasmModel::embed)
+        .function("verify", &WasmModel::verify)
+        .function("threshold", &WasmModel::threshold)
+        .function("embeddingSize", &WasmModel::embedding_size)
+        .function("describe", &WasmModel::describe);
+    emscripten::function("makeReference", &make_reference);
+    emscripten::function("cosine", &cosine);
+    emscripten::function("parseSvc2004", &parse_svc2004);
+    emscripten::constant("POINT_STRIDE", static_cast<int>(inkprint::kFlatPointStride));
+}
