@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "inkprint/augment.hpp"
 #include "inkprint/error.hpp"
 #include "inkprint/features.hpp"
 #include "inkprint/metrics.hpp"
@@ -30,6 +31,7 @@ struct Options {
     std::vector<int> tasks = {1, 2};
     int first_validation_user = 26;  // users below this train the network
     int first_held_out_user = 31;    // users from here to 40 are never seen in training
+    int augmented_copies = 8;        // extra randomly varied copies of each training signature
     inkprint::TrainingConfig training;
 };
 
@@ -42,7 +44,8 @@ void print_usage() {
         "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
         "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
         "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
-        "  --epochs N         training epochs (default 30)\n"
+        "  --augment N        randomly varied copies added per training signature (default 8)\n"
+        "  --epochs N         training epochs (default 60)\n"
         "  --pairs N          pairs per epoch (default 4096)\n"
         "  --batch N          pairs per optimiser step (default 32)\n"
         "  --learning-rate X  Adam step size (default 0.001)\n"
@@ -54,6 +57,7 @@ void print_usage() {
 Options parse_options(int argc, char** argv) {
     Options options;
     options.data = inkprint::svc2004_folder("../shared/data/svc2004");
+    options.training.epochs = 60;
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         if (name == "--help" || name == "-h") {
@@ -81,6 +85,7 @@ Options parse_options(int argc, char** argv) {
         }
         else if (name == "--validation-from") options.first_validation_user = static_cast<int>(number());
         else if (name == "--held-out-from") options.first_held_out_user = static_cast<int>(number());
+        else if (name == "--augment") options.augmented_copies = static_cast<int>(number());
         else if (name == "--epochs") options.training.epochs = static_cast<int>(number());
         else if (name == "--pairs") options.training.pairs_per_epoch = static_cast<int>(number());
         else if (name == "--batch") options.training.batch_size = static_cast<int>(number());
@@ -103,6 +108,7 @@ struct UserGrids {
     int task = 0;
     int user = 0;
     std::vector<std::vector<float>> genuine, forgeries;
+    std::vector<inkprint::Signature> genuine_signatures, forgery_signatures;
 };
 
 struct Scores {
@@ -156,6 +162,8 @@ int run(int argc, char** argv) {
             grids.user = user.user;
             for (const auto& s : user.genuine) grids.genuine.push_back(inkprint::compute_features(s));
             for (const auto& s : user.forgeries) grids.forgeries.push_back(inkprint::compute_features(s));
+            grids.genuine_signatures = user.genuine;
+            grids.forgery_signatures = user.forgeries;
             if (user.user >= options.first_held_out_user) held_out_users.push_back(std::move(grids));
             else if (user.user >= options.first_validation_user) validation_users.push_back(std::move(grids));
             else train_users.push_back(std::move(grids));
@@ -174,10 +182,20 @@ int run(int argc, char** argv) {
     model.forgery_target = static_cast<float>(options.training.targets.forgery);
 
     std::vector<inkprint::Writer> writers;
+    inkprint::Random augment_random(options.training.seed + 1);
+    const inkprint::AugmentationConfig augmentation;
     for (const auto& user : train_users) {
         inkprint::Writer writer;
         writer.genuine = user.genuine;
         writer.forgeries = user.forgeries;
+        for (int copy = 0; copy < options.augmented_copies; ++copy) {
+            for (const auto& s : user.genuine_signatures) {
+                writer.genuine.push_back(inkprint::compute_features(inkprint::augment_signature(s, augmentation, augment_random)));
+            }
+            for (const auto& s : user.forgery_signatures) {
+                writer.forgeries.push_back(inkprint::compute_features(inkprint::augment_signature(s, augmentation, augment_random)));
+            }
+        }
         for (auto& grid : writer.genuine) inkprint::apply_feature_scaling(model.scaling, grid);
         for (auto& grid : writer.forgeries) inkprint::apply_feature_scaling(model.scaling, grid);
         writers.push_back(std::move(writer));
@@ -188,12 +206,28 @@ int run(int argc, char** argv) {
     inkprint::initialise_network(network, random);
     std::cout << "training on " << writers.size() << " writers, " << network.parameters().size()
               << " parameters\n";
-    inkprint::train_network(network, writers, options.training, [](const inkprint::EpochReport& report) {
-        std::printf("epoch %3d  loss %.4f  %.1f s\n", report.epoch, report.mean_loss, report.seconds);
+    // The weights kept are those of the epoch with the lowest skilled-forgery EER on the
+    // validation users, which never take part in training.
+    double best_validation_eer = 2;
+    int best_epoch = 0;
+    std::vector<float> best_parameters = network.parameters();
+    inkprint::train_network(network, writers, options.training, [&](const inkprint::EpochReport& report) {
+        model.parameters = network.parameters();
+        inkprint::Verifier epoch_verifier(model);
+        const Scores scores = score_users(epoch_verifier, validation_users);
+        const double eer = inkprint::equal_error_rate(scores.genuine, scores.skilled).rate;
+        if (eer < best_validation_eer) {
+            best_validation_eer = eer;
+            best_epoch = report.epoch;
+            best_parameters = network.parameters();
+        }
+        std::printf("epoch %3d  loss %.4f  validation skilled EER %5.2f %%  %.1f s\n", report.epoch,
+                    report.mean_loss, 100 * eer, report.seconds);
         std::fflush(stdout);
         return true;
     });
-    model.parameters = network.parameters();
+    model.parameters = best_parameters;
+    std::cout << "keeping epoch " << best_epoch << "\n";
 
     // Threshold: the skilled-forgery equal error rate point on the validation users.
     inkprint::Verifier validation_verifier(model);
@@ -222,6 +256,7 @@ int run(int argc, char** argv) {
                 << options.first_validation_user << "-" << options.first_held_out_user - 1
                 << "\",\"heldOutUsers\":\"" << options.first_held_out_user << "-40\""
                 << ",\"epochs\":" << options.training.epochs << ",\"pairsPerEpoch\":" << options.training.pairs_per_epoch
+                << ",\"augmentedCopies\":" << options.augmented_copies << ",\"bestEpoch\":" << best_epoch
                 << ",\"seed\":" << options.training.seed
                 << ",\"heldOut\":{\"skilledEer\":" << skilled.rate << ",\"randomEer\":" << random_forgery.rate
                 << ",\"farSkilled\":" << skilled_rates.false_acceptance << ",\"farRandom\":"

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "inkprint/augment.hpp"
 #include "inkprint/error.hpp"
 #include "inkprint/features.hpp"
 #include "inkprint/random.hpp"
@@ -128,4 +129,25 @@ TEST(FeatureScaling, StandardisesAndClips) {
     std::vector<float> grid(kFeatureCount, 100.0f);
     inkprint::apply_feature_scaling(scaling, grid);
     EXPECT_FLOAT_EQ(grid[0], inkprint::kFeatureClip);
+}
+
+TEST(Augment, KeepsStrokesAndTimeOrder) {
+    const Signature signature = synthetic_signature(4);
+    inkprint::Random random(9);
+    const inkprint::AugmentationConfig config;
+    for (int trial = 0; trial < 20; ++trial) {
+        const Signature varied = inkprint::augment_signature(signature, config, random);
+        ASSERT_EQ(varied.strokes.size(), signature.strokes.size());
+        double previous = -1e300;
+        for (std::size_t s = 0; s < varied.strokes.size(); ++s) {
+            ASSERT_EQ(varied.strokes[s].points.size(), signature.strokes[s].points.size());
+            for (const auto& point : varied.strokes[s].points) {
+                EXPECT_GE(point.t_ms, previous);
+                previous = point.t_ms;
+            }
+        }
+        // The warp keeps the first and last sample times.
+        EXPECT_NEAR(varied.strokes.front().points.front().t_ms, signature.strokes.front().points.front().t_ms, 1e-6);
+        EXPECT_NEAR(varied.strokes.back().points.back().t_ms, signature.strokes.back().points.back().t_ms, 1e-6);
+    }
 }
