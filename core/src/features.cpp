@@ -136,8 +136,8 @@ std::vector<float> compute_features(const Signature& signature, int n_steps) {
     const std::vector<double> ax = differentiate(vx, steps_per_second);
     const std::vector<double> ay = differentiate(vy, steps_per_second);
 
-    // Below this speed (normalised radii per second) the pen is taken to rest and has no
-    // direction; a signature of a few seconds moves at tens of radii per second.
+    // Below this speed, in normalised radii per second, the pen is taken to rest and has no
+    // direction. A signature of a few seconds moves at tens of radii per second.
     constexpr double kRestingSpeed = 1e-3;
     std::vector<float> grid(static_cast<std::size_t>(n_steps) * kFeatureCount);
     for (int k = 0; k < n_steps; ++k) {

@@ -139,8 +139,8 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
 
 namespace {
 
-// Reads every field after the version with bounds checks; Reader::truncated() tells whether it
-// stopped at the end of the data.
+// Reads every field after the version with bounds checks. Afterwards Reader::truncated() reports
+// whether reading stopped at the end of the data.
 Model parse_fields(std::span<const std::uint8_t> bytes, Reader& in) {
     Model model;
     model.network.n_features = static_cast<int>(in.u32("feature count"));

@@ -125,7 +125,7 @@ void train_network(Network<float>& network, const std::vector<Writer>& writers,
                 const auto target = static_cast<float>(pair.genuine ? config.targets.genuine : config.targets.forgery);
                 loss_sum += accumulate_pair_gradient(network, pair.first->data(), pair.second->data(), target, workspace);
             }
-            // The optimiser sees the mean gradient over the batch.
+            // The optimiser receives the mean gradient over the batch.
             for (float& g : network.gradients()) g /= static_cast<float>(config.batch_size);
             optimizer.step(network.parameters(), network.gradients());
         }

@@ -28,7 +28,7 @@ TEST(Cosine, GradientByHand) {
     EXPECT_NEAR(grad_b[1], -1 / std::sqrt(2.0) / 2, 1e-15);
 }
 
-// Central differences with step 1e-6 in double precision; the truncation error is of order
+// Central differences with step 1e-6 in double precision. The truncation error is of order
 // step^2 (1e-12) and rounding of order 1e-16 / step (1e-10), so 1e-8 is a safe tolerance.
 TEST(Cosine, GradientMatchesFiniteDifferences) {
     inkprint::Random random(7);

@@ -52,7 +52,7 @@ TEST(TimeDelayLayer, ForwardByHand) {
     EXPECT_NEAR(embedding, -1.433751373650, 1e-11);
 }
 
-// Two input channels, stride 3: output step t sees input steps 3t and 3t+1. Map 0 picks
+// Two input channels, stride 3: output step t reads input steps 3t and 3t+1. Map 0 picks
 // channel 1 of the window's second step, map 1 channel 0 of its first step.
 TEST(TimeDelayLayer, WindowLayoutWithStride) {
     NetworkConfig config;

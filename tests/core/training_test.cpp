@@ -36,7 +36,7 @@ SyntheticSet make_set(int writers, int genuine, int forgeries, std::uint64_t see
 }  // namespace
 
 // Trains on generated writers and checks that the loss falls and that unseen writers are
-// told apart: the whole training path (features, scaling, pairs, Adam, verification).
+// distinguished: the whole training path (features, scaling, pairs, Adam, verification).
 TEST(Training, LearnsGeneratedWriters) {
     const SyntheticSet train = make_set(16, 8, 4, 100);
     const SyntheticSet test = make_set(6, 8, 4, 200);

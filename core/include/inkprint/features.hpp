@@ -12,7 +12,7 @@
 //    root-mean-square distance from it. This removes where and how large the person signed
 //    (tablet counts or CSS pixels alike) but keeps the aspect ratio and slant.
 // 3. Differentiate with central differences to get velocity and acceleration in normalised
-//    units per second. Absolute time is kept because speed tells genuine from forged writing.
+//    units per second. Absolute time is kept because speed separates genuine from forged writing.
 //
 // The 8 features per step use only what every browser provides (x, y, time, pen up/down):
 //   0 pen down (1) or up (0)
@@ -33,7 +33,7 @@ namespace inkprint {
 
 inline constexpr int kFeatureCount = 8;
 inline constexpr int kDefaultStepCount = 200;
-// Longest pen-up pause kept in full; SVC2004 stroke gaps are mostly 70-300 ms.
+// Maximum pen-up pause kept in full. SVC2004 stroke gaps are mostly 70-300 ms.
 inline constexpr double kMaxPenUpMs = 1000.0;
 
 // Names of the features in the order of the feature axis.

@@ -1,7 +1,7 @@
 // The time-delay neural network (TDNN) that maps a feature grid to one embedding vector.
 //
-// Each layer is a 1-D convolution over time: output step t of map o sees `width` consecutive
-// input steps starting at t * stride, across all input maps, followed by the activation.
+// Each layer is a 1-D convolution over time followed by the activation. Output step t of map o
+// is computed from `width` consecutive input steps starting at t * stride, across all input maps.
 // Buffers are time-major, [steps][channels] row-major, so the window an output unit sees is one
 // contiguous run of width * channels values and the convolution is a dot product per unit.
 // After the last layer the outputs are averaged over time into the embedding.
@@ -24,7 +24,7 @@ enum class Activation : std::uint32_t {
 
 struct LayerSpec {
     int channels = 0;  // feature maps of the output
-    int width = 0;     // input steps each output step sees
+    int width = 0;     // input steps in the window of one output step
     int stride = 0;    // input steps between neighbouring output steps
 };
 

@@ -51,8 +51,8 @@ private:
 };
 
 // Builds the reference of one person from the embeddings of their enrolment signatures, given
-// one after another (count * size values): the mean of the embeddings after scaling each to
-// unit length, so that every enrolment signature counts the same in the cosine.
+// one after another (count * size values). The reference is the mean of the embeddings after
+// scaling each to unit length, so that every enrolment signature counts the same.
 // Throws Error when there are none, when the length is not a multiple of size, or on
 // non-finite values.
 std::vector<float> make_reference(std::span<const float> embeddings, std::size_t size);
