@@ -1,0 +1,367 @@
+// Behaviour of the page around verification: invalid actions, saved enrolments, the forget
+// confirmation, unreadable or foreign saved data, model load failures and narrow screens.
+// The tests draw short synthetic strokes, because they check the page and not the model.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  assertClean,
+  launchBrowser,
+  loadPage,
+  openPage,
+  replaySignature,
+  requireBuiltModule,
+  startServer,
+} from './helpers.mjs';
+
+const STORAGE_KEY = 'inkprint.enrolments.v1';
+
+// Chromium logs a failed resource load as a console error, which the load failure tests
+// cause on purpose.
+const RESOURCE_LOAD_ERROR = /^Failed to load resource: the server responded with a status of/;
+
+let server;
+let browser;
+
+before(async () => {
+  requireBuiltModule();
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Opens the page with empty localStorage and waits until the model has loaded.
+async function openReadyPage(t, options = {}) {
+  const page = await openPage(browser.context, server.origin, options);
+  t.after(() => page.close());
+
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.clear());
+  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  return page;
+}
+
+async function textOf(page, selector) {
+  return (await page.textContent(selector)).trim();
+}
+
+async function readStoredValue(page) {
+  return page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
+}
+
+// Returns samples of a wavy two-stroke scribble, different for each variant, 10 ms apart.
+function makeScribble(variant) {
+  const samples = [];
+  for (let i = 0; i < 40; i += 1) {
+    samples.push({ x: i * 10, y: 60 * Math.sin(i / 5 + variant * 0.3), t: i * 10, stroke: 0 });
+  }
+  for (let i = 0; i < 15; i += 1) {
+    samples.push({ x: 100 + i * 12, y: 90 + i * 2, t: 500 + i * 10, stroke: 1 });
+  }
+  return samples;
+}
+
+async function enrolScribbles(page, person, count) {
+  await page.fill('#person', person);
+  for (let variant = 0; variant < count; variant += 1) {
+    await replaySignature(page, makeScribble(variant));
+    await page.click('#enrol');
+    assert.notEqual(
+      await page.getAttribute('#message', 'data-kind'),
+      'error',
+      await textOf(page, '#message'),
+    );
+  }
+}
+
+test('verify with empty pad shows message', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'empty pad', 3);
+
+  await page.click('#verify');
+
+  assert.match(await textOf(page, '#message'), /The pad is empty/);
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), null);
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+  assertClean(page);
+});
+
+test('verify needs three enrolments', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'two only', 2);
+  const storedBefore = await readStoredValue(page);
+
+  await replaySignature(page, makeScribble(5));
+  await page.click('#verify');
+
+  assert.match(await textOf(page, '#message'), /needs at least 3: enrol 1 more first/);
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), null);
+  assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
+  assert.equal(await readStoredValue(page), storedBefore);
+  assert.equal(JSON.parse(storedBefore)['two only'].embeddings.length, 2);
+  assertClean(page);
+});
+
+test('module error is shown and state kept', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'tapper', 1);
+
+  // A single tap is one point, which the module rejects as a signature.
+  const box = await page.locator('#pad').boundingBox();
+  await page.mouse.click(box.x + 50, box.y + 50);
+  await page.click('#enrol');
+
+  assert.match(await textOf(page, '#message'), /^Enrolment failed: ./);
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+  assertClean(page);
+});
+
+test('enrolments survive page reload', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'reloaded', 3);
+
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await page.fill('#person', 'reloaded');
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+
+  await replaySignature(page, makeScribble(0));
+  await page.click('#verify');
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assert.ok(Number.isFinite(Number(await page.getAttribute('#result', 'data-score'))));
+  assertClean(page);
+});
+
+test('forget asks before deleting', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'forgotten', 1);
+
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await page.click('#forget');
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#forget');
+  assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
+  assert.deepEqual(JSON.parse(await readStoredValue(page)), {});
+  assertClean(page);
+});
+
+test('unreadable saved enrolments are kept', async (t) => {
+  const page = await openReadyPage(t);
+  const corrupt = '{"me": {"modelId": "x", "embeddings": [[1, 2';
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, corrupt]);
+
+  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.ok(await page.isVisible('#storage-notice'), 'storage notice is visible');
+  assert.match(await textOf(page, '#storage-problem'), /cannot be read: it is not valid JSON/);
+
+  await enrolScribbles(page, 'me', 1);
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+  assert.equal(await readStoredValue(page), corrupt, 'the unreadable value is left unchanged');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#discard-storage');
+  assert.ok(!(await page.isVisible('#storage-notice')), 'storage notice is hidden');
+  assert.equal(JSON.parse(await readStoredValue(page)).me.embeddings.length, 1);
+  assertClean(page);
+});
+
+test('enrolment of another model is reported', async (t) => {
+  const page = await openReadyPage(t);
+  const foreign = JSON.stringify({
+    me: {
+      modelId: 'sha256:another-model',
+      embeddings: [
+        [0.5, 0.5],
+        [0.4, 0.6],
+        [0.6, 0.4],
+      ],
+    },
+  });
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, foreign]);
+
+  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.match(await textOf(page, '#message'), /made with another model and must be redone/);
+  assert.match(await textOf(page, '#enrol-count'), /made with another model/);
+
+  await replaySignature(page, makeScribble(0));
+  await page.click('#verify');
+  assert.match(await textOf(page, '#message'), /made with another model/);
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), null);
+
+  await page.click('#enrol');
+  assert.match(await textOf(page, '#message'), /made with another model/);
+  assert.equal(await readStoredValue(page), foreign, 'the old enrolment is left unchanged');
+  assertClean(page);
+});
+
+test('missing model is reported', async (t) => {
+  const page = await openPage(browser.context, server.origin, {
+    allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
+  });
+  t.after(() => page.close());
+  await page.route('**/models/default.inkprint', (route) => route.fulfill({ status: 404 }));
+
+  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.match(await textOf(page, '#message'), /models\/default\.inkprint failed: HTTP 404/);
+  assert.ok(await page.isDisabled('#enrol'), 'enrol is disabled');
+  assert.ok(await page.isDisabled('#verify'), 'verify is disabled');
+  assertClean(page);
+});
+
+test('corrupt model is reported', async (t) => {
+  const page = await openPage(browser.context, server.origin);
+  t.after(() => page.close());
+  const garbage = Buffer.from('this is not an Inkprint model file');
+  await page.route('**/models/default.inkprint', (route) => route.fulfill({ body: garbage }));
+
+  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.match(await textOf(page, '#message'), /could not be loaded: ./);
+  assertClean(page);
+});
+
+test('missing module is reported', async (t) => {
+  const page = await openPage(browser.context, server.origin, {
+    allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
+  });
+  t.after(() => page.close());
+  await page.route('**/wasm/inkprint.js', (route) => route.fulfill({ status: 404 }));
+
+  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.match(await textOf(page, '#message'), /wasm\/inkprint\.js could not be loaded/);
+  assertClean(page);
+});
+
+test('narrow screen fits without scrolling sideways', async (t) => {
+  const page = await openReadyPage(t);
+  await page.setViewportSize({ width: 360, height: 740 });
+
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 360, `page is ${scrollWidth} px wide`);
+  for (const id of ['pad', 'clear', 'enrol', 'verify', 'forget']) {
+    const box = await page.locator(`#${id}`).boundingBox();
+    assert.ok(box.x >= 0, `#${id} starts at ${box.x} px`);
+    assert.ok(box.x + box.width <= 360, `#${id} ends at ${box.x + box.width} px`);
+  }
+
+  await enrolScribbles(page, 'phone', 1);
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+  assertClean(page);
+});
+
+test('pad records mouse, pen and touch', async (t) => {
+  const page = await openPage(browser.context, server.origin);
+  t.after(() => page.close());
+  await loadPage(page, server.url);
+  const session = await browser.context.newCDPSession(page);
+  await session.send('Emulation.setDeviceMetricsOverride', {
+    width: 800,
+    height: 600,
+    deviceScaleFactor: 2,
+    mobile: false,
+  });
+
+  // A second pad on a canvas at a known place: 20 px from the left and 30 px from the top,
+  // with a 4 px border, so its content box starts at (24, 34).
+  await page.evaluate(async () => {
+    const { SignaturePad } = await import('./pad.js');
+    const canvas = document.createElement('canvas');
+    Object.assign(canvas.style, {
+      position: 'fixed',
+      left: '20px',
+      top: '30px',
+      width: '300px',
+      height: '150px',
+      border: '4px solid black',
+      touchAction: 'none',
+    });
+    document.body.append(canvas);
+    window.testCanvas = canvas;
+    window.testPad = new SignaturePad(canvas);
+  });
+
+  const mouse = (type, x, y, buttonDown, extra = {}) =>
+    session.send('Input.dispatchMouseEvent', {
+      type,
+      x,
+      y,
+      button: type === 'mouseMoved' && !buttonDown ? 'none' : 'left',
+      buttons: buttonDown ? 1 : 0,
+      clickCount: type === 'mouseMoved' ? 0 : 1,
+      ...extra,
+    });
+  const touch = (type, touchPoints) =>
+    session.send('Input.dispatchTouchEvent', { type, touchPoints });
+
+  // Stroke 0: mouse with three samples.
+  await mouse('mouseMoved', 50, 60, false);
+  await mouse('mousePressed', 50, 60, true);
+  await mouse('mouseMoved', 60, 70, true);
+  await mouse('mouseMoved', 70, 75, true);
+  await mouse('mouseReleased', 70, 75, false);
+
+  // Stroke 1: pen with pressure 0.6.
+  const pen = { pointerType: 'pen', force: 0.6 };
+  await mouse('mouseMoved', 100, 60, false, { pointerType: 'pen' });
+  await mouse('mousePressed', 100, 60, true, pen);
+  await mouse('mouseMoved', 110, 80, true, pen);
+  await mouse('mouseReleased', 110, 80, false, pen);
+
+  // Stroke 2: touch.
+  await touch('touchStart', [{ x: 200, y: 100 }]);
+  await touch('touchMove', [{ x: 210, y: 110 }]);
+  await touch('touchEnd', []);
+
+  // Stroke 3: a mouse tap, which is kept as a one-point stroke.
+  await mouse('mouseMoved', 150, 120, false);
+  await mouse('mousePressed', 150, 120, true);
+  await mouse('mouseReleased', 150, 120, false);
+
+  const captured = await page.evaluate(() => ({
+    values: Array.from(window.testPad.toPoints()),
+    backingWidth: window.testCanvas.width,
+    cssWidth: window.testCanvas.clientWidth,
+  }));
+  const points = [];
+  for (let i = 0; i < captured.values.length; i += 5) {
+    const [x, y, t, pressure, stroke] = captured.values.slice(i, i + 5);
+    points.push({ x, y, t, pressure, stroke });
+  }
+
+  assert.equal(captured.backingWidth, captured.cssWidth * 2, 'backing store is scaled by 2');
+  assert.deepEqual(
+    points.map((point) => [point.x, point.y, point.stroke]),
+    [
+      [26, 26, 0],
+      [36, 36, 0],
+      [46, 41, 0],
+      [76, 26, 1],
+      [86, 46, 1],
+      [176, 66, 2],
+      [186, 76, 2],
+      [126, 86, 3],
+    ],
+    'positions are CSS pixels from the content box, one stroke per pen-down',
+  );
+  for (const [index, point] of points.entries()) {
+    if (point.stroke === 1) {
+      assert.ok(
+        Math.abs(point.pressure - 0.6) < 0.01,
+        `pen point ${index} pressure ${point.pressure}`,
+      );
+    } else {
+      assert.ok(Number.isNaN(point.pressure), `point ${index} pressure ${point.pressure}`);
+    }
+  }
+  for (let i = 1; i < points.length; i += 1) {
+    assert.ok(points[i].t >= points[i - 1].t, `time goes back at point ${i}`);
+  }
+  assertClean(page);
+});

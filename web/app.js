@@ -1,0 +1,526 @@
+// Inkprint page: loads the WebAssembly module and the model, then enrols and verifies
+// signatures drawn on the pad. Everything runs in the browser, and enrolments stay in this
+// browser's localStorage.
+
+import { EnrolmentStore, STORAGE_KEY } from './enrolments.js';
+import { SignaturePad } from './pad.js';
+
+const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
+const MODEL_URL = 'models/default.inkprint';
+
+// Verification needs a reference built from at least MIN_ENROLMENTS enrolment signatures, and
+// the page recommends RECOMMENDED_ENROLMENTS.
+const MIN_ENROLMENTS = 3;
+const RECOMMENDED_ENROLMENTS = 5;
+
+// NOTE: The limit is a guess that leaves room for slow phones. Without it the page would show
+// "Loading" for ever if the Emscripten loader never settled its promise.
+const MODULE_START_TIMEOUT_MS = 60_000;
+
+const elements = {
+  person: document.getElementById('person'),
+  pad: document.getElementById('pad'),
+  clear: document.getElementById('clear'),
+  enrol: document.getElementById('enrol'),
+  verify: document.getElementById('verify'),
+  forget: document.getElementById('forget'),
+  enrolCount: document.getElementById('enrol-count'),
+  message: document.getElementById('message'),
+  result: document.getElementById('result'),
+  storageNotice: document.getElementById('storage-notice'),
+  storageProblem: document.getElementById('storage-problem'),
+  discardStorage: document.getElementById('discard-storage'),
+  modelSummary: document.getElementById('model-summary'),
+  modelDescription: document.getElementById('model-description'),
+  modelDetails: document.getElementById('model-details'),
+};
+
+// The loaded module, model and model id, set once loading succeeds.
+const engine = { module: null, model: null, modelId: null, embeddingSize: 0 };
+
+const store = new EnrolmentStore();
+const pad = new SignaturePad(elements.pad);
+
+// Sets document.body's data-state to "loading", "ready" or "failed". Tests wait for it.
+function setPageState(state) {
+  document.body.dataset.state = state;
+  elements.enrol.disabled = state !== 'ready';
+  elements.verify.disabled = state !== 'ready';
+}
+
+function showMessage(text, kind = 'info') {
+  elements.message.textContent = text;
+  elements.message.dataset.kind = kind;
+}
+
+function clearMessage() {
+  elements.message.textContent = '';
+  delete elements.message.dataset.kind;
+}
+
+// Returns an error's text. The module throws Error objects, but an Emscripten abort or an
+// exception that the bindings do not convert may arrive as another kind of value.
+function describeError(error) {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}
+
+// Returns the trimmed person name, or null after asking for one when the field is empty.
+function readPerson() {
+  const person = elements.person.value.trim();
+  if (person === '') {
+    showMessage('Enter the name of the person who signs, then try again.', 'error');
+    elements.person.focus();
+    return null;
+  }
+  return person;
+}
+
+function quote(person) {
+  return `\u201c${person}\u201d`;
+}
+
+function otherModelMessage(person) {
+  return (
+    `The enrolment of ${quote(person)} was made with another model and must be redone: ` +
+    'press Forget, then enrol the signatures again.'
+  );
+}
+
+// Updates the enrolment count line for the person in the name field.
+function showEnrolmentCount() {
+  const entry = store.get(elements.person.value.trim());
+  const count = entry?.embeddings.length ?? 0;
+
+  if (entry !== undefined && engine.modelId !== null && entry.modelId !== engine.modelId) {
+    elements.enrolCount.textContent = `${count} enrolment signatures made with another model`;
+    elements.enrolCount.dataset.otherModel = 'true';
+    return;
+  }
+
+  delete elements.enrolCount.dataset.otherModel;
+  elements.enrolCount.textContent =
+    count <= RECOMMENDED_ENROLMENTS
+      ? `${count} of ${RECOMMENDED_ENROLMENTS} enrolment signatures`
+      : `${count} enrolment signatures`;
+}
+
+function showStorageProblem() {
+  elements.storageNotice.hidden = store.problem === null;
+  elements.storageProblem.textContent = store.problem ?? '';
+  elements.discardStorage.hidden = !store.hasUnreadableValue;
+}
+
+function clearResult() {
+  elements.result.textContent = '';
+  delete elements.result.dataset.verdict;
+  delete elements.result.dataset.score;
+  delete elements.result.dataset.threshold;
+}
+
+function showResult({ score, threshold, accepted }) {
+  clearResult();
+
+  const verdict = document.createElement('strong');
+  verdict.className = 'verdict';
+  verdict.textContent = accepted ? 'Genuine' : 'Forgery';
+
+  const details = document.createElement('span');
+  details.className = 'score';
+  details.textContent = `score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`;
+
+  elements.result.append(verdict, ' ', details);
+  elements.result.dataset.verdict = accepted ? 'genuine' : 'forgery';
+  elements.result.dataset.score = String(score);
+  elements.result.dataset.threshold = String(threshold);
+}
+
+function handleEnrol() {
+  const person = readPerson();
+  if (person === null) {
+    return;
+  }
+  if (pad.isEmpty) {
+    showMessage('The pad is empty: draw a signature, then press Enrol.', 'error');
+    return;
+  }
+  const entry = store.get(person);
+  if (entry !== undefined && entry.modelId !== engine.modelId) {
+    showMessage(otherModelMessage(person), 'error');
+    return;
+  }
+
+  let embedding;
+  try {
+    // Copied at once, because an array returned by the module may be a view of its memory.
+    embedding = Array.from(engine.model.embed(pad.toPoints()));
+  } catch (error) {
+    showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
+    return;
+  }
+
+  let count;
+  try {
+    count = store.add(person, engine.modelId, embedding);
+  } catch (error) {
+    // Another tab may have enrolled this person with another model since the check above.
+    showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
+    return;
+  }
+  pad.clear();
+  showEnrolmentCount();
+  showStorageProblem();
+
+  let advice = '';
+  if (count < MIN_ENROLMENTS) {
+    advice = ` Enrol ${MIN_ENROLMENTS - count} more before verifying.`;
+  } else if (count < RECOMMENDED_ENROLMENTS) {
+    advice = ` Verification works now, and ${RECOMMENDED_ENROLMENTS - count} more are recommended.`;
+  }
+  showMessage(`Enrolled signature ${count} of ${quote(person)}.${advice}`);
+}
+
+// Returns the reference vector of the person's enrolment, or null after showing why there is
+// none.
+function buildReference(person) {
+  const entry = store.get(person);
+  const count = entry?.embeddings.length ?? 0;
+
+  if (entry !== undefined && entry.modelId !== engine.modelId) {
+    showMessage(otherModelMessage(person), 'error');
+    return null;
+  }
+  if (count < MIN_ENROLMENTS) {
+    showMessage(
+      `${quote(person)} has ${count} enrolment signatures, and verification needs at least ` +
+        `${MIN_ENROLMENTS}: enrol ${MIN_ENROLMENTS - count} more first.`,
+      'error',
+    );
+    return null;
+  }
+
+  const size = engine.embeddingSize;
+  const concatenated = new Float32Array(count * size);
+  for (const [index, embedding] of entry.embeddings.entries()) {
+    if (embedding.length !== size) {
+      showMessage(
+        `Enrolment signature ${index + 1} of ${quote(person)} has ${embedding.length} values ` +
+          `but the model makes ${size}: press Forget, then enrol again.`,
+        'error',
+      );
+      return null;
+    }
+    concatenated.set(embedding, index * size);
+  }
+  return new Float32Array(engine.module.makeReference(concatenated, size));
+}
+
+function handleVerify() {
+  clearResult();
+
+  const person = readPerson();
+  if (person === null) {
+    return;
+  }
+  if (pad.isEmpty) {
+    showMessage('The pad is empty: draw a signature, then press Verify.', 'error');
+    return;
+  }
+
+  let result;
+  try {
+    const reference = buildReference(person);
+    if (reference === null) {
+      return;
+    }
+    const verification = engine.model.verify(reference, pad.toPoints());
+    result = {
+      score: verification.score,
+      threshold: verification.threshold,
+      accepted: verification.accepted,
+    };
+    verification.delete?.();
+  } catch (error) {
+    showMessage(`Verification failed: ${describeError(error)}`, 'error');
+    return;
+  }
+
+  clearMessage();
+  showResult(result);
+}
+
+function handleForget() {
+  const person = readPerson();
+  if (person === null) {
+    return;
+  }
+  const entry = store.get(person);
+  if (entry === undefined) {
+    showMessage(`There is no enrolment of ${quote(person)} to forget.`, 'error');
+    return;
+  }
+
+  const count = entry.embeddings.length;
+  if (!window.confirm(`Delete the ${count} enrolment signatures of ${quote(person)}?`)) {
+    return;
+  }
+  store.remove(person);
+  clearResult();
+  showEnrolmentCount();
+  showStorageProblem();
+  showMessage(`Deleted the enrolment of ${quote(person)}.`);
+}
+
+function handleDiscardStorage() {
+  const question =
+    `Delete the unreadable saved enrolments (localStorage key ${STORAGE_KEY})? ` +
+    'Enrolments made since the page was opened are saved instead.';
+  if (!window.confirm(question)) {
+    return;
+  }
+  try {
+    store.discardSavedValue();
+  } catch (error) {
+    showMessage(`Deleting the saved enrolments failed: ${describeError(error)}`, 'error');
+    return;
+  }
+  showStorageProblem();
+  showEnrolmentCount();
+  showMessage('Deleted the unreadable saved enrolments.');
+}
+
+// Another tab of the same site changed the saved enrolments.
+function handleStorageEvent(event) {
+  if (event.key !== STORAGE_KEY && event.key !== null) {
+    return;
+  }
+  store.load();
+  showStorageProblem();
+  showEnrolmentCount();
+}
+
+// Loads a classic (non-module) script, which the Emscripten loader is.
+function loadClassicScript(url) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = url;
+    script.addEventListener('load', () => resolve());
+    script.addEventListener('error', () => {
+      reject(
+        new Error(
+          `The WebAssembly module ${url} could not be loaded. Build it (the build writes ` +
+            'web/wasm/), then reload the page.',
+        ),
+      );
+    });
+    document.head.append(script);
+  });
+}
+
+async function startModule() {
+  await loadClassicScript(MODULE_SCRIPT_URL);
+  if (typeof globalThis.createInkprintModule !== 'function') {
+    throw new Error(
+      `${MODULE_SCRIPT_URL} loaded but did not define createInkprintModule: ` +
+        'rebuild the WebAssembly module.',
+    );
+  }
+
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`timed out after ${MODULE_START_TIMEOUT_MS / 1000} s`));
+    }, MODULE_START_TIMEOUT_MS);
+  });
+  const factoryOptions = {
+    // Finds inkprint.wasm beside inkprint.js without relying on document.currentScript.
+    locateFile: (file) => new URL(`wasm/${file}`, document.baseURI).href,
+    // The module's stderr is logged as a warning, because its failures reach the page as
+    // thrown errors and are shown there.
+    printErr: (text) => console.warn(text),
+  };
+
+  try {
+    return await Promise.race([globalThis.createInkprintModule(factoryOptions), timeout]);
+  } catch (error) {
+    throw new Error(`The WebAssembly module failed to start: ${describeError(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function downloadModel() {
+  let response;
+  try {
+    response = await fetch(MODEL_URL);
+  } catch (error) {
+    throw new Error(`Downloading the model ${MODEL_URL} failed: ${describeError(error)}`);
+  }
+  if (!response.ok) {
+    throw new Error(
+      `Downloading the model ${MODEL_URL} failed: HTTP ${response.status} ` +
+        `${response.statusText}. Check that the model file is in web/models/.`,
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+// Returns an id that changes whenever the model file changes: the SHA-256 of its bytes.
+// crypto.subtle exists only in secure contexts (HTTPS or loopback), so a page served over
+// plain HTTP elsewhere falls back to 32-bit FNV-1a plus the length, which is enough to tell
+// models apart but is not a cryptographic hash.
+async function computeModelId(bytes) {
+  if (globalThis.crypto?.subtle !== undefined) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return 'sha256:' + Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) {
+    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  }
+  return `fnv1a32:${hash.toString(16).padStart(8, '0')}:${bytes.length}`;
+}
+
+// Labels of the error rates in describe()'s held-out results. They are fractions from 0 to 1
+// and are shown as percentages.
+const RATE_LABELS = new Map([
+  ['skilledEer', 'skilled-forgery EER'],
+  ['randomEer', 'random-forgery EER'],
+  ['farSkilled', 'skilled forgeries accepted'],
+  ['farRandom', 'random forgeries accepted'],
+  ['frr', 'genuine rejected'],
+]);
+
+// Formats one value of describe()'s JSON for the footer: numbers to 4 significant digits,
+// objects as "key value" lists, and arrays by their length unless they contain only numbers
+// or strings.
+function formatDescriptionValue(value) {
+  if (typeof value === 'number') {
+    return String(Number(value.toPrecision(4)));
+  }
+  if (Array.isArray(value)) {
+    const isSimple = value.every((item) => ['number', 'string'].includes(typeof item));
+    return isSimple ? value.map(formatDescriptionValue).join(', ') : `${value.length} items`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([key, item]) => `${key} ${formatDescriptionValue(item)}`)
+      .join(', ');
+  }
+  return String(value);
+}
+
+function formatHeldOutResults(heldOut) {
+  if (typeof heldOut !== 'object' || heldOut === null) {
+    return formatDescriptionValue(heldOut);
+  }
+  return Object.entries(heldOut)
+    .map(([key, value]) => {
+      const label = RATE_LABELS.get(key);
+      if (label !== undefined && typeof value === 'number') {
+        return `${label} ${(value * 100).toFixed(1)} %`;
+      }
+      return `${key} ${formatDescriptionValue(value)}`;
+    })
+    .join(', ');
+}
+
+// Shows a one-line summary of the model's describe() JSON in the footer, and the whole JSON
+// under it. The held-out results are read from heldOut or training.heldOut.
+function showModelDescription(description) {
+  let fields;
+  try {
+    fields = JSON.parse(description);
+  } catch {
+    elements.modelSummary.textContent = 'Model description (not JSON)';
+    elements.modelDetails.textContent = description;
+    elements.modelDescription.hidden = false;
+    return;
+  }
+
+  const sentences = [];
+  const version = fields.version ?? fields.formatVersion;
+  const summary = [];
+  if (version !== undefined) {
+    summary.push(`format ${formatDescriptionValue(version)}`);
+  }
+  if (typeof fields.threshold === 'number') {
+    summary.push(`threshold ${fields.threshold.toFixed(3)}`);
+  }
+  sentences.push(`Model: ${summary.join(', ') || 'no summary fields'}.`);
+
+  const heldOut = fields.heldOut ?? fields.training?.heldOut;
+  if (heldOut !== undefined) {
+    const users = fields.training?.heldOutUsers;
+    const heading = users === undefined ? 'Held-out test' : `Held-out users ${users}`;
+    sentences.push(`${heading}: ${formatHeldOutResults(heldOut)}.`);
+  }
+
+  elements.modelSummary.textContent = sentences.join(' ');
+  elements.modelDetails.textContent = JSON.stringify(fields, null, 2);
+  elements.modelDescription.hidden = false;
+}
+
+async function loadEngine() {
+  const module = await startModule();
+  const bytes = await downloadModel();
+  const modelId = await computeModelId(bytes);
+
+  let model;
+  try {
+    model = new module.Model(bytes);
+  } catch (error) {
+    throw new Error(`The model ${MODEL_URL} could not be loaded: ${describeError(error)}`);
+  }
+
+  engine.module = module;
+  engine.model = model;
+  engine.modelId = modelId;
+  engine.embeddingSize = model.embeddingSize();
+  showModelDescription(model.describe());
+}
+
+async function main() {
+  setPageState('loading');
+
+  elements.clear.addEventListener('click', () => {
+    pad.clear();
+    clearMessage();
+  });
+  elements.enrol.addEventListener('click', handleEnrol);
+  elements.verify.addEventListener('click', handleVerify);
+  elements.forget.addEventListener('click', handleForget);
+  elements.discardStorage.addEventListener('click', handleDiscardStorage);
+  elements.person.addEventListener('input', () => {
+    clearResult();
+    showEnrolmentCount();
+  });
+  window.addEventListener('storage', handleStorageEvent);
+
+  store.load();
+  showStorageProblem();
+  showEnrolmentCount();
+  showMessage('Loading the signature model\u2026');
+
+  try {
+    await loadEngine();
+  } catch (error) {
+    elements.modelSummary.textContent = 'No model loaded.';
+    showMessage(describeError(error), 'error');
+    setPageState('failed');
+    return;
+  }
+
+  clearMessage();
+  showEnrolmentCount();
+  const entry = store.get(elements.person.value.trim());
+  if (entry !== undefined && entry.modelId !== engine.modelId) {
+    showMessage(otherModelMessage(elements.person.value.trim()), 'error');
+  }
+  setPageState('ready');
+}
+
+main();
