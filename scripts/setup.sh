@@ -6,12 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ nodejs npm emscripten libeigen3-dev libxsimd-dev libgtest-dev)
+# Tools are looked up as commands, since they may come from elsewhere than Debian (Node.js
+# from NodeSource, say); libraries and Emscripten as Debian packages.
+declare -A tool_packages=([cmake]=cmake [make]=make [g++]=g++ [node]=nodejs [npm]=npm [emcc]=emscripten)
+packages=(libeigen3-dev libxsimd-dev libgtest-dev)
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(chromium)
+  tool_packages[chromium]=chromium
 fi
 
 missing=()
+for tool in "${!tool_packages[@]}"; do
+  if ! command -v "$tool" > /dev/null; then
+    missing+=("${tool_packages[$tool]}")
+  fi
+done
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")

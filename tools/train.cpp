@@ -48,9 +48,19 @@ void print_usage() {
         "  --epochs N         training epochs (default 60)\n"
         "  --pairs N          pairs per epoch (default 4096)\n"
         "  --batch N          pairs per optimiser step (default 32)\n"
-        "  --learning-rate X  Adam step size (default 0.001)\n"
+        "  --optimizer NAME   adam or sgd (default adam)\n"
+        "  --learning-rate X  step size (default 0.001)\n"
+        "  --momentum X       SGD momentum (default 0.9)\n"
+        "  --weight-decay X   decoupled weight decay per step, times the learning rate (default 0)\n"
+        "  --clip-norm X      clip the batch gradient to this L2 norm, 0 for none (default 0)\n"
+        "  --schedule NAME    learning-rate schedule: constant, step or cosine (default constant)\n"
+        "  --loss NAME        squared (to the targets), difference or margin (default squared)\n"
         "  --genuine-target X cosine target of genuine pairs (default 1)\n"
         "  --forgery-target X cosine target of forgery pairs (default -0.9)\n"
+        "  --margin X         cosine-distance margin of the margin loss (default 1)\n"
+        "  --genuine-share X  share of genuine/genuine pairs (default 0.5)\n"
+        "  --skilled-share X  share of genuine/skilled-forgery pairs; the rest are random forgeries\n"
+        "                     (default 0.3)\n"
         "  --seed N           random seed (default 1)\n";
 }
 
@@ -89,9 +99,32 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--epochs") options.training.epochs = static_cast<int>(number());
         else if (name == "--pairs") options.training.pairs_per_epoch = static_cast<int>(number());
         else if (name == "--batch") options.training.batch_size = static_cast<int>(number());
-        else if (name == "--learning-rate") options.training.learning_rate = number();
-        else if (name == "--genuine-target") options.training.targets.genuine = number();
-        else if (name == "--forgery-target") options.training.targets.forgery = number();
+        else if (name == "--learning-rate") options.training.optimizer.learning_rate = number();
+        else if (name == "--optimizer") {
+            if (value == "adam") options.training.optimizer.kind = inkprint::OptimizerKind::Adam;
+            else if (value == "sgd") options.training.optimizer.kind = inkprint::OptimizerKind::Sgd;
+            else throw inkprint::Error("--optimizer takes adam or sgd, got '" + value + "'");
+        }
+        else if (name == "--momentum") options.training.optimizer.momentum = number();
+        else if (name == "--weight-decay") options.training.optimizer.weight_decay = number();
+        else if (name == "--clip-norm") options.training.optimizer.clip_norm = number();
+        else if (name == "--schedule") {
+            if (value == "constant") options.training.optimizer.schedule = inkprint::Schedule::Constant;
+            else if (value == "step") options.training.optimizer.schedule = inkprint::Schedule::Step;
+            else if (value == "cosine") options.training.optimizer.schedule = inkprint::Schedule::Cosine;
+            else throw inkprint::Error("--schedule takes constant, step or cosine, got '" + value + "'");
+        }
+        else if (name == "--loss") {
+            if (value == "squared") options.training.loss.kind = inkprint::LossKind::SquaredError;
+            else if (value == "difference") options.training.loss.kind = inkprint::LossKind::Difference;
+            else if (value == "margin") options.training.loss.kind = inkprint::LossKind::Margin;
+            else throw inkprint::Error("--loss takes squared, difference or margin, got '" + value + "'");
+        }
+        else if (name == "--margin") options.training.loss.margin = number();
+        else if (name == "--genuine-share") options.training.genuine_share = number();
+        else if (name == "--skilled-share") options.training.skilled_share = number();
+        else if (name == "--genuine-target") options.training.loss.genuine_target = number();
+        else if (name == "--forgery-target") options.training.loss.forgery_target = number();
         else if (name == "--seed") options.training.seed = static_cast<std::uint64_t>(number());
         else throw inkprint::Error("unknown option " + name + "; see --help");
     }
@@ -178,8 +211,8 @@ int run(int argc, char** argv) {
     }
     inkprint::Model model;
     model.scaling = inkprint::measure_feature_scaling(training_grids);
-    model.genuine_target = static_cast<float>(options.training.targets.genuine);
-    model.forgery_target = static_cast<float>(options.training.targets.forgery);
+    model.genuine_target = static_cast<float>(options.training.loss.genuine_target);
+    model.forgery_target = static_cast<float>(options.training.loss.forgery_target);
 
     std::vector<inkprint::Writer> writers;
     inkprint::Random augment_random(options.training.seed + 1);
@@ -203,7 +236,7 @@ int run(int argc, char** argv) {
 
     inkprint::Network<float> network(model.network);
     inkprint::Random random(options.training.seed);
-    inkprint::initialise_network(network, random);
+    network.initialise(random);
     std::cout << "training on " << writers.size() << " writers, " << network.parameters().size()
               << " parameters\n";
     // The weights kept are those of the epoch with the lowest skilled-forgery EER on the
@@ -221,8 +254,12 @@ int run(int argc, char** argv) {
             best_epoch = report.epoch;
             best_parameters = network.parameters();
         }
-        std::printf("epoch %3d  loss %.4f  validation skilled EER %5.2f %%  %.1f s\n", report.epoch,
-                    report.mean_loss, 100 * eer, report.seconds);
+        std::printf("epoch %3d  loss %.4f  spread %.3f  validation skilled EER %5.2f %%  %.1f s\n", report.epoch,
+                    report.mean_loss, report.embedding_spread, 100 * eer, report.seconds);
+        if (report.collapsed) {
+            std::printf("warning: the embeddings have collapsed (spread %.2g): every writer maps to nearly one "
+                        "direction; lower the learning rate or change the loss\n", report.embedding_spread);
+        }
         std::fflush(stdout);
         return true;
     });

@@ -85,6 +85,21 @@ std::string json_string(const std::string& text) {
     return out + "\"";
 }
 
+std::string layer_json(const inkprint::LayerSpec& layer) {
+    switch (layer.kind) {
+        case inkprint::LayerKind::TimeDelay:
+            return "{\"kind\":\"timeDelay\",\"channels\":" + std::to_string(layer.channels) +
+                   ",\"width\":" + std::to_string(layer.width) + ",\"stride\":" + std::to_string(layer.stride) + "}";
+        case inkprint::LayerKind::Activation:
+            return std::string("{\"kind\":\"activation\",\"function\":") +
+                   (layer.activation == inkprint::Activation::Relu ? "\"relu\"}" : "\"scaledTanh\"}");
+        case inkprint::LayerKind::TimeAverage: return "{\"kind\":\"timeAverage\"}";
+        case inkprint::LayerKind::Dense:
+            return "{\"kind\":\"dense\",\"channels\":" + std::to_string(layer.channels) + "}";
+    }
+    return "{}";
+}
+
 class WasmModel {
 public:
     explicit WasmModel(const val& bytes) : verifier_(load(bytes)) {}
@@ -117,9 +132,7 @@ public:
         }
         json += "],\"steps\":" + std::to_string(model.network.n_steps) + ",\"layers\":[";
         for (std::size_t l = 0; l < model.network.layers.size(); ++l) {
-            const inkprint::LayerSpec& layer = model.network.layers[l];
-            json += (l ? "," : "") + std::string("{\"channels\":") + std::to_string(layer.channels) +
-                    ",\"width\":" + std::to_string(layer.width) + ",\"stride\":" + std::to_string(layer.stride) + "}";
+            json += (l ? "," : "") + layer_json(model.network.layers[l]);
         }
         json += "],\"threshold\":" + std::to_string(model.threshold);
         json += ",\"training\":" + (model.description.empty() ? std::string("{}") : model.description) + "}";

@@ -15,6 +15,7 @@ namespace {
 constexpr char kMagic[8] = {'I', 'N', 'K', 'P', 'R', 'I', 'N', 'T'};
 // Longer descriptions are not written by our tools; the cap stops a corrupted length early.
 constexpr std::uint32_t kMaxDescriptionBytes = 1 << 20;
+constexpr std::uint32_t kMaxLayers = 32;  // as NetworkConfig::validate() allows
 
 class Writer {
 public:
@@ -119,11 +120,12 @@ std::vector<std::uint8_t> serialize_model(const Model& model) {
     out.u32(static_cast<std::uint32_t>(model.network.n_steps));
     out.u32(static_cast<std::uint32_t>(model.network.layers.size()));
     for (const LayerSpec& layer : model.network.layers) {
+        out.u32(static_cast<std::uint32_t>(layer.kind));
         out.u32(static_cast<std::uint32_t>(layer.channels));
         out.u32(static_cast<std::uint32_t>(layer.width));
         out.u32(static_cast<std::uint32_t>(layer.stride));
+        out.u32(static_cast<std::uint32_t>(layer.activation));
     }
-    out.u32(static_cast<std::uint32_t>(model.network.activation));
     for (float value : model.scaling.mean) out.f32(value);
     for (float value : model.scaling.std_dev) out.f32(value);
     out.f32(model.threshold);
@@ -146,18 +148,20 @@ Model parse_fields(std::span<const std::uint8_t> bytes, Reader& in) {
     model.network.n_features = static_cast<int>(in.u32("feature count"));
     model.network.n_steps = static_cast<int>(in.u32("step count"));
     const std::uint32_t n_layers = in.u32("layer count");
-    if (n_layers == 0 || n_layers > 16) {
-        throw Error("model file declares " + std::to_string(n_layers) + " layers, outside 1..16: the file is damaged");
+    if (n_layers == 0 || n_layers > kMaxLayers) {
+        throw Error("model file declares " + std::to_string(n_layers) + " layers, outside 1.." +
+                    std::to_string(kMaxLayers) + ": the file is damaged");
     }
     model.network.layers.clear();
     for (std::uint32_t l = 0; l < n_layers; ++l) {
         LayerSpec spec;
+        spec.kind = static_cast<LayerKind>(in.u32("layer kind"));
         spec.channels = static_cast<int>(in.u32("layer channels"));
         spec.width = static_cast<int>(in.u32("layer width"));
         spec.stride = static_cast<int>(in.u32("layer stride"));
+        spec.activation = static_cast<Activation>(in.u32("layer activation"));
         model.network.layers.push_back(spec);
     }
-    model.network.activation = static_cast<Activation>(in.u32("activation"));
     model.network.validate();
 
     for (int f = 0; f < model.network.n_features; ++f) model.scaling.mean.push_back(in.f32("feature mean"));

@@ -8,73 +8,7 @@
 
 namespace inkprint {
 
-template <typename T>
-void initialise_network(Network<T>& network, Random& random) {
-    const NetworkConfig& config = network.config();
-    std::vector<T>& parameters = network.parameters();
-    for (std::size_t l = 0; l < config.layers.size(); ++l) {
-        const std::size_t fan_in = static_cast<std::size_t>(config.layers[l].width) * config.input_channels(l);
-        const double limit = std::sqrt(3.0 / static_cast<double>(fan_in));
-        const std::size_t begin = network.weight_offset(l);
-        const std::size_t bias_begin = network.bias_offset(l);
-        for (std::size_t i = begin; i < bias_begin; ++i) parameters[i] = static_cast<T>(random.uniform(-limit, limit));
-        for (int o = 0; o < config.layers[l].channels; ++o) parameters[bias_begin + o] = T(0);
-    }
-}
-
-template void initialise_network(Network<float>&, Random&);
-template void initialise_network(Network<double>&, Random&);
-
-AdamOptimizer::AdamOptimizer(std::size_t size, double learning_rate, double beta1, double beta2,
-                             double epsilon)
-    : learning_rate_(learning_rate), beta1_(beta1), beta2_(beta2), epsilon_(epsilon),
-      first_moment_(size, 0.0), second_moment_(size, 0.0) {}
-
-void AdamOptimizer::step(std::vector<float>& parameters, const std::vector<float>& gradients) {
-    ++steps_;
-    const double correction1 = 1.0 - std::pow(beta1_, static_cast<double>(steps_));
-    const double correction2 = 1.0 - std::pow(beta2_, static_cast<double>(steps_));
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-        const double g = gradients[i];
-        first_moment_[i] = beta1_ * first_moment_[i] + (1.0 - beta1_) * g;
-        second_moment_[i] = beta2_ * second_moment_[i] + (1.0 - beta2_) * g * g;
-        const double m = first_moment_[i] / correction1;
-        const double v = second_moment_[i] / correction2;
-        parameters[i] -= static_cast<float>(learning_rate_ * m / (std::sqrt(v) + epsilon_));
-    }
-}
-
 namespace {
-
-struct PairChoice {
-    const std::vector<float>* first;
-    const std::vector<float>* second;
-    bool genuine;
-};
-
-PairChoice draw_pair(const std::vector<Writer>& writers, const TrainingConfig& config, Random& random) {
-    const auto n_writers = static_cast<std::uint32_t>(writers.size());
-    const Writer& writer = writers[random.below(n_writers)];
-    const auto n_genuine = static_cast<std::uint32_t>(writer.genuine.size());
-    const std::vector<float>* anchor = &writer.genuine[random.below(n_genuine)];
-
-    const double kind = random.uniform();
-    if (kind < config.genuine_share) {
-        // Another genuine signature of the same writer, never the anchor itself.
-        std::uint32_t other = random.below(n_genuine - 1);
-        if (&writer.genuine[other] == anchor) other = n_genuine - 1;
-        return {anchor, &writer.genuine[other], true};
-    }
-    if (kind < config.genuine_share + config.skilled_share && !writer.forgeries.empty()) {
-        const auto n_forgeries = static_cast<std::uint32_t>(writer.forgeries.size());
-        return {anchor, &writer.forgeries[random.below(n_forgeries)], false};
-    }
-    std::uint32_t other_writer = random.below(n_writers - 1);
-    if (&writers[other_writer] == &writer) other_writer = n_writers - 1;
-    const Writer& impostor = writers[other_writer];
-    const auto n_impostor = static_cast<std::uint32_t>(impostor.genuine.size());
-    return {anchor, &impostor.genuine[random.below(n_impostor)], false};
-}
 
 void check_writers(const std::vector<Writer>& writers, const NetworkConfig& network) {
     if (writers.size() < 2) {
@@ -98,10 +32,65 @@ void check_writers(const std::vector<Writer>& writers, const NetworkConfig& netw
     }
 }
 
+// 1 - |mean of unit embeddings| over the first genuine signature of each writer.
+double embedding_spread(Network<float>& network, const std::vector<Writer>& writers) {
+    const std::size_t size = network.config().embedding_size();
+    const std::size_t count = std::min<std::size_t>(writers.size(), 64);
+    std::vector<float> input;
+    for (std::size_t w = 0; w < count; ++w) {
+        input.insert(input.end(), writers[w].genuine[0].begin(), writers[w].genuine[0].end());
+    }
+    std::vector<float> embeddings(count * size);
+    Network<float>::Workspace workspace;
+    network.forward(input.data(), count, workspace, embeddings.data());
+    std::vector<double> mean(size, 0.0);
+    for (std::size_t w = 0; w < count; ++w) {
+        double norm2 = 0;
+        for (std::size_t i = 0; i < size; ++i) norm2 += double(embeddings[w * size + i]) * embeddings[w * size + i];
+        if (norm2 == 0) continue;  // a zero embedding has no direction to share
+        for (std::size_t i = 0; i < size; ++i) mean[i] += embeddings[w * size + i] / std::sqrt(norm2) / count;
+    }
+    double mean_norm2 = 0;
+    for (double value : mean) mean_norm2 += value * value;
+    return 1.0 - std::sqrt(mean_norm2);
+}
+
 }  // namespace
 
-void train_network(Network<float>& network, const std::vector<Writer>& writers,
-                   const TrainingConfig& config,
+PairBatch draw_pairs(const std::vector<Writer>& writers, const TrainingConfig& config, std::size_t count,
+                     Random& random) {
+    PairBatch batch;
+    const auto n_writers = static_cast<std::uint32_t>(writers.size());
+    auto append = [&](const std::vector<float>& a, const std::vector<float>& b, bool genuine) {
+        batch.first.insert(batch.first.end(), a.begin(), a.end());
+        batch.second.insert(batch.second.end(), b.begin(), b.end());
+        batch.genuine.push_back(genuine);
+    };
+    for (std::size_t p = 0; p < count; ++p) {
+        const Writer& writer = writers[random.below(n_writers)];
+        const auto n_genuine = static_cast<std::uint32_t>(writer.genuine.size());
+        const std::uint32_t anchor = random.below(n_genuine);
+        const double kind = random.uniform();
+        if (kind < config.genuine_share) {
+            // Another genuine signature of the same writer, never the anchor itself.
+            std::uint32_t other = random.below(n_genuine - 1);
+            if (other == anchor) other = n_genuine - 1;
+            append(writer.genuine[anchor], writer.genuine[other], true);
+        } else if (kind < config.genuine_share + config.skilled_share && !writer.forgeries.empty()) {
+            const auto n_forgeries = static_cast<std::uint32_t>(writer.forgeries.size());
+            append(writer.genuine[anchor], writer.forgeries[random.below(n_forgeries)], false);
+        } else {
+            std::uint32_t other_writer = random.below(n_writers - 1);
+            if (&writers[other_writer] == &writer) other_writer = n_writers - 1;
+            const Writer& impostor = writers[other_writer];
+            const auto n_impostor = static_cast<std::uint32_t>(impostor.genuine.size());
+            append(writer.genuine[anchor], impostor.genuine[random.below(n_impostor)], false);
+        }
+    }
+    return batch;
+}
+
+void train_network(Network<float>& network, const std::vector<Writer>& writers, const TrainingConfig& config,
                    const std::function<bool(const EpochReport&)>& on_epoch) {
     check_writers(writers, network.config());
     if (config.batch_size < 1 || config.pairs_per_epoch < config.batch_size || config.epochs < 1) {
@@ -109,36 +98,42 @@ void train_network(Network<float>& network, const std::vector<Writer>& writers,
                     std::to_string(config.pairs_per_epoch) + ", batch " + std::to_string(config.batch_size) +
                     ": each must be at least 1 and an epoch at least one batch");
     }
+    if (!(config.genuine_share >= 0 && config.skilled_share >= 0 && config.genuine_share + config.skilled_share <= 1)) {
+        throw Error("invalid pair shares: genuine " + std::to_string(config.genuine_share) + " and skilled " +
+                    std::to_string(config.skilled_share) + " must be non-negative and sum to at most 1");
+    }
 
     Random random(config.seed);
-    AdamOptimizer optimizer(network.parameters().size(), config.learning_rate);
+    Optimizer optimizer(network.parameters().size(), config.optimizer);
     PairWorkspace<float> workspace;
     const int batches = config.pairs_per_epoch / config.batch_size;
 
     for (int epoch = 1; epoch <= config.epochs; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
-        double loss_sum = 0;
-        for (int batch = 0; batch < batches; ++batch) {
-            network.zero_gradients();
-            for (int p = 0; p < config.batch_size; ++p) {
-                const PairChoice pair = draw_pair(writers, config, random);
-                const auto target = static_cast<float>(pair.genuine ? config.targets.genuine : config.targets.forgery);
-                loss_sum += accumulate_pair_gradient(network, pair.first->data(), pair.second->data(), target, workspace);
-            }
-            // The optimiser receives the mean gradient over the batch.
-            for (float& g : network.gradients()) g /= static_cast<float>(config.batch_size);
-            optimizer.step(network.parameters(), network.gradients());
-        }
-
         EpochReport report;
         report.epoch = epoch;
+        report.learning_rate = scheduled_learning_rate(config.optimizer, epoch - 1, config.epochs);
+        double loss_sum = 0, norm_sum = 0;
+        for (int b = 0; b < batches; ++b) {
+            const PairBatch batch = draw_pairs(writers, config, config.batch_size, random);
+            network.zero_gradients();
+            loss_sum += accumulate_batch_gradient(network, batch.first.data(), batch.second.data(), batch.genuine,
+                                                  config.loss, workspace);
+            // The optimiser receives the mean gradient over the batch.
+            for (float& g : network.gradients()) g /= static_cast<float>(config.batch_size);
+            norm_sum += optimizer.step(network.parameters(), network.gradients(), report.learning_rate);
+        }
+
         report.mean_loss = loss_sum / (static_cast<double>(batches) * config.batch_size);
-        report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        report.mean_gradient_norm = norm_sum / batches;
         if (!std::isfinite(report.mean_loss)) {
             throw Error("training diverged: the loss is " + std::to_string(report.mean_loss) + " at epoch " +
                         std::to_string(epoch) + "; lower the learning rate (now " +
-                        std::to_string(config.learning_rate) + ")");
+                        std::to_string(report.learning_rate) + ") or set a gradient clip norm");
         }
+        report.embedding_spread = embedding_spread(network, writers);
+        report.collapsed = report.embedding_spread < kCollapsedSpread;
+        report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (!on_epoch(report)) break;
     }
 }

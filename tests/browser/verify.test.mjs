@@ -13,6 +13,7 @@ import {
   loadPage,
   openPage,
   readSvc2004File,
+  REPO_ROOT,
   replaySignature,
   requireBuiltModule,
   startServer,
@@ -38,10 +39,12 @@ const REPLAY_SLACK_MS = 250;
 function missingDataReason() {
   if (process.env.INKPRINT_REQUIRE_DATA === '1') return false;
   const folder =
-    process.env.INKPRINT_SVC2004_DIR ||
-    path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'data', 'svc2004');
+    process.env.INKPRINT_SVC2004_DIR || path.resolve(REPO_ROOT, '..', 'shared', 'data', 'svc2004');
   if (fs.existsSync(path.join(folder, 'Task1'))) return false;
-  return `SVC2004 data not found at ${folder}: set INKPRINT_SVC2004_DIR to the folder that contains Task1/ and Task2/`;
+  return (
+    `SVC2004 data not found at ${folder}: set INKPRINT_SVC2004_DIR to the folder that ` +
+    'contains Task1/ and Task2/'
+  );
 }
 const skipReason = missingDataReason();
 

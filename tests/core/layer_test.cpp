@@ -1,84 +1,233 @@
+// Each layer's forward pass worked out by hand, its backward pass against central finite
+// differences, and the three time-delay backends against each other.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "inkprint/error.hpp"
+#include "inkprint/layers.hpp"
 #include "inkprint/network.hpp"
+#include "inkprint/random.hpp"
 
-using inkprint::Network;
+using inkprint::Activation;
+using inkprint::ActivationLayer;
+using inkprint::DenseLayer;
+using inkprint::KernelBackend;
+using inkprint::Layer;
+using inkprint::LayerSpec;
 using inkprint::NetworkConfig;
+using inkprint::Shape;
+using inkprint::TimeAverageLayer;
+using inkprint::TimeDelayLayer;
+
+namespace {
+
+double scaled_tanh(double z) { return 1.7159 * std::tanh(2.0 * z / 3.0); }
+
+std::vector<double> random_values(std::size_t count, inkprint::Random& random) {
+    std::vector<double> values(count);
+    for (double& value : values) value = random.normal();
+    return values;
+}
+
+// Checks a layer's backward pass against central differences of L = sum(output * weights_of_loss)
+// in double precision. Step 1e-6: truncation error ~ step^2 = 1e-12, rounding ~ 1e-16 / step =
+// 1e-10, both below the tolerance of 1e-7 absolute plus 1e-6 relative.
+void check_layer_gradients(const Layer<double>& layer, std::size_t batch, std::uint64_t seed) {
+    inkprint::Random random(seed);
+    auto parameters = random_values(layer.parameter_count(), random);
+    auto input = random_values(batch * layer.input_shape().size(), random);
+    const auto loss_weights = random_values(batch * layer.output_shape().size(), random);
+    std::vector<double> output(loss_weights.size());
+
+    auto loss = [&] {
+        layer.forward(parameters.data(), input.data(), output.data(), batch);
+        double sum = 0;
+        for (std::size_t i = 0; i < output.size(); ++i) sum += output[i] * loss_weights[i];
+        return sum;
+    };
+    loss();
+    std::vector<double> input_grad(input.size()), parameter_grads(parameters.size(), 0.0);
+    // dL/d(output) is loss_weights.
+    layer.backward(parameters.data(), input.data(), output.data(), loss_weights.data(), input_grad.data(),
+                   parameter_grads.data(), batch);
+
+    const double step = 1e-6;
+    auto check = [&](std::vector<double>& values, const std::vector<double>& analytic, const char* what) {
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const double saved = values[i];
+            values[i] = saved + step;
+            const double plus = loss();
+            values[i] = saved - step;
+            const double minus = loss();
+            values[i] = saved;
+            const double numeric = (plus - minus) / (2 * step);
+            EXPECT_NEAR(analytic[i], numeric, 1e-7 + 1e-6 * std::abs(numeric)) << what << " " << i;
+        }
+    };
+    check(input, input_grad, "input");
+    check(parameters, parameter_grads, "parameter");
+}
+
+}  // namespace
 
 TEST(NetworkConfig, PublishedShapes) {
     const NetworkConfig config;  // the default is the configuration of Bromley et al. (1993)
-    EXPECT_EQ(config.n_features, 8);
-    EXPECT_EQ(config.n_steps, 200);
-    EXPECT_EQ(config.output_steps(0), 64);
-    EXPECT_EQ(config.output_steps(1), 19);
+    const auto shapes = config.shapes();
+    ASSERT_EQ(shapes.size(), 6u);
+    EXPECT_EQ(shapes[0].steps, 200u);
+    EXPECT_EQ(shapes[0].channels, 8u);
+    EXPECT_EQ(shapes[1].steps, 64u);
+    EXPECT_EQ(shapes[1].channels, 12u);
+    EXPECT_EQ(shapes[3].steps, 19u);
+    EXPECT_EQ(shapes[3].channels, 16u);
+    EXPECT_EQ(shapes[5].steps, 1u);
     EXPECT_EQ(config.embedding_size(), 16);
     // 12 maps x (8 x 11 weights + bias) + 16 maps x (12 x 10 weights + bias)
     EXPECT_EQ(config.parameter_count(), 12u * 89 + 16u * 121);
 }
 
-TEST(NetworkConfig, RejectsWindowWiderThanInput) {
+TEST(NetworkConfig, RejectsBadLayers) {
     NetworkConfig config;
-    config.layers = {{12, 11, 3}, {16, 70, 3}};
+    config.layers = {LayerSpec::time_delay(12, 11, 3), LayerSpec::time_delay(16, 70, 3)};
     EXPECT_THROW(config.validate(), inkprint::Error);
-    config.layers = {{0, 11, 3}};
+    config.layers = {LayerSpec::time_delay(0, 11, 3)};
     EXPECT_THROW(config.validate(), inkprint::Error);
-    config.layers = {{4, 11, 0}};
+    config.layers = {LayerSpec::time_delay(4, 11, 0)};
+    EXPECT_THROW(config.validate(), inkprint::Error);
+    config.layers = {LayerSpec::dense(0)};
+    EXPECT_THROW(config.validate(), inkprint::Error);
+    config.layers = {LayerSpec::activation_of(static_cast<Activation>(9))};
+    EXPECT_THROW(config.validate(), inkprint::Error);
+    config.layers = {};
     EXPECT_THROW(config.validate(), inkprint::Error);
 }
 
 // One map, width 2, stride 1, weights (0.5, -1), bias 0.1 over the input 1, 2, 3, 4:
-// z = 0.1 + 0.5 x[t] - x[t+1] = -1.4, -1.9, -2.4, and y = 1.7159 tanh(2z/3).
+// z = 0.1 + 0.5 x[t] - x[t+1] = -1.4, -1.9, -2.4.
 TEST(TimeDelayLayer, ForwardByHand) {
-    NetworkConfig config;
-    config.n_features = 1;
-    config.n_steps = 4;
-    config.layers = {{1, 2, 1}};
-    Network<double> network(config);
-    network.parameters() = {0.5, -1.0, 0.1};
-    const double input[] = {1, 2, 3, 4};
-    Network<double>::Workspace workspace;
-    double embedding = 0;
-    network.forward(input, workspace, &embedding);
-
-    ASSERT_EQ(workspace.outputs[0].size(), 3u);
-    EXPECT_NEAR(workspace.outputs[0][0], -1.256286272849, 1e-11);
-    EXPECT_NEAR(workspace.outputs[0][1], -1.463476775595, 1e-11);
-    EXPECT_NEAR(workspace.outputs[0][2], -1.581491072506, 1e-11);
-    // The embedding is the time average of the last layer.
-    EXPECT_NEAR(embedding, -1.433751373650, 1e-11);
+    for (auto backend : {KernelBackend::Scalar, KernelBackend::Simd, KernelBackend::Eigen}) {
+        TimeDelayLayer<double> layer({4, 1}, 1, 2, 1);
+        layer.set_backend(backend);
+        const double parameters[] = {0.5, -1.0, 0.1};
+        const double input[] = {1, 2, 3, 4};
+        double output[3];
+        layer.forward(parameters, input, output, 1);
+        EXPECT_NEAR(output[0], -1.4, 1e-12);
+        EXPECT_NEAR(output[1], -1.9, 1e-12);
+        EXPECT_NEAR(output[2], -2.4, 1e-12);
+    }
 }
 
 // Two input channels, stride 3: output step t reads input steps 3t and 3t+1. Map 0 picks
 // channel 1 of the window's second step, map 1 channel 0 of its first step.
 TEST(TimeDelayLayer, WindowLayoutWithStride) {
-    NetworkConfig config;
-    config.n_features = 2;
-    config.n_steps = 5;
-    config.layers = {{2, 2, 3}};
-    Network<double> network(config);
+    TimeDelayLayer<double> layer({5, 2}, 2, 2, 3);
+    ASSERT_EQ(layer.output_shape().steps, 2u);
     // weights [map][step in window][channel], then biases
-    network.parameters() = {0, 0, 0, 1,  // map 0
-                            1, 0, 0, 0,  // map 1
-                            0, 0};
+    const double parameters[] = {0, 0, 0, 1,  // map 0
+                                 1, 0, 0, 0,  // map 1
+                                 0, 0};
     // input [step][channel]: value = 10 * step + channel
     const double input[] = {0, 1, 10, 11, 20, 21, 30, 31, 40, 41};
-    Network<double>::Workspace workspace;
-    double embedding[2];
-    network.forward(input, workspace, embedding);
-
-    auto f = [](double z) { return 1.7159 * std::tanh(2.0 * z / 3.0); };
-    ASSERT_EQ(workspace.outputs[0].size(), 4u);
-    EXPECT_NEAR(workspace.outputs[0][0], f(11), 1e-12);  // step 0, map 0: x[1][1]
-    EXPECT_NEAR(workspace.outputs[0][1], f(0), 1e-12);   // step 0, map 1: x[0][0]
-    EXPECT_NEAR(workspace.outputs[0][2], f(41), 1e-12);  // step 1, map 0: x[4][1]
-    EXPECT_NEAR(workspace.outputs[0][3], f(30), 1e-12);  // step 1, map 1: x[3][0]
+    double output[4];
+    layer.forward(parameters, input, output, 1);
+    EXPECT_EQ(output[0], 11);  // step 0, map 0: x[1][1]
+    EXPECT_EQ(output[1], 0);   // step 0, map 1: x[0][0]
+    EXPECT_EQ(output[2], 41);  // step 1, map 0: x[4][1]
+    EXPECT_EQ(output[3], 30);  // step 1, map 1: x[3][0]
 }
 
-TEST(ScaledTanh, UnitInputGivesUnitOutput) {
-    // LeCun's constants make f(1) = 1 to about 3e-6.
-    EXPECT_NEAR(inkprint::kTanhGain * std::tanh(inkprint::kTanhSlope * 1.0), 1.0, 1e-5);
+TEST(TimeDelayLayer, GradientsMatchFiniteDifferences) {
+    for (auto backend : {KernelBackend::Scalar, KernelBackend::Simd, KernelBackend::Eigen}) {
+        TimeDelayLayer<double> layer({23, 3}, 4, 5, 2);
+        layer.set_backend(backend);
+        check_layer_gradients(layer, 2, 31);
+    }
+}
+
+TEST(TimeDelayLayer, BackendsAgree) {
+    inkprint::Random random(32);
+    TimeDelayLayer<float> layer({200, 8}, 12, 11, 3);
+    std::vector<float> parameters(layer.parameter_count()), input(2 * 200 * 8), output_grad(2 * 64 * 12);
+    for (float& v : parameters) v = static_cast<float>(random.normal());
+    for (float& v : input) v = static_cast<float>(random.normal());
+    for (float& v : output_grad) v = static_cast<float>(random.normal());
+
+    std::vector<std::vector<float>> outputs, input_grads, parameter_grads;
+    for (auto backend : {KernelBackend::Scalar, KernelBackend::Simd, KernelBackend::Eigen}) {
+        layer.set_backend(backend);
+        outputs.emplace_back(output_grad.size());
+        input_grads.emplace_back(input.size());
+        parameter_grads.emplace_back(parameters.size(), 0.0f);
+        layer.forward(parameters.data(), input.data(), outputs.back().data(), 2);
+        layer.backward(parameters.data(), input.data(), outputs.back().data(), output_grad.data(),
+                       input_grads.back().data(), parameter_grads.back().data(), 2);
+    }
+    for (std::size_t b = 1; b < 3; ++b) {
+        for (std::size_t i = 0; i < outputs[0].size(); ++i) EXPECT_NEAR(outputs[b][i], outputs[0][i], 1e-4) << b << " " << i;
+        for (std::size_t i = 0; i < input_grads[0].size(); ++i) EXPECT_NEAR(input_grads[b][i], input_grads[0][i], 1e-4);
+        for (std::size_t i = 0; i < parameter_grads[0].size(); ++i) {
+            EXPECT_NEAR(parameter_grads[b][i], parameter_grads[0][i], 1e-3);
+        }
+    }
+}
+
+TEST(ActivationLayer, ScaledTanhByHand) {
+    ActivationLayer<double> layer({3, 1}, Activation::ScaledTanh);
+    const double input[] = {1, 0, -2};
+    double output[3];
+    layer.forward(nullptr, input, output, 1);
+    // LeCun's constants make f(1) = 1.7159 tanh(2/3) = 0.99999726, and f is odd.
+    EXPECT_NEAR(output[0], 0.999997255922, 1e-11);
+    EXPECT_EQ(output[1], 0.0);
+    EXPECT_NEAR(output[2], scaled_tanh(-2), 1e-15);
+}
+
+TEST(ActivationLayer, ReluByHand) {
+    ActivationLayer<double> layer({4, 1}, Activation::Relu);
+    const double input[] = {1.5, 0, -2, 3};
+    double output[4];
+    layer.forward(nullptr, input, output, 1);
+    EXPECT_EQ(output[0], 1.5);
+    EXPECT_EQ(output[1], 0.0);
+    EXPECT_EQ(output[2], 0.0);
+    EXPECT_EQ(output[3], 3.0);
+}
+
+TEST(ActivationLayer, GradientsMatchFiniteDifferences) {
+    check_layer_gradients(ActivationLayer<double>({7, 3}, Activation::ScaledTanh), 2, 41);
+    // Random normal inputs lie further than the step from ReLU's kink at 0.
+    check_layer_gradients(ActivationLayer<double>({7, 3}, Activation::Relu), 2, 42);
+}
+
+TEST(TimeAverageLayer, MeanByHand) {
+    TimeAverageLayer<double> layer({3, 2});
+    const double input[] = {1, 10, 2, 20, 6, 60};
+    double output[2];
+    layer.forward(nullptr, input, output, 1);
+    EXPECT_DOUBLE_EQ(output[0], 3.0);
+    EXPECT_DOUBLE_EQ(output[1], 30.0);
+}
+
+TEST(TimeAverageLayer, GradientsMatchFiniteDifferences) {
+    check_layer_gradients(TimeAverageLayer<double>({9, 4}), 3, 51);
+}
+
+TEST(DenseLayer, ForwardByHand) {
+    // y = W x + b with W = [[1, 2], [3, 4], [-1, 0]], b = (0.5, 0, 1), x = (1, -1).
+    DenseLayer<double> layer({1, 2}, 3);
+    const double parameters[] = {1, 2, 3, 4, -1, 0, 0.5, 0, 1};
+    const double input[] = {1, -1};
+    double output[3];
+    layer.forward(parameters, input, output, 1);
+    EXPECT_DOUBLE_EQ(output[0], -0.5);
+    EXPECT_DOUBLE_EQ(output[1], -1.0);
+    EXPECT_DOUBLE_EQ(output[2], 0.0);
+}
+
+TEST(DenseLayer, GradientsMatchFiniteDifferences) {
+    check_layer_gradients(DenseLayer<double>({3, 5}, 4), 2, 61);
 }

@@ -19,7 +19,7 @@ Model make_model() {
     Model model;
     inkprint::Network<float> network(model.network);
     inkprint::Random random(5);
-    inkprint::initialise_network(network, random);
+    network.initialise(random);
     model.parameters = network.parameters();
     for (int f = 0; f < model.network.n_features; ++f) {
         model.scaling.mean.push_back(0.5f * f);
@@ -51,10 +51,9 @@ TEST(ModelFile, RoundTrip) {
     EXPECT_EQ(loaded.genuine_target, model.genuine_target);
     EXPECT_EQ(loaded.forgery_target, model.forgery_target);
     EXPECT_EQ(loaded.description, model.description);
-    ASSERT_EQ(loaded.network.layers.size(), 2u);
-    EXPECT_EQ(loaded.network.layers[1].channels, 16);
-    EXPECT_EQ(loaded.network.layers[1].width, 10);
-    EXPECT_EQ(loaded.network.layers[1].stride, 3);
+    EXPECT_EQ(loaded.network.layers, model.network.layers);
+    EXPECT_EQ(loaded.network.n_features, model.network.n_features);
+    EXPECT_EQ(loaded.network.n_steps, model.network.n_steps);
     // Serialising again gives the same bytes.
     EXPECT_EQ(serialize_model(loaded), serialize_model(model));
 }
@@ -104,7 +103,7 @@ TEST(ModelFile, RejectsOtherVersionAndFormat) {
 TEST(ModelFile, RejectsAbsurdDimensionsWithValidChecksum) {
     // A file written by someone else's tool with a correct checksum but impossible sizes.
     auto bytes = serialize_model(make_model());
-    bytes[20] = 0xFF;  // layer count (offset 12 features, 16 steps, 20 layers)
+    bytes[20] = 0xFF;  // layer count (offsets: 12 features, 16 steps, 20 layer count)
     bytes[21] = 0xFF;
     const std::uint32_t crc = inkprint::crc32({bytes.data(), bytes.size() - 4});
     for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
@@ -115,4 +114,19 @@ TEST(ModelFile, Crc32KnownValue) {
     // The standard check value of CRC-32/ISO-HDLC for the ASCII digits 1-9.
     const std::string digits = "123456789";
     EXPECT_EQ(inkprint::crc32({reinterpret_cast<const std::uint8_t*>(digits.data()), digits.size()}), 0xCBF43926u);
+}
+
+TEST(ModelFile, RoundTripOfOtherArchitecture) {
+    Model model = make_model();
+    model.network.layers = {inkprint::LayerSpec::time_delay(6, 9, 2),
+                            inkprint::LayerSpec::activation_of(inkprint::Activation::Relu),
+                            inkprint::LayerSpec::time_average(), inkprint::LayerSpec::dense(10)};
+    inkprint::Network<float> network(model.network);
+    inkprint::Random random(6);
+    network.initialise(random);
+    model.parameters = network.parameters();
+    const Model loaded = parse_model(serialize_model(model));
+    EXPECT_EQ(loaded.network.layers, model.network.layers);
+    EXPECT_EQ(loaded.parameters, model.parameters);
+    EXPECT_EQ(loaded.network.embedding_size(), 10);
 }

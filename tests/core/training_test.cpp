@@ -61,7 +61,7 @@ TEST(Training, LearnsGeneratedWriters) {
 
     inkprint::Network<float> network(model.network);
     Random random(1);
-    inkprint::initialise_network(network, random);
+    network.initialise(random);
     inkprint::TrainingConfig config;
     config.epochs = 8;
     config.pairs_per_epoch = 512;

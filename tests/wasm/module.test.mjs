@@ -43,8 +43,11 @@ test('model describes the published network', () => {
   assert.equal(description.steps, 200);
   assert.equal(description.features.length, 8);
   assert.deepEqual(description.layers, [
-    { channels: 12, width: 11, stride: 3 },
-    { channels: 16, width: 10, stride: 3 },
+    { kind: 'timeDelay', channels: 12, width: 11, stride: 3 },
+    { kind: 'activation', function: 'scaledTanh' },
+    { kind: 'timeDelay', channels: 16, width: 10, stride: 3 },
+    { kind: 'activation', function: 'scaledTanh' },
+    { kind: 'timeAverage' },
   ]);
   assert.equal(model.embeddingSize(), 16);
   assert.ok(Number.isFinite(model.threshold()));

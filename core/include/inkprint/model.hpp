@@ -3,8 +3,8 @@
 // File layout, all numbers little-endian:
 //   8 bytes  magic "INKPRINT"
 //   u32      format version (kModelFormatVersion)
-//   u32      n_features, u32 n_steps, u32 layer count, then per layer u32 channels, width, stride
-//   u32      activation
+//   u32      n_features, u32 n_steps, u32 layer count, then per layer u32 kind, channels, width,
+//            stride, activation (see LayerSpec; fields a kind does not use are 0)
 //   f32      feature mean [n_features], feature standard deviation [n_features]
 //   f32      decision threshold, genuine target, forgery target
 //   u32      parameter count, then f32 parameters (the Network's flat layout)
@@ -23,7 +23,7 @@
 
 namespace inkprint {
 
-inline constexpr std::uint32_t kModelFormatVersion = 1;
+inline constexpr std::uint32_t kModelFormatVersion = 2;
 
 struct Model {
     NetworkConfig network;

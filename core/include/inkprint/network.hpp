@@ -1,84 +1,103 @@
-// The time-delay neural network (TDNN) that maps a feature grid to one embedding vector.
-//
-// Each layer is a 1-D convolution over time followed by the activation. Output step t of map o
-// is computed from `width` consecutive input steps starting at t * stride, across all input maps.
-// Buffers are time-major, [steps][channels] row-major, so the window an output unit sees is one
-// contiguous run of width * channels values and the convolution is a dot product per unit.
-// After the last layer the outputs are averaged over time into the embedding.
+// The time-delay neural network (TDNN) that maps a feature grid to one embedding vector: a
+// stack of layers from layers.hpp described by a NetworkConfig and sharing one flat weight
+// array.
 //
 // The published configuration (Bromley et al., "Signature Verification using a 'Siamese' Time
 // Delay Neural Network", NIPS 1993) is the default: 8 features x 200 steps in, 12 maps of 64
-// steps (width 11, stride 3), then 16 maps of 19 steps (width 10, stride 3), averaged to 16
-// values.
+// steps (width 11, stride 3), then 16 maps of 19 steps (width 10, stride 3), each followed by
+// the scaled tanh, averaged over time to 16 values.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "inkprint/layers.hpp"
 
 namespace inkprint {
 
-enum class Activation : std::uint32_t {
-    ScaledTanh = 0,  // 1.7159 tanh(2x/3), LeCun's choice: f(1) = 1, f(-1) = -1
+enum class LayerKind : std::uint32_t {
+    TimeDelay = 1,
+    Activation = 2,
+    TimeAverage = 3,
+    Dense = 4,
 };
 
 struct LayerSpec {
-    int channels = 0;  // feature maps of the output
-    int width = 0;     // input steps in the window of one output step
-    int stride = 0;    // input steps between neighbouring output steps
+    LayerKind kind = LayerKind::TimeDelay;
+    int channels = 0;  // output maps (TimeDelay, Dense)
+    int width = 0;     // input steps in one output step's window (TimeDelay)
+    int stride = 0;    // input steps between neighbouring output steps (TimeDelay)
+    Activation activation = Activation::ScaledTanh;  // (Activation)
+
+    static LayerSpec time_delay(int channels, int width, int stride);
+    static LayerSpec activation_of(Activation activation);
+    static LayerSpec time_average();
+    static LayerSpec dense(int channels);
+
+    bool operator==(const LayerSpec&) const = default;
 };
+
+// The layers of Bromley et al. (1993).
+std::vector<LayerSpec> published_layers();
 
 struct NetworkConfig {
     int n_features = 8;
     int n_steps = 200;
-    std::vector<LayerSpec> layers = {{12, 11, 3}, {16, 10, 3}};
-    Activation activation = Activation::ScaledTanh;
+    std::vector<LayerSpec> layers = published_layers();
 
     // Throws Error on sizes that do not fit (a window wider than its input) or are absurd.
     void validate() const;
-    int input_steps(std::size_t layer) const;
-    int input_channels(std::size_t layer) const;
-    int output_steps(std::size_t layer) const;
-    int embedding_size() const { return layers.back().channels; }
+    // Shape of the input of each layer, then of the network's output: layers.size() + 1 shapes.
+    std::vector<Shape> shapes() const;
     std::size_t parameter_count() const;
+    // Values in the embedding: the last layer's output, flattened.
+    int embedding_size() const;
 };
 
-// The network's weights in one flat array, so that optimisers, the model file and the weight
-// sharing of the siamese pair all treat them as one vector. Per layer: the weights
-// [channels][width][input channels], then the biases [channels].
 template <typename T>
 class Network {
 public:
-    // Intermediate values of one forward pass, kept for the backward pass. Each branch of a
+    // Values of one forward pass over a batch, kept for the backward pass. Each branch of a
     // siamese pair has its own workspace while both use the same Network.
     struct Workspace {
-        std::vector<T> input;                      // [n_steps][n_features]
-        std::vector<std::vector<T>> outputs;       // per layer, [output steps][channels]
-        std::vector<std::vector<T>> output_grads;  // same shapes
+        std::size_t batch = 0;
+        std::vector<std::vector<T>> values;  // [0] the input, [i + 1] the output of layer i
+        std::vector<std::vector<T>> grads;   // dL/d(values), same shapes
     };
 
     explicit Network(NetworkConfig config);
 
     const NetworkConfig& config() const { return config_; }
+    std::size_t layer_count() const { return layers_.size(); }
+    Layer<T>& layer(std::size_t index) { return *layers_[index]; }
+    std::size_t parameter_offset(std::size_t index) const { return offsets_[index]; }
     std::vector<T>& parameters() { return parameters_; }
     const std::vector<T>& parameters() const { return parameters_; }
     std::vector<T>& gradients() { return gradients_; }
     const std::vector<T>& gradients() const { return gradients_; }
-    std::size_t weight_offset(std::size_t layer) const { return offsets_[layer]; }
-    std::size_t bias_offset(std::size_t layer) const;
 
-    // Computes the embedding of one input grid [n_steps][n_features] into `embedding`
-    // (embedding_size values) and keeps the intermediate values in `workspace`.
-    void forward(const T* input, Workspace& workspace, T* embedding) const;
+    // Initialises every layer's parameters from `random` (see each layer's initialise()).
+    void initialise(Random& random);
+
+    // Computes the embeddings of `batch` input grids, [batch][n_steps][n_features], into
+    // `embeddings`, [batch][embedding_size], and keeps the intermediate values in `workspace`.
+    void forward(const T* input, std::size_t batch, Workspace& workspace, T* embeddings) const;
+    void forward(const T* input, Workspace& workspace, T* embedding) const { forward(input, 1, workspace, embedding); }
 
     // Adds d(loss)/d(parameters) for the pass recorded in `workspace` to gradients(), given
-    // d(loss)/d(embedding). Gradients accumulate until zero_gradients() is called.
-    void backward(Workspace& workspace, const T* embedding_grad);
+    // d(loss)/d(embeddings), [batch][embedding_size]. Gradients accumulate until zero_gradients().
+    void backward(Workspace& workspace, const T* embedding_grads);
 
     void zero_gradients();
 
+    // Selects the implementation of every time-delay layer's loops.
+    void set_backend(KernelBackend backend);
+
 private:
     NetworkConfig config_;
+    std::vector<std::unique_ptr<Layer<T>>> layers_;
     std::vector<std::size_t> offsets_;
     std::vector<T> parameters_;
     std::vector<T> gradients_;
@@ -86,9 +105,5 @@ private:
 
 extern template class Network<float>;
 extern template class Network<double>;
-
-// Scaled hyperbolic tangent: f(x) = kTanhGain * tanh(kTanhSlope * x).
-inline constexpr double kTanhGain = 1.7159;
-inline constexpr double kTanhSlope = 2.0 / 3.0;
 
 }  // namespace inkprint

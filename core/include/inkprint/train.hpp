@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "inkprint/network.hpp"
+#include "inkprint/optimizer.hpp"
 #include "inkprint/random.hpp"
 #include "inkprint/siamese.hpp"
 
@@ -21,10 +22,11 @@ struct TrainingConfig {
     int epochs = 30;
     int pairs_per_epoch = 4096;
     int batch_size = 32;
-    double learning_rate = 1e-3;  // Adam step size
-    PairTargets targets;
+    OptimizerConfig optimizer;
+    PairLoss loss;
     // Share of genuine/genuine pairs and of genuine/skilled-forgery pairs; the rest pair a
-    // genuine signature with another writer's genuine signature (a random forgery).
+    // genuine signature with another writer's genuine signature (a random forgery). A writer
+    // without skilled forgeries gives a random forgery instead.
     double genuine_share = 0.5;
     double skilled_share = 0.3;
     std::uint64_t seed = 1;
@@ -33,32 +35,31 @@ struct TrainingConfig {
 struct EpochReport {
     int epoch = 0;  // counted from 1
     double mean_loss = 0;
+    double learning_rate = 0;
+    double mean_gradient_norm = 0;  // L2 norm of the batch gradient, before clipping
+    // 1 - |mean of the writers' unit embeddings|: near 0 when every writer gets the same
+    // direction (collapsed embeddings), up to 1 when they spread evenly.
+    double embedding_spread = 0;
+    bool collapsed = false;  // embedding_spread below kCollapsedSpread
     double seconds = 0;
 };
 
-// Sets the weights uniformly in +-sqrt(3 / fan_in), a standard deviation of 1 / sqrt(fan_in),
-// and the biases to zero, which keeps the scaled tanh in its near-linear range at the start.
-template <typename T>
-void initialise_network(Network<T>& network, Random& random);
+inline constexpr double kCollapsedSpread = 1e-3;
 
-// Adam (Kingma and Ba, 2015) over one flat parameter array.
-class AdamOptimizer {
-public:
-    AdamOptimizer(std::size_t size, double learning_rate, double beta1 = 0.9, double beta2 = 0.999,
-                  double epsilon = 1e-8);
-    void step(std::vector<float>& parameters, const std::vector<float>& gradients);
-
-private:
-    double learning_rate_, beta1_, beta2_, epsilon_;
-    std::vector<double> first_moment_, second_moment_;
-    long long steps_ = 0;
+// One mini-batch of pairs, drawn by the trainer's sampling rules.
+struct PairBatch {
+    std::vector<float> first, second;  // [batch][grid size]
+    std::vector<bool> genuine;
 };
 
+// Draws `count` pairs from `writers` with the shares of `config`.
+PairBatch draw_pairs(const std::vector<Writer>& writers, const TrainingConfig& config, std::size_t count,
+                     Random& random);
+
 // Trains `network` from its current weights. Calls `on_epoch` after each epoch; training stops
-// early when it returns false. Throws Error when the loss turns NaN or the writers cannot
-// supply the requested pairs.
-void train_network(Network<float>& network, const std::vector<Writer>& writers,
-                   const TrainingConfig& config,
+// early when it returns false. Throws Error when the loss turns NaN or infinite, or the
+// writers cannot supply pairs.
+void train_network(Network<float>& network, const std::vector<Writer>& writers, const TrainingConfig& config,
                    const std::function<bool(const EpochReport&)>& on_epoch);
 
 }  // namespace inkprint
