@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # Tools are looked up as commands, since they may come from elsewhere than Debian (Node.js
 # from NodeSource, say); libraries and Emscripten as Debian packages.
 declare -A tool_packages=([cmake]=cmake [make]=make [g++]=g++ [node]=nodejs [npm]=npm [emcc]=emscripten)
-packages=(libeigen3-dev libxsimd-dev libgtest-dev)
+packages=(libeigen3-dev libxsimd-dev libgtest-dev libbenchmark-dev)
 if [[ "${1:-}" == "--tests" ]]; then
   tool_packages[chromium]=chromium
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the native GoogleTest suite through CTest, the WebAssembly module's tests
-# in Node, and the browser tests in headless Chromium. Installs and builds what is missing.
+# Runs every test: the GoogleTest suite through CTest natively and compiled to WebAssembly, the
+# WebAssembly module's tests in Node, and the browser tests in headless Chromium. Installs and builds what is missing.
 # Tests that need the SVC2004 data read it from $INKPRINT_SVC2004_DIR (default
 # ../shared/data/svc2004 beside this checkout).
 set -euo pipefail
@@ -16,6 +16,9 @@ fi
 
 echo "test: native GoogleTest suite"
 ctest --test-dir build/native --output-on-failure -j 2
+
+echo "test: the same GoogleTest suite compiled to WebAssembly, under Node"
+ctest --test-dir build/wasm --output-on-failure -j 2
 
 echo "test: WebAssembly module in Node"
 node --test tests/wasm/

@@ -27,7 +27,14 @@ void fill_uniform(T* values, std::size_t count, std::size_t fan_in, Random& rand
 }  // namespace
 
 KernelBackend default_kernel_backend() {
+    // Measured with the benchmarks in bench/ (docs/benchmarks.md): natively Eigen's matrix
+    // product wins the training step; in WebAssembly, where Eigen runs without its SIMD
+    // paths, the xsimd kernels tie with it on the step and win the backward pass.
+#ifdef __EMSCRIPTEN__
     return KernelBackend::Simd;
+#else
+    return KernelBackend::Eigen;
+#endif
 }
 
 // ---- TimeDelayLayer ----

@@ -120,6 +120,68 @@ TEST(Training, RejectsUnusableWriters) {
     EXPECT_THROW(inkprint::train_network(network, writers, config, no_op), inkprint::Error);
 }
 
+TEST(PairSampling, FollowsConfiguredShares) {
+    // Grids carry their writer (first value) and kind (second value: 1 genuine, 2 forgery).
+    std::vector<inkprint::Writer> writers(4);
+    for (int w = 0; w < 4; ++w) {
+        for (int i = 0; i < 3; ++i) writers[w].genuine.push_back({float(w), 1.0f, float(i)});
+        writers[w].forgeries.push_back({float(w), 2.0f, 0.0f});
+    }
+    inkprint::TrainingConfig config;
+    config.genuine_share = 0.2;
+    config.skilled_share = 0.5;
+    Random random(8);
+    const std::size_t count = 20000;
+    const auto batch = inkprint::draw_pairs(writers, config, count, random);
+    std::size_t genuine = 0, skilled = 0, other_writer = 0;
+    for (std::size_t p = 0; p < count; ++p) {
+        const float* a = batch.first.data() + 3 * p;
+        const float* b = batch.second.data() + 3 * p;
+        ASSERT_EQ(a[1], 1.0f) << "the anchor is always genuine";
+        if (batch.genuine[p]) {
+            ++genuine;
+            EXPECT_EQ(a[0], b[0]);
+            EXPECT_NE(a[2], b[2]) << "a genuine pair never repeats one signature";
+        } else if (b[1] == 2.0f) {
+            ++skilled;
+            EXPECT_EQ(a[0], b[0]);
+        } else {
+            ++other_writer;
+            EXPECT_NE(a[0], b[0]);
+        }
+    }
+    // Binomial standard deviation at n = 20000 is below 0.0036; allow four of them.
+    EXPECT_NEAR(genuine / double(count), 0.2, 0.015);
+    EXPECT_NEAR(skilled / double(count), 0.5, 0.015);
+    EXPECT_NEAR(other_writer / double(count), 0.3, 0.015);
+}
+
+TEST(Training, ReportsCollapsedEmbeddings) {
+    // A network whose weights are all zero maps every writer to the same (zero) output; with a
+    // dense layer whose bias is set, every embedding points the same way.
+    const SyntheticSet set = make_set(4, 3, 1, 400);
+    std::vector<inkprint::Writer> writers(4);
+    for (int w = 0; w < 4; ++w) {
+        for (const auto& s : set.genuine[w]) writers[w].genuine.push_back(inkprint::compute_features(s));
+    }
+    inkprint::NetworkConfig network_config;
+    network_config.layers.push_back(inkprint::LayerSpec::dense(3));
+    inkprint::Network<float> network(network_config);
+    const std::size_t bias = network.parameter_offset(network.layer_count() - 1) + 3 * 16;
+    network.parameters()[bias] = 1.0f;
+    inkprint::TrainingConfig config;
+    config.epochs = 1;
+    config.pairs_per_epoch = 32;
+    config.optimizer.learning_rate = 1e-12;  // keep the weights where they are
+    inkprint::EpochReport last;
+    inkprint::train_network(network, writers, config, [&](const inkprint::EpochReport& report) {
+        last = report;
+        return true;
+    });
+    EXPECT_LT(last.embedding_spread, inkprint::kCollapsedSpread);
+    EXPECT_TRUE(last.collapsed);
+}
+
 TEST(MakeReference, MeanOfUnitVectors) {
     const std::vector<float> embeddings = {2, 0, 0, 3};
     const auto reference = inkprint::make_reference(embeddings, 2);
