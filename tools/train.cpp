@@ -33,6 +33,7 @@ struct Options {
     int first_held_out_user = 31;    // users from here to 40 are never seen in training
     int augmented_copies = 8;        // extra randomly varied copies of each training signature
     inkprint::TrainingConfig training;
+    std::vector<inkprint::LayerSpec> layers = inkprint::published_layers();
 };
 
 void print_usage() {
@@ -44,6 +45,9 @@ void print_usage() {
         "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
         "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
         "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
+        "  --layers LIST      network layers (default delay:12:11:3,tanh,delay:16:10:3,tanh,average,\n"
+        "                     the published network); items: delay:MAPS:WIDTH:STRIDE, tanh, relu,\n"
+        "                     average, dense:UNITS\n"
         "  --augment N        randomly varied copies added per training signature (default 8)\n"
         "  --epochs N         training epochs (default 60)\n"
         "  --pairs N          pairs per epoch (default 4096)\n"
@@ -96,6 +100,7 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--validation-from") options.first_validation_user = static_cast<int>(number());
         else if (name == "--held-out-from") options.first_held_out_user = static_cast<int>(number());
         else if (name == "--augment") options.augmented_copies = static_cast<int>(number());
+        else if (name == "--layers") options.layers = inkprint::parse_layers(value);
         else if (name == "--epochs") options.training.epochs = static_cast<int>(number());
         else if (name == "--pairs") options.training.pairs_per_epoch = static_cast<int>(number());
         else if (name == "--batch") options.training.batch_size = static_cast<int>(number());
@@ -129,6 +134,9 @@ Options parse_options(int argc, char** argv) {
         else throw inkprint::Error("unknown option " + name + "; see --help");
     }
     if (options.tasks.empty()) throw inkprint::Error("--tasks names no task");
+    inkprint::NetworkConfig network;
+    network.layers = options.layers;
+    network.validate();
     if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
           options.first_held_out_user <= 40)) {
         throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");
@@ -210,6 +218,7 @@ int run(int argc, char** argv) {
         training_grids.insert(training_grids.end(), user.forgeries.begin(), user.forgeries.end());
     }
     inkprint::Model model;
+    model.network.layers = options.layers;
     model.scaling = inkprint::measure_feature_scaling(training_grids);
     model.genuine_target = static_cast<float>(options.training.loss.genuine_target);
     model.forgery_target = static_cast<float>(options.training.loss.forgery_target);
@@ -293,6 +302,7 @@ int run(int argc, char** argv) {
                 << options.first_validation_user << "-" << options.first_held_out_user - 1
                 << "\",\"heldOutUsers\":\"" << options.first_held_out_user << "-40\""
                 << ",\"epochs\":" << options.training.epochs << ",\"pairsPerEpoch\":" << options.training.pairs_per_epoch
+                << ",\"layers\":\"" << inkprint::format_layers(model.network.layers) << "\""
                 << ",\"augmentedCopies\":" << options.augmented_copies << ",\"bestEpoch\":" << best_epoch
                 << ",\"seed\":" << options.training.seed
                 << ",\"heldOut\":{\"skilledEer\":" << skilled.rate << ",\"randomEer\":" << random_forgery.rate

@@ -1,6 +1,7 @@
 #include "inkprint/network.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "inkprint/error.hpp"
@@ -50,6 +51,61 @@ std::vector<LayerSpec> published_layers() {
     return {LayerSpec::time_delay(12, 11, 3), LayerSpec::activation_of(Activation::ScaledTanh),
             LayerSpec::time_delay(16, 10, 3), LayerSpec::activation_of(Activation::ScaledTanh),
             LayerSpec::time_average()};
+}
+
+std::vector<LayerSpec> parse_layers(const std::string& text) {
+    std::vector<LayerSpec> layers;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string item = text.substr(start, end - start);
+        start = end + 1;
+
+        std::vector<std::string> parts;
+        for (std::size_t from = 0;;) {
+            const std::size_t colon = item.find(':', from);
+            parts.push_back(item.substr(from, colon - from));
+            if (colon == std::string::npos) break;
+            from = colon + 1;
+        }
+        std::vector<int> numbers;
+        for (std::size_t i = 1; i < parts.size(); ++i) {
+            char* number_end = nullptr;
+            const long value = std::strtol(parts[i].c_str(), &number_end, 10);
+            if (parts[i].empty() || *number_end != '\0' || value < 1 || value > 1000000) {
+                throw Error("layer '" + item + "' has an invalid number '" + parts[i] + "': use whole numbers from 1");
+            }
+            numbers.push_back(static_cast<int>(value));
+        }
+        const std::string& name = parts[0];
+        if (name == "delay" && numbers.size() == 3) layers.push_back(LayerSpec::time_delay(numbers[0], numbers[1], numbers[2]));
+        else if (name == "dense" && numbers.size() == 1) layers.push_back(LayerSpec::dense(numbers[0]));
+        else if (name == "tanh" && numbers.empty()) layers.push_back(LayerSpec::activation_of(Activation::ScaledTanh));
+        else if (name == "relu" && numbers.empty()) layers.push_back(LayerSpec::activation_of(Activation::Relu));
+        else if (name == "average" && numbers.empty()) layers.push_back(LayerSpec::time_average());
+        else {
+            throw Error("layer '" + item + "' is not one of delay:MAPS:WIDTH:STRIDE, tanh, relu, average, dense:UNITS");
+        }
+    }
+    return layers;
+}
+
+std::string format_layers(const std::vector<LayerSpec>& layers) {
+    std::string text;
+    for (const LayerSpec& spec : layers) {
+        if (!text.empty()) text += ',';
+        switch (spec.kind) {
+            case LayerKind::TimeDelay:
+                text += "delay:" + std::to_string(spec.channels) + ":" + std::to_string(spec.width) + ":" +
+                        std::to_string(spec.stride);
+                break;
+            case LayerKind::Activation: text += spec.activation == Activation::Relu ? "relu" : "tanh"; break;
+            case LayerKind::TimeAverage: text += "average"; break;
+            case LayerKind::Dense: text += "dense:" + std::to_string(spec.channels); break;
+        }
+    }
+    return text;
 }
 
 std::vector<Shape> NetworkConfig::shapes() const {

@@ -6,6 +6,8 @@
 #include <functional>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
+
 #include "inkprint/error.hpp"
 #include "inkprint/layers.hpp"
 #include "inkprint/network.hpp"
@@ -175,6 +177,47 @@ TEST(TimeDelayLayer, BackendsAgree) {
     }
 }
 
+// Windows of every length from 1 to three SIMD vectors plus three, so that each tail of the
+// vector loops runs in the forward and both backward passes.
+TEST(TimeDelayLayer, BackendsAgreeAtEveryTail) {
+    inkprint::Random random(33);
+    const std::size_t lanes = xsimd::batch<float>::size;
+    for (std::size_t window = 1; window <= 3 * lanes + 3; ++window) {
+        // A window of width * channels values: width 1 with `window` channels, and where it
+        // divides, a wider window of fewer channels.
+        for (std::size_t width : {std::size_t(1), window % 3 == 0 ? std::size_t(3) : std::size_t(1)}) {
+            const std::size_t channels = window / width;
+            const Shape input_shape{9, channels};
+            std::vector<std::vector<float>> results;
+            const auto parameters_seed = random.next();
+            for (auto backend : {KernelBackend::Scalar, KernelBackend::Simd, KernelBackend::Eigen}) {
+                TimeDelayLayer<float> layer(input_shape, 3, width, 2);
+                layer.set_backend(backend);
+                inkprint::Random values(parameters_seed);
+                std::vector<float> parameters(layer.parameter_count()), input(2 * input_shape.size()),
+                    output_grad(2 * layer.output_shape().size());
+                for (float& v : parameters) v = static_cast<float>(values.normal());
+                for (float& v : input) v = static_cast<float>(values.normal());
+                for (float& v : output_grad) v = static_cast<float>(values.normal());
+                std::vector<float> output(output_grad.size()), input_grad(input.size()),
+                    parameter_grads(parameters.size(), 0.0f);
+                layer.forward(parameters.data(), input.data(), output.data(), 2);
+                layer.backward(parameters.data(), input.data(), output.data(), output_grad.data(), input_grad.data(),
+                               parameter_grads.data(), 2);
+                output.insert(output.end(), input_grad.begin(), input_grad.end());
+                output.insert(output.end(), parameter_grads.begin(), parameter_grads.end());
+                results.push_back(std::move(output));
+            }
+            for (std::size_t b = 1; b < results.size(); ++b) {
+                for (std::size_t i = 0; i < results[0].size(); ++i) {
+                    EXPECT_NEAR(results[b][i], results[0][i], 1e-4f * (1 + std::abs(results[0][i])))
+                        << "window " << window << ", width " << width << ", backend " << b << ", value " << i;
+                }
+            }
+        }
+    }
+}
+
 TEST(ActivationLayer, ScaledTanhByHand) {
     ActivationLayer<double> layer({3, 1}, Activation::ScaledTanh);
     const double input[] = {1, 0, -2};
@@ -230,4 +273,20 @@ TEST(DenseLayer, ForwardByHand) {
 
 TEST(DenseLayer, GradientsMatchFiniteDifferences) {
     check_layer_gradients(DenseLayer<double>({3, 5}, 4), 2, 61);
+}
+
+TEST(LayerList, ParsesAndFormatsPublishedNetwork) {
+    const std::string text = "delay:12:11:3,tanh,delay:16:10:3,tanh,average";
+    EXPECT_EQ(inkprint::parse_layers(text), inkprint::published_layers());
+    EXPECT_EQ(inkprint::format_layers(inkprint::published_layers()), text);
+    const auto other = inkprint::parse_layers("delay:8:5:2,relu,average,dense:10");
+    ASSERT_EQ(other.size(), 4u);
+    EXPECT_EQ(other[3], LayerSpec::dense(10));
+    EXPECT_EQ(inkprint::format_layers(other), "delay:8:5:2,relu,average,dense:10");
+}
+
+TEST(LayerList, RejectsUnknownItems) {
+    for (const char* text : {"", "delay:12:11", "delay:12:x:3", "delay:0:11:3", "sigmoid", "dense", "tanh,,average"}) {
+        EXPECT_THROW(inkprint::parse_layers(text), inkprint::Error) << text;
+    }
 }
