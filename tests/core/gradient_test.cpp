@@ -175,6 +175,30 @@ TEST(BatchGradient, EqualsSumOfSinglePairs) {
     for (std::size_t i = 0; i < summed.size(); ++i) EXPECT_NEAR(batched[i], summed[i], 1e-12) << i;
 }
 
+namespace {
+
+// Backpropagates one pair through two separate copies of the network, one branch each, as if
+// their weights were independent. Their gradients are left in copy_a and copy_b.
+void backpropagate_two_copies(Network<double>& copy_a, Network<double>& copy_b, const std::vector<double>& a,
+                              const std::vector<double>& b, bool genuine, const PairLoss& loss) {
+    Network<double>::Workspace workspace_a, workspace_b;
+    const std::size_t size = copy_a.config().embedding_size();
+    std::vector<double> ea(size), eb(size), grad_a(size), grad_b(size);
+    copy_a.forward(a.data(), workspace_a, ea.data());
+    copy_b.forward(b.data(), workspace_b, eb.data());
+    const double c = inkprint::cosine(ea.data(), eb.data(), size, grad_a.data(), grad_b.data());
+    double loss_grad = 0;
+    loss.evaluate(c, genuine, &loss_grad);
+    for (std::size_t i = 0; i < size; ++i) {
+        grad_a[i] *= loss_grad;
+        grad_b[i] *= loss_grad;
+    }
+    copy_a.backward(workspace_a, grad_a.data());
+    copy_b.backward(workspace_b, grad_b.data());
+}
+
+}  // namespace
+
 // One siamese step equals two explicit copies of the network, each run on one branch, whose
 // gradients are summed: the shared weights receive the sum of both branches' gradients.
 TEST(WeightSharing, EqualsSumOfTwoCopies) {
@@ -184,26 +208,12 @@ TEST(WeightSharing, EqualsSumOfTwoCopies) {
     shared.initialise(random);
     const auto a = random_grid(config, 1, random);
     const auto b = random_grid(config, 1, random);
-    const PairLoss loss;
-    batch_loss(shared, a, b, {false}, loss);
+    batch_loss(shared, a, b, {false}, PairLoss{});
 
     Network<double> copy_a(config), copy_b(config);
     copy_a.parameters() = shared.parameters();
     copy_b.parameters() = shared.parameters();
-    Network<double>::Workspace workspace_a, workspace_b;
-    const std::size_t size = config.embedding_size();
-    std::vector<double> ea(size), eb(size), grad_a(size), grad_b(size);
-    copy_a.forward(a.data(), workspace_a, ea.data());
-    copy_b.forward(b.data(), workspace_b, eb.data());
-    const double c = inkprint::cosine(ea.data(), eb.data(), size, grad_a.data(), grad_b.data());
-    double loss_grad = 0;
-    loss.evaluate(c, false, &loss_grad);
-    for (std::size_t i = 0; i < size; ++i) {
-        grad_a[i] *= loss_grad;
-        grad_b[i] *= loss_grad;
-    }
-    copy_a.backward(workspace_a, grad_a.data());
-    copy_b.backward(workspace_b, grad_b.data());
+    backpropagate_two_copies(copy_a, copy_b, a, b, false, PairLoss{});
 
     for (std::size_t i = 0; i < shared.gradients().size(); ++i) {
         EXPECT_NEAR(shared.gradients()[i], copy_a.gradients()[i] + copy_b.gradients()[i], 1e-14) << i;
@@ -228,21 +238,7 @@ TEST(WeightSharing, OneStepKeepsCopiesIdentical) {
     const auto a = random_grid(config, 1, random);
     const auto b = random_grid(config, 1, random);
     batch_loss(shared, a, b, {true}, PairLoss{});
-
-    Network<double>::Workspace workspace_a, workspace_b;
-    const std::size_t size = config.embedding_size();
-    std::vector<double> ea(size), eb(size), grad_a(size), grad_b(size);
-    copy_a.forward(a.data(), workspace_a, ea.data());
-    copy_b.forward(b.data(), workspace_b, eb.data());
-    const double c = inkprint::cosine(ea.data(), eb.data(), size, grad_a.data(), grad_b.data());
-    double loss_grad = 0;
-    PairLoss{}.evaluate(c, true, &loss_grad);
-    for (std::size_t i = 0; i < size; ++i) {
-        grad_a[i] *= loss_grad;
-        grad_b[i] *= loss_grad;
-    }
-    copy_a.backward(workspace_a, grad_a.data());
-    copy_b.backward(workspace_b, grad_b.data());
+    backpropagate_two_copies(copy_a, copy_b, a, b, true, PairLoss{});
 
     const double rate = 0.1;
     for (std::size_t i = 0; i < shared.parameters().size(); ++i) {
