@@ -1,0 +1,111 @@
+// The SVC2004 evaluation protocol, writer-independent cross-validation folds, and the scorers
+// compared under them: the siamese TDNN and a dynamic time warping (DTW) baseline.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inkprint/experiment.hpp"
+#include "inkprint/verifier.hpp"
+
+namespace inkprint {
+
+// One fold of k-fold cross-validation over the users of a task, as user numbers.
+struct Fold {
+    std::vector<int> train;       // teach the network
+    std::vector<int> validation;  // choose the epoch and the threshold
+    std::vector<int> test;        // measure error rates; in no other role in this fold
+};
+
+// Assigns users 1..n_users to k folds: fold f tests the users u with (u - 1) % k == f, takes the
+// first `validation_count` test users of fold (f + 1) % k for validation, and trains on the
+// rest. Every user is tested in exactly one fold. Throws Error on sizes that leave a role empty.
+std::vector<Fold> make_folds(int n_users, int k, int validation_count);
+
+// Turns enrolment signatures and a query into a similarity score; higher means more likely
+// genuine. Implementations cache per-signature work by address, so the signatures must
+// outlive the scorer.
+class Scorer {
+public:
+    virtual ~Scorer() = default;
+    virtual double score(const std::vector<const Signature*>& enrolment, const Signature& query) = 0;
+};
+
+// The siamese TDNN: cosine between the query's embedding and the reference of the enrolment.
+class EmbeddingScorer final : public Scorer {
+public:
+    explicit EmbeddingScorer(const Model& model) : verifier_(model) {}
+    double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
+
+private:
+    const std::vector<float>& embedding(const Signature& signature);
+    Verifier verifier_;
+    std::map<const Signature*, std::vector<float>> embeddings_;
+};
+
+// Dynamic time warping on the feature grids, each feature standardised per signature, with a
+// Sakoe-Chiba band. The score is minus the mean distance from the query to the enrolment
+// signatures, divided by the mean distance among the enrolment signatures, so that writers
+// who vary more are judged more leniently.
+class DtwScorer final : public Scorer {
+public:
+    explicit DtwScorer(int band = 20) : band_(band) {}
+    double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
+
+    // DTW distance of two standardised grids of kFeatureCount columns, divided by the path
+    // length bound n + m.
+    static double distance(const std::vector<float>& a, const std::vector<float>& b, int band);
+
+private:
+    const std::vector<float>& grid(const Signature& signature);
+    double cached_distance(const Signature& a, const Signature& b);
+    int band_;
+    std::map<const Signature*, std::vector<float>> grids_;
+    std::map<std::pair<const Signature*, const Signature*>, double> distances_;
+};
+
+// Scores of one test writer over all trials.
+struct WriterScores {
+    int task = 0;
+    int user = 0;
+    std::vector<double> genuine, skilled, random;
+};
+
+struct ProtocolConfig {
+    int trials = 10;           // per writer
+    int enrolment_count = 5;   // drawn from S1-S10
+    int random_forgeries = 20; // other writers per trial, one genuine signature each
+    std::uint64_t seed = 2004;
+};
+
+// Runs the SVC2004 protocol on each test writer: per trial, enrol `enrolment_count` genuine
+// signatures drawn at random from S1-S10 and score the 10 genuine S11-S20, the 20 skilled
+// forgeries S21-S40 and one genuine signature each of `random_forgeries` other writers drawn
+// from `impostors` (writers with the test writer's own number and task are skipped).
+std::vector<WriterScores> run_protocol(Scorer& scorer, const std::vector<WriterSignatures>& test,
+                                       const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config);
+
+struct ProtocolSummary {
+    double skilled_global = 0, random_global = 0;      // EER with one threshold for all writers
+    double skilled_per_writer = 0, random_per_writer = 0;  // mean of each writer's own EER
+};
+
+ProtocolSummary summarise(const std::vector<WriterScores>& scores);
+
+// Points of a detection error trade-off (DET) curve: FAR and FRR at every observed threshold.
+struct DetPoint {
+    double threshold, false_acceptance, false_rejection;
+};
+std::vector<DetPoint> det_curve(const std::vector<double>& genuine, const std::vector<double>& forgery);
+
+// An SVG picture of DET curves on probit (normal deviate) axes, as usual for DET plots.
+struct DetSeries {
+    std::string label;
+    std::vector<DetPoint> points;
+};
+std::string det_svg(const std::vector<DetSeries>& series, const std::string& title);
+
+}  // namespace inkprint

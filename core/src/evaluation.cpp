@@ -1,0 +1,283 @@
+#include "inkprint/evaluation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+#include <set>
+
+#include "inkprint/cosine.hpp"
+#include "inkprint/error.hpp"
+#include "inkprint/features.hpp"
+#include "inkprint/metrics.hpp"
+
+namespace inkprint {
+
+std::vector<Fold> make_folds(int n_users, int k, int validation_count) {
+    if (k < 2 || k > n_users || validation_count < 1) {
+        throw Error("cannot make " + std::to_string(k) + " folds of " + std::to_string(n_users) + " users with " +
+                    std::to_string(validation_count) + " validation users: use 2 <= folds <= users and at least 1 "
+                    "validation user");
+    }
+    std::vector<std::vector<int>> groups(k);
+    for (int u = 1; u <= n_users; ++u) groups[(u - 1) % k].push_back(u);
+    std::vector<Fold> folds(k);
+    for (int f = 0; f < k; ++f) {
+        folds[f].test = groups[f];
+        const std::vector<int>& next = groups[(f + 1) % k];
+        if (static_cast<int>(next.size()) <= validation_count) {
+            throw Error("fold " + std::to_string(f + 1) + " would have no training users from group " +
+                        std::to_string((f + 1) % k + 1) + ": use fewer validation users or fewer folds");
+        }
+        folds[f].validation.assign(next.begin(), next.begin() + validation_count);
+        for (int u = 1; u <= n_users; ++u) {
+            const bool tested = (u - 1) % k == f;
+            const bool validating = std::find(folds[f].validation.begin(), folds[f].validation.end(), u) !=
+                                    folds[f].validation.end();
+            if (!tested && !validating) folds[f].train.push_back(u);
+        }
+    }
+    return folds;
+}
+
+// ---- EmbeddingScorer ----
+
+const std::vector<float>& EmbeddingScorer::embedding(const Signature& signature) {
+    auto found = embeddings_.find(&signature);
+    if (found == embeddings_.end()) found = embeddings_.emplace(&signature, verifier_.embed(signature)).first;
+    return found->second;
+}
+
+double EmbeddingScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
+    std::vector<float> enrolled;
+    for (const Signature* signature : enrolment) {
+        const auto& e = embedding(*signature);
+        enrolled.insert(enrolled.end(), e.begin(), e.end());
+    }
+    const std::vector<float> reference = make_reference(enrolled, verifier_.embedding_size());
+    const auto& e = embedding(query);
+    return cosine(e.data(), reference.data(), e.size());
+}
+
+// ---- DtwScorer ----
+
+const std::vector<float>& DtwScorer::grid(const Signature& signature) {
+    auto found = grids_.find(&signature);
+    if (found != grids_.end()) return found->second;
+    std::vector<float> values = compute_features(signature);
+    // Standardise each feature over this signature's steps.
+    const std::size_t steps = values.size() / kFeatureCount;
+    for (int f = 0; f < kFeatureCount; ++f) {
+        double sum = 0, sum_squares = 0;
+        for (std::size_t t = 0; t < steps; ++t) {
+            sum += values[t * kFeatureCount + f];
+            sum_squares += double(values[t * kFeatureCount + f]) * values[t * kFeatureCount + f];
+        }
+        const double mean = sum / steps;
+        const double deviation = std::sqrt(std::max(sum_squares / steps - mean * mean, 0.0));
+        const double scale = deviation > 1e-9 ? 1.0 / deviation : 1.0;
+        for (std::size_t t = 0; t < steps; ++t) {
+            values[t * kFeatureCount + f] = static_cast<float>((values[t * kFeatureCount + f] - mean) * scale);
+        }
+    }
+    return grids_.emplace(&signature, std::move(values)).first->second;
+}
+
+double DtwScorer::distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
+    const int n = static_cast<int>(a.size() / kFeatureCount), m = static_cast<int>(b.size() / kFeatureCount);
+    const double infinity = std::numeric_limits<double>::infinity();
+    // cost[i][j] = d(a_i, b_j) + min(cost[i-1][j], cost[i][j-1], cost[i-1][j-1]), two rows at a time.
+    std::vector<double> previous(m + 1, infinity), current(m + 1, infinity);
+    previous[0] = 0;
+    const int width = std::max(band, std::abs(n - m));
+    for (int i = 1; i <= n; ++i) {
+        std::fill(current.begin(), current.end(), infinity);
+        const int from = std::max(1, i - width), to = std::min(m, i + width);
+        for (int j = from; j <= to; ++j) {
+            double local = 0;
+            for (int f = 0; f < kFeatureCount; ++f) {
+                const double d = a[(i - 1) * kFeatureCount + f] - b[(j - 1) * kFeatureCount + f];
+                local += d * d;
+            }
+            current[j] = std::sqrt(local) + std::min({previous[j], current[j - 1], previous[j - 1]});
+        }
+        std::swap(previous, current);
+    }
+    return previous[m] / (n + m);
+}
+
+double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
+    const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
+    auto found = distances_.find(key);
+    if (found == distances_.end()) found = distances_.emplace(key, distance(grid(a), grid(b), band_)).first;
+    return found->second;
+}
+
+double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
+    double to_query = 0, among = 0;
+    int pairs = 0;
+    for (std::size_t i = 0; i < enrolment.size(); ++i) {
+        to_query += cached_distance(query, *enrolment[i]);
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
+            among += cached_distance(*enrolment[i], *enrolment[j]);
+            ++pairs;
+        }
+    }
+    to_query /= enrolment.size();
+    const double spread = pairs > 0 && among > 0 ? among / pairs : 1.0;
+    return -to_query / spread;
+}
+
+// ---- Protocol ----
+
+std::vector<WriterScores> run_protocol(Scorer& scorer, const std::vector<WriterSignatures>& test,
+                                       const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config) {
+    if (config.enrolment_count < 1 || config.enrolment_count > 10 || config.trials < 1) {
+        throw Error("protocol needs 1-10 enrolment signatures and at least one trial, got " +
+                    std::to_string(config.enrolment_count) + " and " + std::to_string(config.trials));
+    }
+    Random random(config.seed);
+    std::vector<WriterScores> results;
+    for (const WriterSignatures& writer : test) {
+        if (writer.genuine.size() < 20) {
+            throw Error("user " + std::to_string(writer.user) + " has " + std::to_string(writer.genuine.size()) +
+                        " genuine signatures; the protocol needs S1-S20");
+        }
+        std::vector<const WriterSignatures*> others;
+        for (const WriterSignatures& other : impostors) {
+            if (!(other.user == writer.user && other.task == writer.task)) others.push_back(&other);
+        }
+        if (static_cast<int>(others.size()) < config.random_forgeries) {
+            throw Error("only " + std::to_string(others.size()) + " other writers for " +
+                        std::to_string(config.random_forgeries) + " random forgeries per trial");
+        }
+        WriterScores scores;
+        scores.task = writer.task;
+        scores.user = writer.user;
+        for (int trial = 0; trial < config.trials; ++trial) {
+            // Enrolment: a random subset of S1-S10 (a partial Fisher-Yates shuffle).
+            std::vector<int> first_ten(10);
+            std::iota(first_ten.begin(), first_ten.end(), 0);
+            std::vector<const Signature*> enrolment;
+            for (int i = 0; i < config.enrolment_count; ++i) {
+                const int j = i + static_cast<int>(random.below(10 - i));
+                std::swap(first_ten[i], first_ten[j]);
+                enrolment.push_back(&writer.genuine[first_ten[i]]);
+            }
+            for (int i = 10; i < 20; ++i) scores.genuine.push_back(scorer.score(enrolment, writer.genuine[i]));
+            for (const Signature& forgery : writer.forgeries) scores.skilled.push_back(scorer.score(enrolment, forgery));
+            std::vector<const WriterSignatures*> pool = others;
+            for (int i = 0; i < config.random_forgeries; ++i) {
+                const int j = i + static_cast<int>(random.below(static_cast<std::uint32_t>(pool.size() - i)));
+                std::swap(pool[i], pool[j]);
+                const auto& genuine = pool[i]->genuine;
+                scores.random.push_back(
+                    scorer.score(enrolment, genuine[random.below(static_cast<std::uint32_t>(genuine.size()))]));
+            }
+        }
+        results.push_back(std::move(scores));
+    }
+    return results;
+}
+
+ProtocolSummary summarise(const std::vector<WriterScores>& scores) {
+    if (scores.empty()) throw Error("no writers were scored");
+    ProtocolSummary summary;
+    std::vector<double> genuine, skilled, random_forgery;
+    for (const WriterScores& writer : scores) {
+        genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
+        skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
+        random_forgery.insert(random_forgery.end(), writer.random.begin(), writer.random.end());
+        summary.skilled_per_writer += equal_error_rate(writer.genuine, writer.skilled).rate / scores.size();
+        summary.random_per_writer += equal_error_rate(writer.genuine, writer.random).rate / scores.size();
+    }
+    summary.skilled_global = equal_error_rate(genuine, skilled).rate;
+    summary.random_global = equal_error_rate(genuine, random_forgery).rate;
+    return summary;
+}
+
+std::vector<DetPoint> det_curve(const std::vector<double>& genuine, const std::vector<double>& forgery) {
+    std::set<double> thresholds(genuine.begin(), genuine.end());
+    thresholds.insert(forgery.begin(), forgery.end());
+    std::vector<DetPoint> points;
+    for (double threshold : thresholds) {
+        const ErrorRates rates = error_rates_at(genuine, forgery, threshold);
+        points.push_back({threshold, rates.false_acceptance, rates.false_rejection});
+    }
+    return points;
+}
+
+namespace {
+
+// Inverse of the standard normal distribution function, by bisection on erfc: accurate to
+// about 1e-12, ample for plotting.
+double probit(double p) {
+    double low = -10, high = 10;
+    for (int i = 0; i < 80; ++i) {
+        const double middle = (low + high) / 2;
+        (0.5 * std::erfc(-middle / std::sqrt(2.0)) < p ? low : high) = middle;
+    }
+    return (low + high) / 2;
+}
+
+}  // namespace
+
+std::string det_svg(const std::vector<DetSeries>& series, const std::string& title) {
+    // Both axes run from 0.1 % to 50 % on the probit scale.
+    const double lowest = probit(0.001), highest = probit(0.5);
+    const double left = 70, top = 40, size = 400;
+    auto position = [&](double rate) {
+        const double clamped = std::clamp(rate, 0.001, 0.5);
+        return (probit(clamped) - lowest) / (highest - lowest) * size;
+    };
+    auto number = [](double value) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.1f", value);
+        return std::string(buffer);
+    };
+    // Colour-blind-safe colours (Okabe and Ito).
+    const char* colours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"};
+
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(left + size + 200) +
+                      "\" height=\"" + number(top + size + 60) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+    svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    svg += "<text x=\"" + number(left) + "\" y=\"24\" font-size=\"14\">" + title + "</text>\n";
+    for (double tick : {0.001, 0.01, 0.05, 0.1, 0.2, 0.5}) {
+        const double x = left + position(tick), y = top + size - position(tick);
+        char label_text[16];
+        std::snprintf(label_text, sizeof label_text, "%g %%", tick * 100);
+        const std::string label = label_text;
+        svg += "<line x1=\"" + number(x) + "\" y1=\"" + number(top) + "\" x2=\"" + number(x) + "\" y2=\"" +
+               number(top + size) + "\" stroke=\"#ddd\"/>\n";
+        svg += "<line x1=\"" + number(left) + "\" y1=\"" + number(y) + "\" x2=\"" + number(left + size) + "\" y2=\"" +
+               number(y) + "\" stroke=\"#ddd\"/>\n";
+        svg += "<text x=\"" + number(x) + "\" y=\"" + number(top + size + 16) + "\" text-anchor=\"middle\">" + label +
+               "</text>\n";
+        svg += "<text x=\"" + number(left - 6) + "\" y=\"" + number(y + 4) + "\" text-anchor=\"end\">" + label +
+               "</text>\n";
+    }
+    svg += "<rect x=\"" + number(left) + "\" y=\"" + number(top) + "\" width=\"" + number(size) + "\" height=\"" +
+           number(size) + "\" fill=\"none\" stroke=\"black\"/>\n";
+    svg += "<text x=\"" + number(left + size / 2) + "\" y=\"" + number(top + size + 36) +
+           "\" text-anchor=\"middle\">false acceptance rate</text>\n";
+    svg += "<text transform=\"translate(16 " + number(top + size / 2) +
+           ") rotate(-90)\" text-anchor=\"middle\">false rejection rate</text>\n";
+    for (std::size_t s = 0; s < series.size(); ++s) {
+        const char* colour = colours[s % 6];
+        std::string path;
+        for (const DetPoint& point : series[s].points) {
+            path += (path.empty() ? "M" : " L") + number(left + position(point.false_acceptance)) + " " +
+                    number(top + size - position(point.false_rejection));
+        }
+        svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
+        const double y = top + 10 + 18 * s;
+        svg += "<line x1=\"" + number(left + size + 12) + "\" y1=\"" + number(y) + "\" x2=\"" +
+               number(left + size + 32) + "\" y2=\"" + number(y) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
+        svg += "<text x=\"" + number(left + size + 38) + "\" y=\"" + number(y + 4) + "\">" + series[s].label +
+               "</text>\n";
+    }
+    return svg + "</svg>\n";
+}
+
+}  // namespace inkprint

@@ -1,0 +1,225 @@
+// inkprint-evaluate: measures a verifier on SVC2004 with the competition's protocol and
+// writer-independent k-fold cross-validation, and writes DET curves and score lists.
+//
+//   inkprint-evaluate --method tdnn --task 1           k-fold on Task 1
+//   inkprint-evaluate --method dtw --task 2            the DTW baseline (needs no training)
+//   inkprint-evaluate --train-task 1 --task 2          train on all of Task 1, test on Task 2
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "experiment_options.hpp"
+#include "inkprint/error.hpp"
+#include "inkprint/evaluation.hpp"
+#include "inkprint/svc2004.hpp"
+
+namespace {
+
+struct Options {
+    std::filesystem::path data;
+    std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
+    std::string method = "tdnn";
+    int task = 1;
+    int train_task = 0;  // 0: cross-validation within `task`
+    int folds = 4;
+    int validation_count = 5;
+    inkprint::ProtocolConfig protocol;
+    inkprint::ExperimentConfig experiment;
+};
+
+void print_usage() {
+    std::cout << "usage: inkprint-evaluate [options]\n"
+                 "  --data DIR         SVC2004 folder holding Task1/ and Task2/ (default: $INKPRINT_SVC2004_DIR,\n"
+                 "                     else ../shared/data/svc2004)\n"
+                 "  --method NAME      tdnn (train and score the siamese network) or dtw (default tdnn)\n"
+                 "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
+                 "  --folds K          cross-validation folds over the 40 users (default 4)\n"
+                 "  --validation N     users per fold that choose the epoch and threshold (default 5)\n"
+                 "  --train-task N     instead of folds, train on all users of task N (users 36-40 validate)\n"
+                 "                     and test on every user of --task\n"
+                 "  --trials N         protocol trials per user (default 10)\n"
+                 "  --enrol N          enrolment signatures per trial, drawn from S1-S10 (default 5)\n"
+                 "  --out DIR          folder for det.csv, det.svg and scores.csv\n"
+                 "                     (default build/evaluation/METHOD-taskN)\n"
+              << inkprint::tools::kExperimentOptionsHelp;
+}
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    options.data = inkprint::svc2004_folder("../shared/data/svc2004");
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (name == "--help" || name == "-h") {
+            print_usage();
+            std::exit(0);
+        }
+        if (name == "--last-epoch") {
+            options.experiment.keep_best_epoch = false;
+            continue;
+        }
+        if (i + 1 >= argc) throw inkprint::Error("option " + name + " needs a value; see --help");
+        const std::string value = argv[++i];
+        if (inkprint::tools::apply_experiment_option(name, value, options.experiment)) continue;
+        auto whole = [&] { return static_cast<int>(inkprint::tools::parse_number(name, value)); };
+        if (name == "--data") options.data = value;
+        else if (name == "--out") options.output = value;
+        else if (name == "--method") options.method = value;
+        else if (name == "--task") options.task = whole();
+        else if (name == "--train-task") options.train_task = whole();
+        else if (name == "--folds") options.folds = whole();
+        else if (name == "--validation") options.validation_count = whole();
+        else if (name == "--trials") options.protocol.trials = whole();
+        else if (name == "--enrol") options.protocol.enrolment_count = whole();
+        else throw inkprint::Error("unknown option " + name + "; see --help");
+    }
+    if (options.method != "tdnn" && options.method != "dtw") {
+        throw inkprint::Error("--method takes tdnn or dtw, got '" + options.method + "'");
+    }
+    for (int task : {options.task, options.train_task}) {
+        if (task != 0 && task != 1 && task != 2) throw inkprint::Error("tasks are 1 or 2, got " + std::to_string(task));
+    }
+    if (options.task == 0) throw inkprint::Error("--task must be 1 or 2");
+    if (options.output.empty()) {
+        options.output = "build/evaluation/" + options.method + "-task" + std::to_string(options.task) +
+                         (options.train_task ? "-from-task" + std::to_string(options.train_task) : "");
+    }
+    return options;
+}
+
+std::vector<inkprint::WriterSignatures> select(const std::vector<inkprint::WriterSignatures>& writers,
+                                               const std::vector<int>& users) {
+    std::vector<inkprint::WriterSignatures> selected;
+    for (int user : users) selected.push_back(writers.at(user - 1));
+    return selected;
+}
+
+std::string list(const std::vector<int>& users) {
+    std::string text;
+    for (int user : users) text += (text.empty() ? "" : " ") + std::to_string(user);
+    return text;
+}
+
+std::string percent(double rate) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%5.2f %%", rate * 100);
+    return buffer;
+}
+
+// Mean and sample standard deviation.
+std::string mean_and_spread(const std::vector<double>& values) {
+    double mean = 0, squares = 0;
+    for (double v : values) mean += v / values.size();
+    for (double v : values) squares += (v - mean) * (v - mean);
+    const double spread = values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0.0;
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%5.2f %% +- %4.2f", mean * 100, spread * 100);
+    return buffer;
+}
+
+struct Round {
+    std::string name;
+    std::vector<inkprint::WriterSignatures> train, validation, test;
+};
+
+int run(int argc, char** argv) {
+    const Options options = parse_options(argc, argv);
+    const auto writers = inkprint::read_svc2004_writers(options.data, options.task);
+
+    std::vector<Round> rounds;
+    if (options.train_task != 0) {
+        const auto source = options.train_task == options.task
+                                ? writers
+                                : inkprint::read_svc2004_writers(options.data, options.train_task);
+        Round round{"train on task " + std::to_string(options.train_task), {}, {}, writers};
+        for (const auto& writer : source) (writer.user > 35 ? round.validation : round.train).push_back(writer);
+        if (options.train_task == options.task) {
+            throw inkprint::Error("--train-task equal to --task would test on training users; use --folds instead");
+        }
+        rounds.push_back(std::move(round));
+    } else {
+        const auto folds = inkprint::make_folds(40, options.folds, options.validation_count);
+        for (std::size_t f = 0; f < folds.size(); ++f) {
+            std::cout << "fold " << f + 1 << ": test users " << list(folds[f].test) << "; validation "
+                      << list(folds[f].validation) << "; training the other " << folds[f].train.size() << "\n";
+            rounds.push_back({"fold " + std::to_string(f + 1), select(writers, folds[f].train),
+                              select(writers, folds[f].validation), select(writers, folds[f].test)});
+        }
+    }
+
+    std::vector<double> skilled_global, random_global, skilled_user, random_user;
+    std::vector<inkprint::WriterScores> all_scores;
+    for (const Round& round : rounds) {
+        std::unique_ptr<inkprint::Scorer> scorer;
+        if (options.method == "dtw") {
+            scorer = std::make_unique<inkprint::DtwScorer>();
+        } else {
+            const auto trained = inkprint::train_model(round.train, round.validation, options.experiment, nullptr);
+            std::cout << round.name << ": trained on " << round.train.size() << " users, kept epoch "
+                      << trained.best_epoch << " (validation EER " << percent(trained.validation_eer) << ")\n";
+            scorer = std::make_unique<inkprint::EmbeddingScorer>(trained.model);
+        }
+        // Random forgeries come from every other user of the tested task.
+        const auto scores = inkprint::run_protocol(*scorer, round.test, writers, options.protocol);
+        const auto summary = inkprint::summarise(scores);
+        std::cout << round.name << ": skilled EER " << percent(summary.skilled_global) << " (per-user "
+                  << percent(summary.skilled_per_writer) << "), random EER " << percent(summary.random_global)
+                  << " (per-user " << percent(summary.random_per_writer) << ")\n";
+        std::cout.flush();
+        skilled_global.push_back(summary.skilled_global);
+        random_global.push_back(summary.random_global);
+        skilled_user.push_back(summary.skilled_per_writer);
+        random_user.push_back(summary.random_per_writer);
+        all_scores.insert(all_scores.end(), scores.begin(), scores.end());
+    }
+
+    std::cout << "\n" << options.method << " on task " << options.task << " ("
+              << (options.train_task ? "trained on task " + std::to_string(options.train_task)
+                                     : std::to_string(options.folds) + "-fold cross-validation")
+              << ", " << options.protocol.trials << " trials per user, mean +- standard deviation over "
+              << rounds.size() << (rounds.size() == 1 ? " round" : " folds") << ")\n"
+              << "  skilled forgeries, global threshold:   " << mean_and_spread(skilled_global) << "\n"
+              << "  skilled forgeries, per-user threshold: " << mean_and_spread(skilled_user) << "\n"
+              << "  random forgeries, global threshold:    " << mean_and_spread(random_global) << "\n"
+              << "  random forgeries, per-user threshold:  " << mean_and_spread(random_user) << "\n";
+
+    // Outputs: every score, and the DET curves of all folds pooled.
+    std::filesystem::create_directories(options.output);
+    std::vector<double> genuine, skilled, random_forgery;
+    std::ofstream scores_file(options.output / "scores.csv");
+    scores_file << "task,user,kind,score\n";
+    for (const auto& writer : all_scores) {
+        for (double s : writer.genuine) scores_file << writer.task << "," << writer.user << ",genuine," << s << "\n";
+        for (double s : writer.skilled) scores_file << writer.task << "," << writer.user << ",skilled," << s << "\n";
+        for (double s : writer.random) scores_file << writer.task << "," << writer.user << ",random," << s << "\n";
+        genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
+        skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
+        random_forgery.insert(random_forgery.end(), writer.random.begin(), writer.random.end());
+    }
+    const auto skilled_det = inkprint::det_curve(genuine, skilled);
+    const auto random_det = inkprint::det_curve(genuine, random_forgery);
+    std::ofstream det_file(options.output / "det.csv");
+    det_file << "forgery,threshold,far,frr\n";
+    for (const auto& p : skilled_det) det_file << "skilled," << p.threshold << "," << p.false_acceptance << "," << p.false_rejection << "\n";
+    for (const auto& p : random_det) det_file << "random," << p.threshold << "," << p.false_acceptance << "," << p.false_rejection << "\n";
+    std::ofstream(options.output / "det.svg")
+        << inkprint::det_svg({{"skilled forgeries", skilled_det}, {"random forgeries", random_det}},
+                             options.method + ", SVC2004 task " + std::to_string(options.task) + ", pooled over " +
+                                 std::to_string(rounds.size()) + (rounds.size() == 1 ? " round" : " folds"));
+    std::cout << "wrote " << (options.output / "scores.csv").string() << ", det.csv and det.svg\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const inkprint::Error& error) {
+        std::cerr << "inkprint-evaluate: " << error.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,101 @@
+#include "experiment_options.hpp"
+
+#include <cstdlib>
+
+#include "inkprint/error.hpp"
+
+namespace inkprint::tools {
+
+const char* const kExperimentOptionsHelp =
+    "  --layers LIST      network layers (default delay:12:11:3,tanh,delay:16:10:3,tanh,average,\n"
+    "                     the published network); items: delay:MAPS:WIDTH:STRIDE, tanh, relu,\n"
+    "                     average, dense:UNITS\n"
+    "  --augment N        randomly varied copies added per training signature (default 8)\n"
+    "  --epochs N         training epochs (default 60)\n"
+    "  --last-epoch       keep the last epoch's weights instead of the best validation epoch\n"
+    "  --pairs N          pairs per epoch (default 4096)\n"
+    "  --batch N          pairs per optimiser step (default 32)\n"
+    "  --optimizer NAME   adam or sgd (default adam)\n"
+    "  --learning-rate X  step size (default 0.001)\n"
+    "  --momentum X       SGD momentum (default 0.9)\n"
+    "  --weight-decay X   decoupled weight decay per step, times the learning rate (default 0)\n"
+    "  --clip-norm X      clip the batch gradient to this L2 norm, 0 for none (default 0)\n"
+    "  --schedule NAME    learning-rate schedule: constant, step or cosine (default constant)\n"
+    "  --loss NAME        squared (to the targets), difference or margin (default squared)\n"
+    "  --genuine-target X cosine target of genuine pairs (default 1)\n"
+    "  --forgery-target X cosine target of forgery pairs (default -0.9)\n"
+    "  --margin X         cosine-distance margin of the margin loss (default 1)\n"
+    "  --genuine-share X  share of genuine/genuine pairs (default 0.5)\n"
+    "  --skilled-share X  share of genuine/skilled-forgery pairs; the rest are random forgeries\n"
+    "                     (default 0.3)\n"
+    "  --seed N           random seed (default 1)\n";
+
+double parse_number(const std::string& name, const std::string& value) {
+    char* end = nullptr;
+    const double parsed = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0') throw Error("option " + name + " needs a number, got '" + value + "'");
+    return parsed;
+}
+
+bool apply_experiment_option(const std::string& name, const std::string& value, ExperimentConfig& config) {
+    TrainingConfig& training = config.training;
+    auto number = [&] { return parse_number(name, value); };
+    auto whole = [&] {
+        const double parsed = number();
+        if (parsed != static_cast<int>(parsed)) throw Error("option " + name + " needs a whole number, got '" + value + "'");
+        return static_cast<int>(parsed);
+    };
+    if (name == "--layers") {
+        config.layers = parse_layers(value);
+        NetworkConfig network;
+        network.layers = config.layers;
+        network.validate();
+    } else if (name == "--augment") {
+        config.augmented_copies = whole();
+    } else if (name == "--epochs") {
+        training.epochs = whole();
+    } else if (name == "--pairs") {
+        training.pairs_per_epoch = whole();
+    } else if (name == "--batch") {
+        training.batch_size = whole();
+    } else if (name == "--optimizer") {
+        if (value == "adam") training.optimizer.kind = OptimizerKind::Adam;
+        else if (value == "sgd") training.optimizer.kind = OptimizerKind::Sgd;
+        else throw Error("--optimizer takes adam or sgd, got '" + value + "'");
+    } else if (name == "--learning-rate") {
+        training.optimizer.learning_rate = number();
+    } else if (name == "--momentum") {
+        training.optimizer.momentum = number();
+    } else if (name == "--weight-decay") {
+        training.optimizer.weight_decay = number();
+    } else if (name == "--clip-norm") {
+        training.optimizer.clip_norm = number();
+    } else if (name == "--schedule") {
+        if (value == "constant") training.optimizer.schedule = Schedule::Constant;
+        else if (value == "step") training.optimizer.schedule = Schedule::Step;
+        else if (value == "cosine") training.optimizer.schedule = Schedule::Cosine;
+        else throw Error("--schedule takes constant, step or cosine, got '" + value + "'");
+    } else if (name == "--loss") {
+        if (value == "squared") training.loss.kind = LossKind::SquaredError;
+        else if (value == "difference") training.loss.kind = LossKind::Difference;
+        else if (value == "margin") training.loss.kind = LossKind::Margin;
+        else throw Error("--loss takes squared, difference or margin, got '" + value + "'");
+    } else if (name == "--genuine-target") {
+        training.loss.genuine_target = number();
+    } else if (name == "--forgery-target") {
+        training.loss.forgery_target = number();
+    } else if (name == "--margin") {
+        training.loss.margin = number();
+    } else if (name == "--genuine-share") {
+        training.genuine_share = number();
+    } else if (name == "--skilled-share") {
+        training.skilled_share = number();
+    } else if (name == "--seed") {
+        training.seed = static_cast<std::uint64_t>(whole());
+    } else {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace inkprint::tools
