@@ -113,8 +113,20 @@ function isInside(root, filePath) {
   return filePath === root || filePath.startsWith(root + path.sep);
 }
 
+// Longest request target or reason written to the log; longer ones are cut so that one request
+// cannot flood the log.
+const MAX_LOGGED_URL = 200;
+
+function shorten(text) {
+  return text.length > MAX_LOGGED_URL ? `${text.slice(0, MAX_LOGGED_URL)}... (${text.length} characters)` : text;
+}
+
+function loggedUrl(request) {
+  return shorten(request.url ?? '');
+}
+
 function sendError(request, response, status, reason) {
-  process.stderr.write(`serve.mjs: ${request.method} ${request.url}: ${status} ${reason}\n`);
+  process.stderr.write(`serve.mjs: ${request.method} ${loggedUrl(request)}: ${status} ${shorten(reason)}\n`);
 
   const body = `${status} ${http.STATUS_CODES[status]}\n`;
   response.writeHead(status, {
@@ -136,7 +148,8 @@ async function findFile(filePath) {
     }
     return stats.isFile() ? { filePath, stats } : null;
   } catch (error) {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
+    // A name longer than the file system allows cannot name one of our files either.
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'ENAMETOOLONG') {
       return null;
     }
     throw error;
@@ -196,7 +209,7 @@ function main() {
   const server = http.createServer((request, response) => {
     handleRequest(root, request, response).catch((error) => {
       if (response.headersSent) {
-        process.stderr.write(`serve.mjs: ${request.method} ${request.url}: ${error.message}\n`);
+        process.stderr.write(`serve.mjs: ${request.method} ${loggedUrl(request)}: ${error.message}\n`);
         response.destroy(error);
       } else {
         sendError(request, response, 500, error.message);

@@ -34,7 +34,7 @@ struct Options {
 void print_usage() {
     std::cout << "usage: inkprint-evaluate [options]\n"
                  "  --data DIR         SVC2004 folder holding Task1/ and Task2/ (default: $INKPRINT_SVC2004_DIR,\n"
-                 "                     else ../shared/data/svc2004)\n"
+                 "                     else ../shared/data/svc2004 beside the source checkout)\n"
                  "  --method NAME      tdnn (train and score the siamese network) or dtw (default tdnn)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
@@ -50,7 +50,7 @@ void print_usage() {
 
 Options parse_options(int argc, char** argv) {
     Options options;
-    options.data = inkprint::svc2004_folder("../shared/data/svc2004");
+    options.data = inkprint::tools::default_data_folder();
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         if (name == "--help" || name == "-h") {
@@ -64,7 +64,7 @@ Options parse_options(int argc, char** argv) {
         if (i + 1 >= argc) throw inkprint::Error("option " + name + " needs a value; see --help");
         const std::string value = argv[++i];
         if (inkprint::tools::apply_experiment_option(name, value, options.experiment)) continue;
-        auto whole = [&] { return static_cast<int>(inkprint::tools::parse_number(name, value)); };
+        auto whole = [&] { return inkprint::tools::parse_whole(name, value, 0, 1000); };
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--method") options.method = value;
@@ -83,6 +83,7 @@ Options parse_options(int argc, char** argv) {
         if (task != 0 && task != 1 && task != 2) throw inkprint::Error("tasks are 1 or 2, got " + std::to_string(task));
     }
     if (options.task == 0) throw inkprint::Error("--task must be 1 or 2");
+    inkprint::tools::validate_experiment(options.experiment);
     if (options.output.empty()) {
         options.output = "build/evaluation/" + options.method + "-task" + std::to_string(options.task) +
                          (options.train_task ? "-from-task" + std::to_string(options.train_task) : "");

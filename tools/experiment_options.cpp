@@ -1,8 +1,10 @@
 #include "experiment_options.hpp"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "inkprint/error.hpp"
+#include "inkprint/svc2004.hpp"
 
 namespace inkprint::tools {
 
@@ -33,31 +35,53 @@ const char* const kExperimentOptionsHelp =
 double parse_number(const std::string& name, const std::string& value) {
     char* end = nullptr;
     const double parsed = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0') throw Error("option " + name + " needs a number, got '" + value + "'");
+    if (value.empty() || *end != '\0' || !std::isfinite(parsed)) {
+        throw Error("option " + name + " needs a finite number, got '" + value + "'");
+    }
     return parsed;
+}
+
+int parse_whole(const std::string& name, const std::string& value, int minimum, int maximum) {
+    const double parsed = parse_number(name, value);
+    if (parsed != std::floor(parsed) || parsed < minimum || parsed > maximum) {
+        throw Error("option " + name + " needs a whole number from " + std::to_string(minimum) + " to " +
+                    std::to_string(maximum) + ", got '" + value + "'");
+    }
+    return static_cast<int>(parsed);
+}
+
+void validate_experiment(const ExperimentConfig& config) {
+    const TrainingConfig& training = config.training;
+    if (training.pairs_per_epoch < training.batch_size) {
+        throw Error("--pairs (" + std::to_string(training.pairs_per_epoch) + ") must be at least --batch (" +
+                    std::to_string(training.batch_size) + ")");
+    }
+    if (!(training.genuine_share >= 0 && training.skilled_share >= 0 &&
+          training.genuine_share + training.skilled_share <= 1)) {
+        throw Error("--genuine-share and --skilled-share must be between 0 and 1 and sum to at most 1");
+    }
+    if (!(training.loss.margin > 0)) throw Error("--margin must be positive");
+    // The optimiser's constructor checks its own settings.
+    Optimizer(1, training.optimizer);
 }
 
 bool apply_experiment_option(const std::string& name, const std::string& value, ExperimentConfig& config) {
     TrainingConfig& training = config.training;
     auto number = [&] { return parse_number(name, value); };
-    auto whole = [&] {
-        const double parsed = number();
-        if (parsed != static_cast<int>(parsed)) throw Error("option " + name + " needs a whole number, got '" + value + "'");
-        return static_cast<int>(parsed);
-    };
+    auto whole = [&] { return parse_whole(name, value, 0, 1000000000); };
     if (name == "--layers") {
         config.layers = parse_layers(value);
         NetworkConfig network;
         network.layers = config.layers;
         network.validate();
     } else if (name == "--augment") {
-        config.augmented_copies = whole();
+        config.augmented_copies = parse_whole(name, value, 0, 100);
     } else if (name == "--epochs") {
-        training.epochs = whole();
+        training.epochs = parse_whole(name, value, 1, 100000);
     } else if (name == "--pairs") {
-        training.pairs_per_epoch = whole();
+        training.pairs_per_epoch = parse_whole(name, value, 1, 100000000);
     } else if (name == "--batch") {
-        training.batch_size = whole();
+        training.batch_size = parse_whole(name, value, 1, 100000);
     } else if (name == "--optimizer") {
         if (value == "adam") training.optimizer.kind = OptimizerKind::Adam;
         else if (value == "sgd") training.optimizer.kind = OptimizerKind::Sgd;
@@ -96,6 +120,10 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
         return false;
     }
     return true;
+}
+
+std::filesystem::path default_data_folder() {
+    return svc2004_folder(std::filesystem::path(INKPRINT_SOURCE_DIR) / ".." / "shared" / "data" / "svc2004");
 }
 
 }  // namespace inkprint::tools

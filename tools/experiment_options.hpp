@@ -2,6 +2,7 @@
 // training and the augmentation.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "inkprint/experiment.hpp"
@@ -12,8 +13,17 @@ namespace inkprint::tools {
 // experiment option. Throws Error on a value that cannot be used.
 bool apply_experiment_option(const std::string& name, const std::string& value, ExperimentConfig& config);
 
-// Parses a number for option `name`, or throws Error naming both.
+// Parses a finite number for option `name`, or throws Error naming both.
 double parse_number(const std::string& name, const std::string& value);
+
+// Parses a whole number in [minimum, maximum] for option `name`, or throws Error.
+int parse_whole(const std::string& name, const std::string& value, int minimum, int maximum);
+
+// Checks the settings that depend on each other, before any data is read. Throws Error.
+void validate_experiment(const ExperimentConfig& config);
+
+// The SVC2004 folder beside the source checkout, unless INKPRINT_SVC2004_DIR is set.
+std::filesystem::path default_data_folder();
 
 // Help text of the experiment options, one option per line.
 extern const char* const kExperimentOptionsHelp;

@@ -4,6 +4,7 @@
 // network, validation users choose the epoch and the decision threshold, and held-out users
 // measure the error rates of the finished model. Only the channels a browser provides are used
 // (x, y, time, pen up/down), so the model works on signatures drawn in the page.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -21,7 +22,7 @@ namespace {
 
 struct Options {
     std::filesystem::path data;
-    std::filesystem::path output = "web/models/default.inkprint";
+    std::filesystem::path output;  // required, so that a trial run never replaces the page's model
     std::vector<int> tasks = {1, 2};
     int first_validation_user = 26;  // users below this train the network
     int first_held_out_user = 31;    // users from here to 40 are never seen in training
@@ -31,8 +32,9 @@ struct Options {
 void print_usage() {
     std::cout << "usage: inkprint-train [options]\n"
                  "  --data DIR         SVC2004 folder holding Task1/ and Task2/ (default: $INKPRINT_SVC2004_DIR,\n"
-                 "                     else ../shared/data/svc2004)\n"
-                 "  --out FILE         model file to write (default web/models/default.inkprint)\n"
+                 "                     else ../shared/data/svc2004 beside the source checkout)\n"
+                 "  --out FILE         model file to write (required; scripts/train-default-model.sh writes\n"
+                 "                     web/models/default.inkprint)\n"
                  "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
                  "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
                  "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
@@ -42,8 +44,11 @@ void print_usage() {
 std::vector<int> parse_tasks(const std::string& value) {
     std::vector<int> tasks;
     for (char c : value) {
-        if (c == '1' || c == '2') tasks.push_back(c - '0');
-        else if (c != ',') throw inkprint::Error("--tasks takes 1, 2 or 1,2, got '" + value + "'");
+        if (c == ',') continue;
+        if ((c != '1' && c != '2') || std::find(tasks.begin(), tasks.end(), c - '0') != tasks.end()) {
+            throw inkprint::Error("--tasks takes 1, 2 or 1,2, got '" + value + "'");
+        }
+        tasks.push_back(c - '0');
     }
     if (tasks.empty()) throw inkprint::Error("--tasks names no task");
     return tasks;
@@ -51,7 +56,7 @@ std::vector<int> parse_tasks(const std::string& value) {
 
 Options parse_options(int argc, char** argv) {
     Options options;
-    options.data = inkprint::svc2004_folder("../shared/data/svc2004");
+    options.data = inkprint::tools::default_data_folder();
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         if (name == "--help" || name == "-h") {
@@ -68,14 +73,17 @@ Options parse_options(int argc, char** argv) {
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
-        else if (name == "--validation-from") options.first_validation_user = static_cast<int>(inkprint::tools::parse_number(name, value));
-        else if (name == "--held-out-from") options.first_held_out_user = static_cast<int>(inkprint::tools::parse_number(name, value));
+        else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
+        else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else throw inkprint::Error("unknown option " + name + "; see --help");
     }
     if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
           options.first_held_out_user <= 40)) {
         throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");
     }
+    if (options.output.empty()) throw inkprint::Error("--out is missing: name the model file to write");
+    inkprint::tools::validate_experiment(options.experiment);
+    inkprint::check_writable(options.output);
     return options;
 }
 

@@ -230,9 +230,22 @@ Model parse_model(std::span<const std::uint8_t> bytes) {
     return model;
 }
 
+void check_writable(const std::filesystem::path& path) {
+    if (std::filesystem::is_directory(path)) {
+        throw Error("cannot write model file " + path.string() + ": it is a folder; name a file instead");
+    }
+    const std::filesystem::path temporary = path.string() + ".tmp";
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    if (!file) {
+        throw Error("cannot write model file " + path.string() + ": check that its folder exists and is writable");
+    }
+    file.close();
+    std::filesystem::remove(temporary);
+}
+
 void save_model(const Model& model, const std::filesystem::path& path) {
     const std::vector<std::uint8_t> bytes = serialize_model(model);
-    // Write beside the target, then rename, so that a crash never leaves a half-written model.
+    check_writable(path);
     const std::filesystem::path temporary = path.string() + ".tmp";
     {
         std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
@@ -240,7 +253,12 @@ void save_model(const Model& model, const std::filesystem::path& path) {
         file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
         if (!file) throw Error("failed writing model file " + temporary.string());
     }
-    std::filesystem::rename(temporary, path);
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error) {
+        std::filesystem::remove(temporary, error);
+        throw Error("cannot replace model file " + path.string() + ": " + error.message());
+    }
 }
 
 Model load_model(const std::filesystem::path& path) {

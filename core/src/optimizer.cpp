@@ -20,11 +20,12 @@ double scheduled_learning_rate(const OptimizerConfig& config, int epoch, int tot
 }
 
 Optimizer::Optimizer(std::size_t size, OptimizerConfig config) : config_(config), first_moment_(size, 0.0) {
-    if (!(config.learning_rate > 0) || !(config.weight_decay >= 0) || !(config.clip_norm >= 0) ||
+    if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate) || !(config.weight_decay >= 0) ||
+        !std::isfinite(config.weight_decay) || !(config.clip_norm >= 0) || !std::isfinite(config.clip_norm) ||
         !(config.momentum >= 0 && config.momentum < 1) || !(config.beta1 >= 0 && config.beta1 < 1) ||
         !(config.beta2 >= 0 && config.beta2 < 1) || !(config.epsilon > 0)) {
         throw Error("invalid optimiser settings: learning rate " + std::to_string(config.learning_rate) +
-                    " must be positive, weight decay and clip norm not negative, momentum and betas in [0, 1)");
+                    " must be positive, weight decay and clip norm finite and not negative, momentum and betas in [0, 1)");
     }
     if (config.kind == OptimizerKind::Adam) second_moment_.assign(size, 0.0);
 }

@@ -135,6 +135,9 @@ test('errors have status and headers', async () => {
     ['/a%00b', 'GET', 400],
     ['/', 'POST', 405],
     ['/', 'DELETE', 405],
+    // Longer than a file name may be: not one of the served files.
+    [`/${'a'.repeat(5000)}`, 'GET', 404],
+    [`/${'a/'.repeat(3000)}`, 'GET', 404],
   ];
 
   for (const [urlPath, method, status] of cases) {
@@ -143,6 +146,9 @@ test('errors have status and headers', async () => {
     assertSecurityHeaders(response, `${method} ${urlPath}`);
   }
   assert.match(server.output.stderr, /GET \/missing\.js: 404/);
+  assert.match(server.output.stderr, /\(5001 characters\): 404/);
+  const longest = Math.max(...server.output.stderr.split('\n').map((line) => line.length));
+  assert.ok(longest < 600, `a log line of ${longest} characters`);
 });
 
 test('HEAD returns headers only', async () => {

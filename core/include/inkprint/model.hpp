@@ -44,7 +44,13 @@ std::vector<std::uint8_t> serialize_model(const Model& model);
 // format version, truncated, a checksum mismatch (corrupted), or absurd dimensions.
 Model parse_model(std::span<const std::uint8_t> bytes);
 
+// Writes the model beside `path`, then renames it into place, so that a crash never leaves a
+// half-written file. Throws Error when the file cannot be written.
 void save_model(const Model& model, const std::filesystem::path& path);
+
+// Throws Error unless a file can be created at `path` (not a folder, in an existing, writable
+// folder), so that a long computation can fail before it starts rather than at its end.
+void check_writable(const std::filesystem::path& path);
 Model load_model(const std::filesystem::path& path);
 
 // CRC-32 with the IEEE 802.3 polynomial, as used by zlib and PNG.
