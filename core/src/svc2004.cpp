@@ -1,6 +1,7 @@
 #include "inkprint/svc2004.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -100,6 +101,43 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
     }
     signature.has_pressure = columns == 7;
     return signature;
+}
+
+InkSignature parse_svc2004_ink(std::string_view text, const std::string& source) {
+    InkSignature ink = ink_from_signature(parse_svc2004(text, source), "pen");
+    try {
+        validate_ink(ink);
+    } catch (const Error& error) {
+        throw Error(source + ": " + error.what());
+    }
+    return ink;
+}
+
+std::string write_svc2004(const InkSignature& ink) {
+    validate_ink(ink);
+    const bool has_pressure = ink.strokes.front().has_pressure;
+    for (std::size_t s = 0; s < ink.strokes.size(); ++s) {
+        if (ink.strokes[s].has_pressure != has_pressure) {
+            throw Error("stroke " + std::to_string(s + 1) + (has_pressure ? " has no pressure" : " has pressure") +
+                        " but stroke 1 " + (has_pressure ? "has" : "has none") +
+                        ": SVC2004 files have pressure on every point or on none, so export this signature "
+                        "as JSON or InkML instead");
+        }
+    }
+
+    std::string out = std::to_string(ink.sample_count()) + "\n";
+    for (const InkStroke& stroke : ink.strokes) {
+        for (std::size_t i = 0; i < stroke.samples.size(); ++i) {
+            const InkSample& sample = stroke.samples[i];
+            out += std::to_string(std::llround(sample.x)) + " " + std::to_string(std::llround(sample.y)) + " " +
+                   std::to_string(std::llround(sample.t_ms)) + (i == 0 ? " 0" : " 1");
+            if (has_pressure) {
+                out += " 0 0 " + std::to_string(std::llround(sample.pressure * kSvc2004MaxPressure));
+            }
+            out += "\n";
+        }
+    }
+    return out;
 }
 
 Signature read_svc2004_file(const std::filesystem::path& path) {

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inkprint/ink.hpp"
 #include "inkprint/signature.hpp"
 
 namespace inkprint {
@@ -28,6 +29,18 @@ inline constexpr double kSvc2004MaxPressure = 1023.0;
 // Parses one file's text. `source` names the file in error messages.
 // Throws Error naming the line on malformed input.
 Signature parse_svc2004(std::string_view text, const std::string& source = "SVC2004 text");
+
+// Parses one file's text into ink. The SVC2004 sets were written with a tablet pen, so every
+// stroke gets the pointer type "pen". The azimuth and altitude columns are not read.
+InkSignature parse_svc2004_ink(std::string_view text, const std::string& source = "SVC2004 text");
+
+// Writes ink as SVC2004 text. Signatures without pressure get the 4 columns of Task 1; with
+// pressure on every stroke, the 7 columns of Task 2, with pressure scaled to 0..1023 and
+// azimuth and altitude written as 0 because Inkprint does not read them. x, y and time are
+// rounded to whole numbers, as the format requires, and the first sample of each stroke gets
+// button 0, the others button 1. Throws Error for ink that validate_ink rejects and for
+// ink where some strokes have pressure and others do not, which the format cannot express.
+std::string write_svc2004(const InkSignature& ink);
 
 // Reads and parses one file. Throws Error when it cannot be opened or parsed.
 Signature read_svc2004_file(const std::filesystem::path& path);
