@@ -162,7 +162,12 @@ std::vector<Svc2004User> read_svc2004_task(const std::filesystem::path& task_fol
         Svc2004User entry;
         entry.user = user;
         for (int n = 1; n <= 40; ++n) {
-            const auto name = "U" + std::to_string(user) + "S" + std::to_string(n) + ".TXT";
+            // Built step by step: one concatenation of temporaries makes GCC 12 warn wrongly (-Wrestrict).
+            std::string name = "U";
+            name += std::to_string(user);
+            name += "S";
+            name += std::to_string(n);
+            name += ".TXT";
             Signature signature = read_svc2004_file(task_folder / name);
             (n <= 20 ? entry.genuine : entry.forgeries).push_back(std::move(signature));
         }
