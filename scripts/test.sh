@@ -25,3 +25,5 @@ node --test tests/wasm/
 
 echo "test: page in headless Chromium"
 node --test tests/browser/
+
+echo "test: every suite passed (native, WebAssembly, Node and browser)"
