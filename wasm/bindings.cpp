@@ -12,6 +12,8 @@
 
 #include "inkprint/error.hpp"
 #include "inkprint/features.hpp"
+#include "inkprint/ink.hpp"
+#include "inkprint/ink_formats.hpp"
 #include "inkprint/model.hpp"
 #include "inkprint/signature.hpp"
 #include "inkprint/svc2004.hpp"
@@ -174,6 +176,77 @@ val parse_svc2004(const std::string& text) {
     return guard([&] { return float64_array(inkprint::signature_to_flat(inkprint::parse_svc2004(text))); });
 }
 
+val compute_features(const val& points) {
+    return guard([&] { return float32_array(inkprint::compute_features(signature_from(points))); });
+}
+
+std::vector<std::string> strings_from(const val& value, const char* description) {
+    if (!val::global("Array").call<bool>("isArray", value)) {
+        throw inkprint::Error(std::string(description) + " must be an Array of strings, got " +
+                              value.typeOf().as<std::string>());
+    }
+    const unsigned length = value["length"].as<unsigned>();
+    std::vector<std::string> strings;
+    strings.reserve(length);
+    for (unsigned i = 0; i < length; ++i) {
+        const val item = value[i];
+        if (item.typeOf().as<std::string>() != "string") {
+            throw inkprint::Error(std::string(description) + "[" + std::to_string(i) + "] must be a string, got " +
+                                  item.typeOf().as<std::string>());
+        }
+        strings.push_back(item.as<std::string>());
+    }
+    return strings;
+}
+
+[[noreturn]] void throw_unknown_format(const std::string& format) {
+    throw inkprint::Error("unknown signature file format \"" + format + "\": use \"json\", \"inkml\" or \"svc2004\"");
+}
+
+// Reads a signature file. `format` is "json", "inkml" or "svc2004", and `source` names the file
+// in error messages. Returns { points, pointerTypes }: a Float64Array of
+// [x, y, t_ms, pressure, tilt_x, tilt_y, stroke_index] per sample (NaN for an absent channel)
+// and one pointer type per stroke.
+val parse_ink(const std::string& format, const std::string& text, const std::string& source) {
+    return guard([&] {
+        inkprint::InkSignature ink;
+        try {
+            if (format == "json") {
+                ink = inkprint::parse_ink_json(text);
+            } else if (format == "inkml") {
+                ink = inkprint::parse_inkml(text);
+            } else if (format == "svc2004") {
+                ink = inkprint::parse_svc2004_ink(text, source);
+            } else {
+                throw_unknown_format(format);
+            }
+        } catch (const inkprint::Error& error) {
+            // The SVC2004 reader names the source itself.
+            if (format == "svc2004") throw;
+            throw inkprint::Error(source + ": " + error.what());
+        }
+        val pointer_types = val::array();
+        for (const inkprint::InkStroke& stroke : ink.strokes) pointer_types.call<void>("push", stroke.pointer_type);
+        val out = val::object();
+        out.set("points", float64_array(inkprint::ink_to_flat(ink)));
+        out.set("pointerTypes", pointer_types);
+        return out;
+    });
+}
+
+// Writes a signature file from the arrays that parseInk returns.
+std::string write_ink(const std::string& format, const val& points, const val& pointer_types) {
+    return guard([&] {
+        const std::vector<double> values = numbers_from<double>(
+            points, "Float64Array", "points ([x, y, t_ms, pressure, tilt_x, tilt_y, stroke_index] per sample)");
+        const inkprint::InkSignature ink = inkprint::ink_from_flat(values, strings_from(pointer_types, "pointerTypes"));
+        if (format == "json") return inkprint::write_ink_json(ink);
+        if (format == "inkml") return inkprint::write_inkml(ink);
+        if (format == "svc2004") return inkprint::write_svc2004(ink);
+        throw_unknown_format(format);
+    });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(inkprint) {
@@ -187,5 +260,10 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::function("makeReference", &make_reference);
     emscripten::function("cosine", &cosine);
     emscripten::function("parseSvc2004", &parse_svc2004);
+    emscripten::function("computeFeatures", &compute_features);
+    emscripten::function("parseInk", &parse_ink);
+    emscripten::function("writeInk", &write_ink);
+    emscripten::constant("INK_STRIDE", static_cast<int>(inkprint::kInkFlatStride));
+    emscripten::constant("FEATURE_COUNT", inkprint::kFeatureCount);
     emscripten::constant("POINT_STRIDE", static_cast<int>(inkprint::kFlatPointStride));
 }
