@@ -1,27 +1,49 @@
 // Signature pad: captures pointer strokes on a canvas with Pointer Events and draws them as ink.
 //
-// Points are exported in the module's flat format, five numbers per sample:
-// [x, y, t_ms, pressure, stroke_index]. x and y are CSS pixels from the canvas's top-left
-// content corner, so they do not depend on devicePixelRatio. t_ms is the sample's own
-// event.timeStamp. Pressure is kept only for pens and is NaN otherwise, because a mouse reports
-// a fixed 0.5 while a button is down and touch pressure means different things on each device.
+// The pad keeps a signature object with every channel the device reported:
+//   { strokes: [{ pointerType, samples: [{ x, y, t, pressure, tiltX, tiltY }, ...] }, ...] }
+// x and y are CSS pixels from the canvas's top-left content corner when the first stroke was
+// drawn, so they do not depend on devicePixelRatio. If the canvas changes size later (a
+// rotated phone, a resized window), the drawing is scaled to fit and new samples are mapped
+// into the same coordinates. t is each sample's own event.timeStamp in milliseconds, never
+// decreasing. pressure (0..1) and tiltX and tiltY (degrees) are null when the stroke's device
+// does not measure them (see #finishChannels).
+//
+// toPoints() gives the module's flat format, five numbers per sample:
+// [x, y, t_ms, pressure, stroke_index], with pressure NaN where it is null.
 
 export const VALUES_PER_POINT = 5;
 
+// Ink widths in CSS pixels: a fixed width without pressure, MIN_WIDTH to MIN_WIDTH +
+// WIDTH_RANGE with it.
 const INK_WIDTH = 2.5;
-const PEN_MIN_WIDTH = 1.2;
-const PEN_WIDTH_RANGE = 2.6;
+const MIN_WIDTH = 1.2;
+const WIDTH_RANGE = 2.6;
+
+// Fraction of an imported drawing's size left free around it on the pad.
+const IMPORT_MARGIN = 0.08;
+
+// Pointer Events report pressure 0.5 while a button is down and 0 otherwise on hardware that
+// cannot measure it. A constant 1 is treated the same way, because a real sensor does not hold
+// full pressure over a whole stroke.
+const PLACEHOLDER_PRESSURES = [0, 0.5, 1];
 
 export class SignaturePad {
   #canvas;
   #context;
   #onChange;
 
-  // Each stroke is an array of samples { x, y, t, pressure }.
+  // Each stroke is { pointerType, hasPressure, hasTilt, samples }. A sample is
+  // { x, y, t, pressure, tiltX, tiltY, isPointerUp } with the values as reported; the
+  // signature getter replaces the channels the stroke does not have with null.
   #strokes = [];
+
+  // The rectangle of sample coordinates that is fitted into the canvas, or null when empty.
+  #space = null;
 
   #activePointerId = null;
   #resolutionQuery = null;
+  #replay = null;
 
   constructor(canvas, { onChange = () => {} } = {}) {
     this.#canvas = canvas;
@@ -48,11 +70,52 @@ export class SignaturePad {
   }
 
   get pointCount() {
-    return this.#strokes.reduce((count, stroke) => count + stroke.length, 0);
+    return this.#strokes.reduce((count, stroke) => count + stroke.samples.length, 0);
   }
 
   get strokeCount() {
     return this.#strokes.length;
+  }
+
+  // Whether any stroke has a real pressure reading.
+  get hasPressure() {
+    return this.#strokes.some((stroke) => stroke.hasPressure);
+  }
+
+  get isReplaying() {
+    return this.#replay !== null;
+  }
+
+  // Returns a copy of the drawing as a signature object (see the top of this file).
+  get signature() {
+    return {
+      strokes: this.#strokes.map((stroke) => ({
+        pointerType: stroke.pointerType,
+        samples: stroke.samples.map((sample) => ({
+          x: sample.x,
+          y: sample.y,
+          t: sample.t,
+          pressure: stroke.hasPressure ? sample.pressure : null,
+          tiltX: stroke.hasTilt ? sample.tiltX : null,
+          tiltY: stroke.hasTilt ? sample.tiltY : null,
+        })),
+      })),
+    };
+  }
+
+  // Replaces the drawing with a signature object, scaled to fit the pad. The caller checks the
+  // values (the module's readers do); this only copies them.
+  load(signature) {
+    this.#cancelInput();
+    this.#strokes = signature.strokes.map((stroke) => ({
+      pointerType: stroke.pointerType,
+      hasPressure: stroke.samples[0].pressure !== null,
+      hasTilt: stroke.samples[0].tiltX !== null,
+      samples: stroke.samples.map((sample) => ({ ...sample, isPointerUp: false })),
+    }));
+    this.#space = this.#boundingSpace();
+    this.#redraw();
+    this.#onChange();
   }
 
   // Returns the drawing as a Float64Array of pointCount * VALUES_PER_POINT values.
@@ -61,11 +124,11 @@ export class SignaturePad {
     let offset = 0;
 
     this.#strokes.forEach((stroke, strokeIndex) => {
-      for (const sample of stroke) {
+      for (const sample of stroke.samples) {
         values[offset] = sample.x;
         values[offset + 1] = sample.y;
         values[offset + 2] = sample.t;
-        values[offset + 3] = sample.pressure;
+        values[offset + 3] = stroke.hasPressure ? sample.pressure : Number.NaN;
         values[offset + 4] = strokeIndex;
         offset += VALUES_PER_POINT;
       }
@@ -74,12 +137,78 @@ export class SignaturePad {
   }
 
   clear() {
+    this.#cancelInput();
+    this.#strokes = [];
+    this.#space = null;
+    this.#redraw();
+    this.#onChange();
+  }
+
+  // Removes the last stroke. Returns false when the pad is empty.
+  undo() {
+    this.#cancelInput();
+    if (this.#strokes.length === 0) {
+      return false;
+    }
+    this.#strokes.pop();
+    if (this.#strokes.length === 0) {
+      this.#space = null;
+    }
+    this.#redraw();
+    this.#onChange();
+    return true;
+  }
+
+  // Draws the signature again at its recorded speed, pauses included. Returns a promise that
+  // resolves with true when the replay has finished, or false when the pad was empty or the
+  // replay was stopped (by new input, clear, undo, load or another replay).
+  replay() {
+    this.#stopReplay();
+    if (this.#strokes.length === 0) {
+      return Promise.resolve(false);
+    }
+    const firstT = this.#strokes[0].samples[0].t;
+    const lastStroke = this.#strokes[this.#strokes.length - 1];
+    const durationMs = lastStroke.samples[lastStroke.samples.length - 1].t - firstT;
+
+    return new Promise((resolve) => {
+      const replay = { visibleUntil: firstT, frame: 0, resolve };
+      this.#replay = replay;
+      this.#canvas.dataset.replaying = 'true';
+      const start = performance.now();
+
+      const step = () => {
+        const elapsed = performance.now() - start;
+        replay.visibleUntil = firstT + elapsed;
+        this.#redraw();
+        if (elapsed >= durationMs) {
+          this.#stopReplay(true);
+          return;
+        }
+        replay.frame = requestAnimationFrame(step);
+      };
+      step();
+    });
+  }
+
+  #stopReplay(finished = false) {
+    const replay = this.#replay;
+    if (replay === null) {
+      return;
+    }
+    cancelAnimationFrame(replay.frame);
+    this.#replay = null;
+    delete this.#canvas.dataset.replaying;
+    this.#redraw();
+    replay.resolve(finished);
+  }
+
+  // Ends a stroke in progress and stops a replay, before the drawing is changed.
+  #cancelInput() {
     if (this.#activePointerId !== null) {
       this.#endStroke();
     }
-    this.#strokes = [];
-    this.#redraw();
-    this.#onChange();
+    this.#stopReplay();
   }
 
   #handlePointerDown = (event) => {
@@ -91,6 +220,7 @@ export class SignaturePad {
       return;
     }
     event.preventDefault();
+    this.#stopReplay();
 
     this.#activePointerId = event.pointerId;
     try {
@@ -102,7 +232,15 @@ export class SignaturePad {
     window.addEventListener('pointerup', this.#handlePointerEnd, { passive: false });
     window.addEventListener('pointercancel', this.#handlePointerEnd, { passive: false });
 
-    this.#strokes.push([]);
+    if (this.#space === null) {
+      this.#space = { left: 0, top: 0, width: this.#cssWidth(), height: this.#cssHeight() };
+    }
+    this.#strokes.push({
+      pointerType: event.pointerType,
+      hasPressure: false,
+      hasTilt: false,
+      samples: [],
+    });
     this.#addSamples([event]);
     this.#onChange();
   };
@@ -130,7 +268,7 @@ export class SignaturePad {
     event.preventDefault();
 
     if (event.type === 'pointerup') {
-      this.#addSamples([event], { onlyIfMoved: true });
+      this.#addSamples([event], { isPointerUp: true });
     }
     this.#endStroke();
     this.#onChange();
@@ -154,65 +292,206 @@ export class SignaturePad {
     if (this.#canvas.hasPointerCapture(pointerId)) {
       this.#canvas.releasePointerCapture(pointerId);
     }
+    const stroke = this.#strokes[this.#strokes.length - 1];
+    this.#finishChannels(stroke);
+    // Drawn again in full, because the live drawing approximates the curve's end and may have
+    // used another width before the pressure decision.
+    this.#redraw();
   }
 
-  // Appends samples to the current stroke and draws them. With onlyIfMoved, a sample at the
-  // position of the previous one is skipped (pointerup usually repeats the last move).
-  #addSamples(events, { onlyIfMoved = false } = {}) {
+  // Decides which channels of a stroke are real readings. Pressure: never for a mouse, and not
+  // when every sample before pointerup reports the same placeholder value. pointerup is left
+  // out because it reports 0 on every device. Tilt: only for pens, and not when every sample
+  // reports 0 for both angles, which is what pens without tilt sensors report.
+  // NOTE: a real pen that holds exactly 0, 0.5 or 1 over a whole stroke, or exactly
+  // perpendicular, is recorded as having no pressure or tilt. Real sensors practically never do.
+  #finishChannels(stroke) {
+    const pressures = stroke.samples
+      .filter((sample) => !sample.isPointerUp)
+      .map((sample) => sample.pressure);
+    const constantPlaceholder =
+      pressures.length === 0 ||
+      (PLACEHOLDER_PRESSURES.includes(pressures[0]) &&
+        pressures.every((pressure) => pressure === pressures[0]));
+    stroke.hasPressure = stroke.pointerType !== 'mouse' && !constantPlaceholder;
+    stroke.hasTilt =
+      stroke.pointerType === 'pen' &&
+      stroke.samples.some((sample) => sample.tiltX !== 0 || sample.tiltY !== 0);
+  }
+
+  // Updates the provisional pressure decision during capture, for the ink width. It gives the
+  // same answer as #finishChannels for the samples so far.
+  #updatePressure(stroke, sample) {
+    const first = stroke.samples[0];
+    if (stroke.hasPressure || stroke.pointerType === 'mouse' || sample.isPointerUp) {
+      return;
+    }
+    stroke.hasPressure =
+      !PLACEHOLDER_PRESSURES.includes(first.pressure) || sample.pressure !== first.pressure;
+  }
+
+  // Appends samples to the current stroke and draws them. The pointerup sample is skipped when
+  // it repeats the position of the previous one, which it usually does.
+  #addSamples(events, { isPointerUp = false } = {}) {
     const stroke = this.#strokes[this.#strokes.length - 1];
     const rect = this.#canvas.getBoundingClientRect();
     const originX = rect.left + this.#canvas.clientLeft;
     const originY = rect.top + this.#canvas.clientTop;
+    const view = this.#view();
 
     for (const event of events) {
       const previous = this.#lastSample();
       const sample = {
-        x: event.clientX - originX,
-        y: event.clientY - originY,
+        x: (event.clientX - originX - view.offsetX) / view.scale,
+        y: (event.clientY - originY - view.offsetY) / view.scale,
         // The module needs time that never decreases, across strokes too.
         t: previous === null ? event.timeStamp : Math.max(event.timeStamp, previous.t),
-        pressure: event.pointerType === 'pen' ? event.pressure : Number.NaN,
+        pressure: event.pressure,
+        tiltX: event.tiltX ?? 0,
+        tiltY: event.tiltY ?? 0,
+        isPointerUp,
       };
 
-      const last = stroke[stroke.length - 1];
-      if (onlyIfMoved && last !== undefined && last.x === sample.x && last.y === sample.y) {
+      const last = stroke.samples[stroke.samples.length - 1];
+      if (isPointerUp && last !== undefined && last.x === sample.x && last.y === sample.y) {
         continue;
       }
-      stroke.push(sample);
-      this.#drawSegment(last, sample);
+      stroke.samples.push(sample);
+      this.#updatePressure(stroke, sample);
+      this.#drawLatest(stroke);
     }
   }
 
   #lastSample() {
     for (let i = this.#strokes.length - 1; i >= 0; i -= 1) {
-      const stroke = this.#strokes[i];
-      if (stroke.length > 0) {
-        return stroke[stroke.length - 1];
+      const samples = this.#strokes[i].samples;
+      if (samples.length > 0) {
+        return samples[samples.length - 1];
       }
     }
     return null;
   }
 
-  // Draws a line from `from` to `to`, or a dot at `to` when `from` is undefined (the first
-  // sample of a stroke, so a tap stays visible).
-  #drawSegment(from, to) {
-    const context = this.#context;
-    const width = Number.isFinite(to.pressure)
-      ? PEN_MIN_WIDTH + PEN_WIDTH_RANGE * to.pressure
-      : INK_WIDTH;
+  #cssWidth() {
+    return Math.max(1, this.#canvas.clientWidth);
+  }
 
-    context.fillStyle = context.strokeStyle;
-    if (from === undefined) {
-      context.beginPath();
-      context.arc(to.x, to.y, width * 0.75, 0, 2 * Math.PI);
-      context.fill();
+  #cssHeight() {
+    return Math.max(1, this.#canvas.clientHeight);
+  }
+
+  // Returns the rectangle around an imported drawing, with a margin, so that it fills the pad.
+  #boundingSpace() {
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const stroke of this.#strokes) {
+      for (const sample of stroke.samples) {
+        minX = Math.min(minX, sample.x);
+        minY = Math.min(minY, sample.y);
+        maxX = Math.max(maxX, sample.x);
+        maxY = Math.max(maxY, sample.y);
+      }
+    }
+    if (minX === Infinity) {
+      return null;
+    }
+    // A drawing that is a single dot or a straight line still gets an area to fit.
+    const size = Math.max(maxX - minX, maxY - minY, 1e-9);
+    const margin = size * IMPORT_MARGIN;
+    return {
+      left: minX - margin,
+      top: minY - margin,
+      width: Math.max(maxX - minX, size * 0.01) + 2 * margin,
+      height: Math.max(maxY - minY, size * 0.01) + 2 * margin,
+    };
+  }
+
+  // Returns the mapping from sample coordinates to CSS pixels of the canvas: uniform scaling
+  // of #space to fit the canvas, centred.
+  #view() {
+    if (this.#space === null) {
+      return { scale: 1, offsetX: 0, offsetY: 0 };
+    }
+    const width = this.#cssWidth();
+    const height = this.#cssHeight();
+    const space = this.#space;
+    const scale = Math.min(width / space.width, height / space.height);
+    return {
+      scale,
+      offsetX: (width - space.width * scale) / 2 - space.left * scale,
+      offsetY: (height - space.height * scale) / 2 - space.top * scale,
+    };
+  }
+
+  #widthOf(stroke, sample) {
+    return stroke.hasPressure ? MIN_WIDTH + WIDTH_RANGE * sample.pressure : INK_WIDTH;
+  }
+
+  // Draws the newest sample of a stroke during capture: the curve piece that the sample
+  // completes, and a straight tail to the sample itself.
+  #drawLatest(stroke) {
+    const points = stroke.samples;
+    const last = points.length - 1;
+    if (last === 0) {
+      this.#drawDot(stroke, points[0]);
       return;
     }
-    context.lineWidth = width;
+    if (last === 1) {
+      this.#drawLine(stroke, points[0], midpoint(points[0], points[1]), points[0]);
+    } else {
+      this.#drawCurve(stroke, points, last - 1);
+    }
+    this.#drawLine(stroke, midpoint(points[last - 1], points[last]), points[last], points[last]);
+  }
+
+  // Draws a stroke, or its first `count` samples, as a smooth line: straight from the first
+  // sample to the first midpoint, quadratic curves between midpoints with the samples as
+  // control points, and straight to the last sample. Each piece takes the width of its sample,
+  // so the width follows the pressure.
+  #drawStroke(stroke, count = stroke.samples.length) {
+    const points = stroke.samples;
+    if (count === 1) {
+      this.#drawDot(stroke, points[0]);
+      return;
+    }
+    this.#drawLine(stroke, points[0], midpoint(points[0], points[1]), points[0]);
+    for (let i = 1; i < count - 1; i += 1) {
+      this.#drawCurve(stroke, points, i);
+    }
+    const last = count - 1;
+    this.#drawLine(stroke, midpoint(points[last - 1], points[last]), points[last], points[last]);
+  }
+
+  // Draws the curve from the midpoint before points[i] to the one after it.
+  #drawCurve(stroke, points, i) {
+    const context = this.#context;
+    const from = midpoint(points[i - 1], points[i]);
+    const to = midpoint(points[i], points[i + 1]);
+    context.lineWidth = this.#widthOf(stroke, points[i]) / this.#view().scale;
+    context.beginPath();
+    context.moveTo(from.x, from.y);
+    context.quadraticCurveTo(points[i].x, points[i].y, to.x, to.y);
+    context.stroke();
+  }
+
+  #drawLine(stroke, from, to, widthSample) {
+    const context = this.#context;
+    context.lineWidth = this.#widthOf(stroke, widthSample) / this.#view().scale;
     context.beginPath();
     context.moveTo(from.x, from.y);
     context.lineTo(to.x, to.y);
     context.stroke();
+  }
+
+  // Draws a one-sample stroke (a tap) as a dot, so that it stays visible.
+  #drawDot(stroke, sample) {
+    const context = this.#context;
+    const radius = (this.#widthOf(stroke, sample) * 0.75) / this.#view().scale;
+    context.beginPath();
+    context.arc(sample.x, sample.y, radius, 0, 2 * Math.PI);
+    context.fill();
   }
 
   // Sizes the canvas's pixel buffer to its CSS size times devicePixelRatio, so that ink is
@@ -243,20 +522,42 @@ export class SignaturePad {
     this.#resizeBackingStore();
   };
 
+  // Clears the canvas and draws every stroke, or during a replay the samples up to its time.
   #redraw() {
     const context = this.#context;
     const ratio = window.devicePixelRatio || 1;
+    const view = this.#view();
 
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.setTransform(
+      ratio * view.scale,
+      0,
+      0,
+      ratio * view.scale,
+      ratio * view.offsetX,
+      ratio * view.offsetY,
+    );
     context.lineCap = 'round';
     context.lineJoin = 'round';
     // The ink takes the canvas's CSS color, so the style sheet can change it for dark mode.
     context.strokeStyle = getComputedStyle(this.#canvas).color;
+    context.fillStyle = context.strokeStyle;
 
+    const visibleUntil = this.#replay?.visibleUntil ?? Infinity;
     for (const stroke of this.#strokes) {
-      stroke.forEach((sample, i) => this.#drawSegment(stroke[i - 1], sample));
+      let count = 0;
+      while (count < stroke.samples.length && stroke.samples[count].t <= visibleUntil) {
+        count += 1;
+      }
+      if (count === 0) {
+        break;
+      }
+      this.#drawStroke(stroke, count);
     }
   }
+}
+
+function midpoint(a, b) {
+  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
 }
