@@ -1,8 +1,9 @@
 // Inkprint page: loads the WebAssembly module and the model, then enrols and verifies
-// signatures drawn on the pad. Everything runs in the browser, and enrolments stay in this
-// browser's localStorage.
+// signatures drawn on the pad or imported from a file. Everything runs in the browser, and
+// enrolments stay in this browser's localStorage.
 
 import { EnrolmentStore, STORAGE_KEY } from './enrolments.js';
+import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
@@ -20,7 +21,14 @@ const MODULE_START_TIMEOUT_MS = 60_000;
 const elements = {
   person: document.getElementById('person'),
   pad: document.getElementById('pad'),
+  padStatus: document.getElementById('pad-status'),
+  undo: document.getElementById('undo'),
   clear: document.getElementById('clear'),
+  replay: document.getElementById('replay'),
+  importButton: document.getElementById('import'),
+  importFile: document.getElementById('import-file'),
+  exportFormat: document.getElementById('export-format'),
+  exportButton: document.getElementById('export'),
   enrol: document.getElementById('enrol'),
   verify: document.getElementById('verify'),
   forget: document.getElementById('forget'),
@@ -39,13 +47,15 @@ const elements = {
 const engine = { module: null, model: null, modelId: null, embeddingSize: 0 };
 
 const store = new EnrolmentStore();
-const pad = new SignaturePad(elements.pad);
+const pad = new SignaturePad(elements.pad, { onChange: showPadStatus });
 
 // Sets document.body's data-state to "loading", "ready" or "failed". Tests wait for it.
 function setPageState(state) {
   document.body.dataset.state = state;
   elements.enrol.disabled = state !== 'ready';
   elements.verify.disabled = state !== 'ready';
+  elements.importButton.disabled = state !== 'ready';
+  elements.exportButton.disabled = state !== 'ready';
 }
 
 function showMessage(text, kind = 'info') {
@@ -87,6 +97,125 @@ function otherModelMessage(person) {
     `The enrolment of ${quote(person)} was made with another model and must be redone: ` +
     'press Forget, then enrol the signatures again.'
   );
+}
+
+// Describes the drawing under the pad: strokes, samples, pointer types and whether the
+// device measured pressure. Screen readers read it as the pad's description.
+function showPadStatus() {
+  if (pad.isEmpty) {
+    elements.padStatus.textContent = 'The pad is empty.';
+    delete elements.padStatus.dataset.pressure;
+    return;
+  }
+  const signature = pad.signature;
+  const types = [...new Set(signature.strokes.map((stroke) => stroke.pointerType || 'unknown'))];
+  const strokes = pad.strokeCount === 1 ? '1 stroke' : `${pad.strokeCount} strokes`;
+  const samples = pad.pointCount === 1 ? '1 sample' : `${pad.pointCount} samples`;
+  const pressure = pad.hasPressure ? 'with pressure' : 'no pressure';
+  elements.padStatus.textContent = `${strokes}, ${samples} (${types.join(', ')}, ${pressure}).`;
+  elements.padStatus.dataset.pressure = String(pad.hasPressure);
+}
+
+function handleUndo() {
+  clearResult();
+  if (!pad.undo()) {
+    showMessage('The pad is empty: there is no stroke to undo.', 'error');
+    return;
+  }
+  clearMessage();
+}
+
+async function handleReplay() {
+  if (pad.isEmpty) {
+    showMessage('The pad is empty: draw or import a signature, then press Replay.', 'error');
+    return;
+  }
+  const points = pad.toPoints();
+  const seconds = (points[points.length - 3] - points[2]) / 1000;
+  showMessage(`Replaying the signature at its recorded speed (${seconds.toFixed(1)} s).`);
+  if (await pad.replay()) {
+    showMessage('Replay finished.');
+  }
+}
+
+// Reads the file chosen in the file picker into the pad. A file that cannot be read leaves
+// the pad and the enrolments as they were.
+async function handleImportFile() {
+  const file = elements.importFile.files[0];
+  // Cleared so that choosing the same file again fires another change event.
+  elements.importFile.value = '';
+  if (file === undefined) {
+    return;
+  }
+  clearResult();
+  if (file.size > MAX_FILE_BYTES) {
+    showMessage(
+      `Import failed: ${file.name} is ${file.size} bytes, more than the limit of ` +
+        `${MAX_FILE_BYTES}. Choose a signature file.`,
+      'error',
+    );
+    return;
+  }
+
+  let text;
+  try {
+    text = await file.text();
+  } catch (error) {
+    showMessage(`Import failed: ${file.name} could not be read: ${describeError(error)}`, 'error');
+    return;
+  }
+  const format = detectFormat(text);
+  if (format === null) {
+    showMessage(
+      `Import failed: ${file.name} is not a signature file. Inkprint reads its own JSON ` +
+        'format, InkML and SVC2004 text.',
+      'error',
+    );
+    return;
+  }
+
+  let signature;
+  try {
+    signature = fromInkArrays(engine.module.parseInk(format, text, file.name));
+  } catch (error) {
+    showMessage(`Import failed: ${describeError(error)}`, 'error');
+    return;
+  }
+  pad.load(signature);
+  showMessage(
+    `Imported ${file.name} (${FORMATS[format].name}): ${pad.strokeCount} strokes, ` +
+      `${pad.pointCount} samples. Enrol or verify it like a drawn signature.`,
+  );
+}
+
+// Writes the drawing in the chosen format and offers it as a download.
+function handleExport() {
+  if (pad.isEmpty) {
+    showMessage('The pad is empty: draw or import a signature, then press Export.', 'error');
+    return;
+  }
+  const format = elements.exportFormat.value;
+  const { points, pointerTypes } = toInkArrays(pad.signature);
+
+  let text;
+  try {
+    text = engine.module.writeInk(format, points, pointerTypes);
+  } catch (error) {
+    showMessage(`Export failed: ${describeError(error)}`, 'error');
+    return;
+  }
+
+  const fileName = `signature${FORMATS[format].extension}`;
+  const url = URL.createObjectURL(new Blob([text], { type: FORMATS[format].type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later, because some browsers start reading the download after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  showMessage(`Exported the signature as ${fileName} (${FORMATS[format].name}).`);
 }
 
 // Updates the enrolment count line for the person in the name field.
@@ -489,7 +618,13 @@ async function main() {
   elements.clear.addEventListener('click', () => {
     pad.clear();
     clearMessage();
+    clearResult();
   });
+  elements.undo.addEventListener('click', handleUndo);
+  elements.replay.addEventListener('click', handleReplay);
+  elements.importButton.addEventListener('click', () => elements.importFile.click());
+  elements.importFile.addEventListener('change', handleImportFile);
+  elements.exportButton.addEventListener('click', handleExport);
   elements.enrol.addEventListener('click', handleEnrol);
   elements.verify.addEventListener('click', handleVerify);
   elements.forget.addEventListener('click', handleForget);

@@ -70,8 +70,9 @@ export async function startServer(extraArgs = []) {
   return { url, origin: new URL(url).origin, output, stop };
 }
 
-// Launches headless Debian Chromium with a fresh profile. Returns { context, close }.
-export async function launchBrowser() {
+// Launches headless Debian Chromium with a fresh profile. contextOptions are added to
+// Playwright's context options (for example { hasTouch: true }). Returns { context, close }.
+export async function launchBrowser(contextOptions = {}) {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium was not found at ${CHROMIUM_PATH}: install Debian's chromium package ` +
@@ -94,6 +95,7 @@ export async function launchBrowser() {
       '--disable-component-update',
       '--disable-sync',
     ],
+    ...contextOptions,
   });
 
   const close = async () => {

@@ -245,7 +245,8 @@ test('narrow screen fits without scrolling sideways', async (t) => {
 
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scrollWidth <= 360, `page is ${scrollWidth} px wide`);
-  for (const id of ['pad', 'clear', 'enrol', 'verify', 'forget']) {
+  const ids = ['pad', 'undo', 'clear', 'replay', 'import', 'export-format', 'export'];
+  for (const id of [...ids, 'enrol', 'verify', 'forget']) {
     const box = await page.locator(`#${id}`).boundingBox();
     assert.ok(box.x >= 0, `#${id} starts at ${box.x} px`);
     assert.ok(box.x + box.width <= 360, `#${id} ends at ${box.x + box.width} px`);
