@@ -51,19 +51,7 @@ void print_usage() {
 Options parse_options(int argc, char** argv) {
     Options options;
     options.data = inkprint::tools::default_data_folder();
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (name == "--help" || name == "-h") {
-            print_usage();
-            std::exit(0);
-        }
-        if (name == "--last-epoch") {
-            options.experiment.keep_best_epoch = false;
-            continue;
-        }
-        if (i + 1 >= argc) throw inkprint::Error("option " + name + " needs a value; see --help");
-        const std::string value = argv[++i];
-        if (inkprint::tools::apply_experiment_option(name, value, options.experiment)) continue;
+    auto handle = [&](const std::string& name, const std::string& value) {
         auto whole = [&] { return inkprint::tools::parse_whole(name, value, 0, 1000); };
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
@@ -74,8 +62,10 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--validation") options.validation_count = whole();
         else if (name == "--trials") options.protocol.trials = whole();
         else if (name == "--enrol") options.protocol.enrolment_count = whole();
-        else throw inkprint::Error("unknown option " + name + "; see --help");
-    }
+        else return false;
+        return true;
+    };
+    inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
     if (options.method != "tdnn" && options.method != "dtw") {
         throw inkprint::Error("--method takes tdnn or dtw, got '" + options.method + "'");
     }

@@ -122,6 +122,26 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
     return true;
 }
 
+void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*print_usage)(),
+                        const std::function<bool(const std::string& name, const std::string& value)>& handle) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (name == "--help" || name == "-h") {
+            print_usage();
+            std::exit(0);
+        }
+        if (name == "--last-epoch") {
+            config.keep_best_epoch = false;
+            continue;
+        }
+        if (i + 1 >= argc) throw Error("option " + name + " needs a value; see --help");
+        const std::string value = argv[++i];
+        if (!apply_experiment_option(name, value, config) && !handle(name, value)) {
+            throw Error("unknown option " + name + "; see --help");
+        }
+    }
+}
+
 std::filesystem::path default_data_folder() {
     return svc2004_folder(std::filesystem::path(INKPRINT_SOURCE_DIR) / ".." / "shared" / "data" / "svc2004");
 }

@@ -57,26 +57,16 @@ std::vector<int> parse_tasks(const std::string& value) {
 Options parse_options(int argc, char** argv) {
     Options options;
     options.data = inkprint::tools::default_data_folder();
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (name == "--help" || name == "-h") {
-            print_usage();
-            std::exit(0);
-        }
-        if (name == "--last-epoch") {
-            options.experiment.keep_best_epoch = false;
-            continue;
-        }
-        if (i + 1 >= argc) throw inkprint::Error("option " + name + " needs a value; see --help");
-        const std::string value = argv[++i];
-        if (inkprint::tools::apply_experiment_option(name, value, options.experiment)) continue;
+    auto handle = [&](const std::string& name, const std::string& value) {
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
         else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
-        else throw inkprint::Error("unknown option " + name + "; see --help");
-    }
+        else return false;
+        return true;
+    };
+    inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
     if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
           options.first_held_out_user <= 40)) {
         throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");

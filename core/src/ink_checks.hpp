@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "inkprint/ink.hpp"
 
@@ -14,5 +15,24 @@ void check_stroke(const InkStroke& stroke, std::size_t s);
 // Throws Error when sample `i` of stroke `s` (both counted from 0) breaks a rule of
 // validate_ink. `previous_t` is the time of the sample before it, or -infinity for the first.
 void check_sample(const InkStroke& stroke, std::size_t s, std::size_t i, double previous_t);
+
+// Appends the UTF-8 encoding of code point `code` (at most 0x10FFFF, not a surrogate) to `out`.
+inline void append_utf8(std::string& out, unsigned code) {
+    if (code < 0x80) {
+        out += static_cast<char>(code);
+    } else if (code < 0x800) {
+        out += static_cast<char>(0xC0 | (code >> 6));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        out += static_cast<char>(0xE0 | (code >> 12));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (code >> 18));
+        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    }
+}
 
 }  // namespace inkprint::detail

@@ -24,6 +24,7 @@ namespace inkprint {
 
 namespace {
 
+using detail::append_utf8;
 using detail::format_number;
 
 // Maximum number of elements. A signature file has one per stroke plus a few definitions.
@@ -236,21 +237,7 @@ private:
             fail("character reference &" + std::string(name) + "; is not a valid character");
         }
         std::string out;
-        if (code < 0x80) {
-            out += static_cast<char>(code);
-        } else if (code < 0x800) {
-            out += static_cast<char>(0xC0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        } else if (code < 0x10000) {
-            out += static_cast<char>(0xE0 | (code >> 12));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (code >> 18));
-            out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        }
+        append_utf8(out, code);
         return out;
     }
 
