@@ -12,6 +12,9 @@ declare -A tool_packages=([cmake]=cmake [make]=make [g++]=g++ [node]=nodejs [npm
 packages=(libeigen3-dev libxsimd-dev libgtest-dev libbenchmark-dev)
 if [[ "${1:-}" == "--tests" ]]; then
   tool_packages[chromium]=chromium
+  # libFuzzer and the sanitizer runtimes for scripts/fuzz.sh.
+  tool_packages[clang++-14]=clang-14
+  packages+=(libclang-rt-14-dev)
 fi
 
 missing=()

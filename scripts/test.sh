@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the GoogleTest suite through CTest natively and compiled to WebAssembly, the
-# WebAssembly module's tests in Node, and the browser tests in headless Chromium. Installs and builds what is missing.
+# WebAssembly module's tests in Node, the browser tests in headless Chromium, the GoogleTest
+# suite again under AddressSanitizer and UndefinedBehaviorSanitizer, and each parser under
+# libFuzzer for INKPRINT_FUZZ_SECONDS (default 20) seconds. Installs and builds what is missing.
 # Tests that need the SVC2004 data read it from $INKPRINT_SVC2004_DIR (default
 # ../shared/data/svc2004 beside this checkout).
 set -euo pipefail
@@ -25,5 +27,11 @@ node --test tests/wasm/
 
 echo "test: page in headless Chromium"
 node --test tests/browser/
+
+echo "test: GoogleTest suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+scripts/sanitize.sh
+
+echo "test: every parser under libFuzzer, ${INKPRINT_FUZZ_SECONDS:-20} s each"
+scripts/fuzz.sh "${INKPRINT_FUZZ_SECONDS:-20}"
 
 echo "test: every suite passed (native, WebAssembly, Node and browser)"
