@@ -5,9 +5,25 @@
 import { EnrolmentStore, STORAGE_KEY } from './enrolments.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
+import { countOf, isolate, quote, quoteList } from './text.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
 const MODEL_URL = 'models/default.inkprint';
+
+// The core's model file errors end with advice for the native tools, which the page cannot
+// follow: it has no model export and no file choice. Each suffix here is replaced with advice
+// that fits the page.
+const PAGE_MODEL_ADVICE = new Map([
+  [
+    '; export or download the model again',
+    `. Reload the page. If the error remains, download web/${MODEL_URL} again, or train it ` +
+      'again with scripts/train-default-model.sh.',
+  ],
+  [
+    '; choose a .inkprint file',
+    `. Check that web/${MODEL_URL} is an Inkprint model file, then reload the page.`,
+  ],
+]);
 
 // Verification needs a reference built from at least MIN_ENROLMENTS enrolment signatures, and
 // the page recommends RECOMMENDED_ENROLMENTS.
@@ -46,8 +62,12 @@ const elements = {
 // The loaded module, model and model id, set once loading succeeds.
 const engine = { module: null, model: null, modelId: null, embeddingSize: 0 };
 
+// The error that stopped the module or the model from loading, or null. Every later message
+// repeats it, because nothing can be enrolled or verified without the model.
+let loadError = null;
+
 const store = new EnrolmentStore();
-const pad = new SignaturePad(elements.pad, { onChange: showPadStatus });
+const pad = new SignaturePad(elements.pad, { onChange: handleDrawingChange });
 
 // Sets document.body's data-state to "loading", "ready" or "failed". Tests wait for it.
 function setPageState(state) {
@@ -61,9 +81,19 @@ function setPageState(state) {
 function showMessage(text, kind = 'info') {
   elements.message.textContent = text;
   elements.message.dataset.kind = kind;
+  if (loadError !== null && text !== loadError) {
+    const repeated = document.createElement('span');
+    repeated.className = 'load-error';
+    repeated.textContent = loadError;
+    elements.message.append(' ', document.createElement('br'), repeated);
+  }
 }
 
 function clearMessage() {
+  if (loadError !== null) {
+    showMessage(loadError, 'error');
+    return;
+  }
   elements.message.textContent = '';
   delete elements.message.dataset.kind;
 }
@@ -88,15 +118,17 @@ function readPerson() {
   return person;
 }
 
-function quote(person) {
-  return `\u201c${person}\u201d`;
-}
-
 function otherModelMessage(person) {
   return (
     `The enrolment of ${quote(person)} was made with another model and must be redone: ` +
     'press Forget, then enrol the signatures again.'
   );
+}
+
+// A verdict belongs to the drawing it was computed for, so any change of the drawing clears it.
+function handleDrawingChange() {
+  clearResult();
+  showPadStatus();
 }
 
 // Describes the drawing under the pad: strokes, samples, pointer types and whether the
@@ -109,8 +141,8 @@ function showPadStatus() {
   }
   const signature = pad.signature;
   const types = [...new Set(signature.strokes.map((stroke) => stroke.pointerType || 'unknown'))];
-  const strokes = pad.strokeCount === 1 ? '1 stroke' : `${pad.strokeCount} strokes`;
-  const samples = pad.pointCount === 1 ? '1 sample' : `${pad.pointCount} samples`;
+  const strokes = countOf(pad.strokeCount, 'stroke');
+  const samples = countOf(pad.pointCount, 'sample');
   const pressure = pad.hasPressure ? 'with pressure' : 'no pressure';
   elements.padStatus.textContent = `${strokes}, ${samples} (${types.join(', ')}, ${pressure}).`;
   elements.padStatus.dataset.pressure = String(pad.hasPressure);
@@ -150,7 +182,7 @@ async function handleImportFile() {
   clearResult();
   if (file.size > MAX_FILE_BYTES) {
     showMessage(
-      `Import failed: ${file.name} is ${file.size} bytes, more than the limit of ` +
+      `Import failed: ${isolate(file.name)} is ${file.size} bytes, more than the limit of ` +
         `${MAX_FILE_BYTES}. Choose a signature file.`,
       'error',
     );
@@ -161,14 +193,17 @@ async function handleImportFile() {
   try {
     text = await file.text();
   } catch (error) {
-    showMessage(`Import failed: ${file.name} could not be read: ${describeError(error)}`, 'error');
+    showMessage(
+      `Import failed: ${isolate(file.name)} could not be read: ${describeError(error)}`,
+      'error',
+    );
     return;
   }
   const format = detectFormat(text);
   if (format === null) {
     showMessage(
-      `Import failed: ${file.name} is not a signature file. Inkprint reads its own JSON ` +
-        'format, InkML and SVC2004 text.',
+      `Import failed: ${isolate(file.name)} is not a signature file. Inkprint reads its own ` +
+        'JSON format, InkML and SVC2004 text.',
       'error',
     );
     return;
@@ -176,15 +211,17 @@ async function handleImportFile() {
 
   let signature;
   try {
-    signature = fromInkArrays(engine.module.parseInk(format, text, file.name));
+    // The module names the file only in its error messages.
+    signature = fromInkArrays(engine.module.parseInk(format, text, isolate(file.name)));
   } catch (error) {
     showMessage(`Import failed: ${describeError(error)}`, 'error');
     return;
   }
   pad.load(signature);
   showMessage(
-    `Imported ${file.name} (${FORMATS[format].name}): ${pad.strokeCount} strokes, ` +
-      `${pad.pointCount} samples. Enrol or verify it like a drawn signature.`,
+    `Imported ${isolate(file.name)} (${FORMATS[format].name}): ` +
+      `${countOf(pad.strokeCount, 'stroke')}, ${countOf(pad.pointCount, 'sample')}. ` +
+      'Enrol or verify it like a drawn signature.',
   );
 }
 
@@ -224,7 +261,8 @@ function showEnrolmentCount() {
   const count = entry?.embeddings.length ?? 0;
 
   if (entry !== undefined && engine.modelId !== null && entry.modelId !== engine.modelId) {
-    elements.enrolCount.textContent = `${count} enrolment signatures made with another model`;
+    const signatures = countOf(count, 'enrolment signature');
+    elements.enrolCount.textContent = `${signatures} made with another model`;
     elements.enrolCount.dataset.otherModel = 'true';
     return;
   }
@@ -237,9 +275,12 @@ function showEnrolmentCount() {
 }
 
 function showStorageProblem() {
-  elements.storageNotice.hidden = store.problem === null;
-  elements.storageProblem.textContent = store.problem ?? '';
+  const problem = store.problem;
+  elements.storageNotice.hidden = problem === null;
+  elements.storageProblem.textContent = problem ?? '';
   elements.discardStorage.hidden = !store.hasUnreadableValue;
+  elements.discardStorage.textContent =
+    store.unreadableNames.length > 0 ? 'Discard unreadable enrolments' : 'Discard saved enrolments';
 }
 
 function clearResult() {
@@ -267,6 +308,7 @@ function showResult({ score, threshold, accepted }) {
 }
 
 function handleEnrol() {
+  clearResult();
   const person = readPerson();
   if (person === null) {
     return;
@@ -306,7 +348,9 @@ function handleEnrol() {
   if (count < MIN_ENROLMENTS) {
     advice = ` Enrol ${MIN_ENROLMENTS - count} more before verifying.`;
   } else if (count < RECOMMENDED_ENROLMENTS) {
-    advice = ` Verification works now, and ${RECOMMENDED_ENROLMENTS - count} more are recommended.`;
+    const missing = RECOMMENDED_ENROLMENTS - count;
+    const verb = missing === 1 ? 'is' : 'are';
+    advice = ` Verification works now, and ${missing} more ${verb} recommended.`;
   }
   showMessage(`Enrolled signature ${count} of ${quote(person)}.${advice}`);
 }
@@ -323,8 +367,8 @@ function buildReference(person) {
   }
   if (count < MIN_ENROLMENTS) {
     showMessage(
-      `${quote(person)} has ${count} enrolment signatures, and verification needs at least ` +
-        `${MIN_ENROLMENTS}: enrol ${MIN_ENROLMENTS - count} more first.`,
+      `${quote(person)} has ${countOf(count, 'enrolment signature')}, and verification needs ` +
+        `at least ${MIN_ENROLMENTS}: enrol ${MIN_ENROLMENTS - count} more first.`,
       'error',
     );
     return null;
@@ -335,7 +379,8 @@ function buildReference(person) {
   for (const [index, embedding] of entry.embeddings.entries()) {
     if (embedding.length !== size) {
       showMessage(
-        `Enrolment signature ${index + 1} of ${quote(person)} has ${embedding.length} values ` +
+        `Enrolment signature ${index + 1} of ${quote(person)} has ` +
+          `${countOf(embedding.length, 'value')} ` +
           `but the model makes ${size}: press Forget, then enrol again.`,
         'error',
       );
@@ -392,7 +437,9 @@ function handleForget() {
   }
 
   const count = entry.embeddings.length;
-  if (!window.confirm(`Delete the ${count} enrolment signatures of ${quote(person)}?`)) {
+  const signatures =
+    count === 1 ? 'the enrolment signature' : `the ${countOf(count, 'enrolment signature')}`;
+  if (!window.confirm(`Delete ${signatures} of ${quote(person)}?`)) {
     return;
   }
   store.remove(person);
@@ -402,30 +449,44 @@ function handleForget() {
   showMessage(`Deleted the enrolment of ${quote(person)}.`);
 }
 
+// Deletes what cannot be read in the saved enrolments after asking: the saved enrolments of
+// the people named in the notice, or the whole saved value when it cannot be read at all.
 function handleDiscardStorage() {
-  const question =
-    `Delete the unreadable saved enrolments (localStorage key ${STORAGE_KEY})? ` +
-    'Enrolments made since the page was opened are saved instead.';
+  const names = store.unreadableNames;
+  const what =
+    names.length > 0
+      ? `the unreadable saved enrolments of ${quoteList(names)}`
+      : `the unreadable saved enrolments (localStorage key ${STORAGE_KEY})`;
+  const kept = names.length > 0 ? 'The readable enrolments and the enrolments' : 'Enrolments';
+  const question = `Delete ${what}? ${kept} made since the page was opened are saved instead.`;
   if (!window.confirm(question)) {
     return;
   }
   try {
-    store.discardSavedValue();
+    store.discardUnreadable(names);
   } catch (error) {
+    showStorageProblem();
+    showEnrolmentCount();
     showMessage(`Deleting the saved enrolments failed: ${describeError(error)}`, 'error');
     return;
   }
   showStorageProblem();
   showEnrolmentCount();
-  showMessage('Deleted the unreadable saved enrolments.');
+  showMessage(`Deleted ${what}.`);
 }
 
-// Another tab of the same site changed the saved enrolments.
+// Another tab of the same site changed the saved enrolments, or cleared localStorage (key
+// null). A verdict is cleared when the enrolment of the person in the name field changed.
 function handleStorageEvent(event) {
   if (event.key !== STORAGE_KEY && event.key !== null) {
     return;
   }
-  store.load();
+  const person = elements.person.value.trim();
+  const before = JSON.stringify(store.get(person));
+  store.synchronize();
+  if (JSON.stringify(store.get(person)) !== before) {
+    clearResult();
+  }
   showStorageProblem();
   showEnrolmentCount();
 }
@@ -593,6 +654,16 @@ function showModelDescription(description) {
   elements.modelDescription.hidden = false;
 }
 
+// Returns a model file error of the core with its advice replaced by PAGE_MODEL_ADVICE.
+function adviseOnModelError(message) {
+  for (const [nativeAdvice, pageAdvice] of PAGE_MODEL_ADVICE) {
+    if (message.endsWith(nativeAdvice)) {
+      return message.slice(0, -nativeAdvice.length) + pageAdvice;
+    }
+  }
+  return message;
+}
+
 async function loadEngine() {
   const module = await startModule();
   const bytes = await downloadModel();
@@ -602,7 +673,9 @@ async function loadEngine() {
   try {
     model = new module.Model(bytes);
   } catch (error) {
-    throw new Error(`The model ${MODEL_URL} could not be loaded: ${describeError(error)}`);
+    throw new Error(
+      `The model ${MODEL_URL} could not be loaded: ${adviseOnModelError(describeError(error))}`,
+    );
   }
 
   engine.module = module;
@@ -644,7 +717,8 @@ async function main() {
     await loadEngine();
   } catch (error) {
     elements.modelSummary.textContent = 'No model loaded.';
-    showMessage(describeError(error), 'error');
+    loadError = describeError(error);
+    showMessage(loadError, 'error');
     setPageState('failed');
     return;
   }

@@ -128,7 +128,7 @@ test('malformed file changes nothing', async (t) => {
 
   assert.match(
     await textOf(page, '#message'),
-    /^Import failed: broken\.json: JSON line 8, column 10: "strokes"\[0\]\."points"\[0\]\[0\] must be a finite number/,
+    /^Import failed: \u2068broken\.json\u2069: JSON line 8, column 10: "strokes"\[0\]\."points"\[0\]\[0\] must be a finite number/,
   );
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.equal(await textOf(page, '#pad-status'), statusBefore);
@@ -142,7 +142,7 @@ test('malformed file changes nothing', async (t) => {
   const notSignature = path.join(folder, 'notes.txt');
   await writeFile(notSignature, 'shopping list\n');
   await importFile(page, notSignature);
-  assert.match(await textOf(page, '#message'), /^Import failed: notes\.txt is not a signature file/);
+  assert.match(await textOf(page, '#message'), /^Import failed: \u2068notes\.txt\u2069 is not a signature file/);
   assert.equal(await exportPad(page, 'json'), exportBefore, 'the pad is still unchanged');
   assertClean(page);
 });

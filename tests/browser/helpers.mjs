@@ -279,3 +279,32 @@ export async function replaySignature(page, samples) {
 
   return { recordedMs: points[points.length - 1].t - firstT, replayedMs, maxLagMs };
 }
+
+export async function textOf(page, selector) {
+  return (await page.textContent(selector)).trim();
+}
+
+// Returns samples of a wavy two-stroke scribble, different for each variant, 10 ms apart.
+export function makeScribble(variant) {
+  const samples = [];
+  for (let i = 0; i < 40; i += 1) {
+    samples.push({ x: i * 10, y: 60 * Math.sin(i / 5 + variant * 0.3), t: i * 10, stroke: 0 });
+  }
+  for (let i = 0; i < 15; i += 1) {
+    samples.push({ x: 100 + i * 12, y: 90 + i * 2, t: 500 + i * 10, stroke: 1 });
+  }
+  return samples;
+}
+
+export async function enrolScribbles(page, person, count) {
+  await page.fill('#person', person);
+  for (let variant = 0; variant < count; variant += 1) {
+    await replaySignature(page, makeScribble(variant));
+    await page.click('#enrol');
+    assert.notEqual(
+      await page.getAttribute('#message', 'data-kind'),
+      'error',
+      await textOf(page, '#message'),
+    );
+  }
+}

@@ -1,18 +1,25 @@
 // Behaviour of the page around verification: invalid actions, saved enrolments, the forget
-// confirmation, unreadable or foreign saved data, model load failures and narrow screens.
+// confirmation, unreadable or foreign saved data, model load failures, narrow screens,
+// verdicts cleared when the drawing changes, and the wording of messages.
 // The tests draw short synthetic strokes, because they check the page and not the model.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
   assertClean,
+  enrolScribbles,
   launchBrowser,
   loadPage,
+  makeScribble,
   openPage,
   replaySignature,
   requireBuiltModule,
   startServer,
+  textOf,
+  WEB_ROOT,
 } from './helpers.mjs';
 
 const STORAGE_KEY = 'inkprint.enrolments.v1';
@@ -46,37 +53,8 @@ async function openReadyPage(t, options = {}) {
   return page;
 }
 
-async function textOf(page, selector) {
-  return (await page.textContent(selector)).trim();
-}
-
 async function readStoredValue(page) {
   return page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
-}
-
-// Returns samples of a wavy two-stroke scribble, different for each variant, 10 ms apart.
-function makeScribble(variant) {
-  const samples = [];
-  for (let i = 0; i < 40; i += 1) {
-    samples.push({ x: i * 10, y: 60 * Math.sin(i / 5 + variant * 0.3), t: i * 10, stroke: 0 });
-  }
-  for (let i = 0; i < 15; i += 1) {
-    samples.push({ x: 100 + i * 12, y: 90 + i * 2, t: 500 + i * 10, stroke: 1 });
-  }
-  return samples;
-}
-
-async function enrolScribbles(page, person, count) {
-  await page.fill('#person', person);
-  for (let variant = 0; variant < count; variant += 1) {
-    await replaySignature(page, makeScribble(variant));
-    await page.click('#enrol');
-    assert.notEqual(
-      await page.getAttribute('#message', 'data-kind'),
-      'error',
-      await textOf(page, '#message'),
-    );
-  }
 }
 
 test('verify with empty pad shows message', async (t) => {
@@ -365,4 +343,188 @@ test('pad records mouse, pen and touch', async (t) => {
     assert.ok(points[i].t >= points[i - 1].t, `time goes back at point ${i}`);
   }
   assertClean(page);
+});
+
+// Draws a scribble on the empty pad and verifies it, so that the page shows a verdict.
+async function showVerdict(page) {
+  await replaySignature(page, makeScribble(1));
+  await page.click('#verify');
+  const verdict = await page.getAttribute('#result', 'data-verdict');
+  assert.match(verdict ?? 'none', /^(genuine|forgery)$/, await textOf(page, '#message'));
+}
+
+test('verdict cleared when drawing changes', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'stale', 3);
+  await replaySignature(page, makeScribble(1));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const signatureFile = await download.path();
+
+  const actions = {
+    Clear: () => page.click('#clear'),
+    Undo: () => page.click('#undo'),
+    'a new stroke': () => replaySignature(page, makeScribble(2)),
+    Import: async () => {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.click('#import'),
+      ]);
+      await chooser.setFiles(signatureFile);
+      await page.waitForFunction(() =>
+        document.getElementById('message').textContent.startsWith('Imported'),
+      );
+    },
+    Enrol: () => page.click('#enrol'),
+  };
+  for (const [name, action] of Object.entries(actions)) {
+    await page.click('#clear');
+    await showVerdict(page);
+    await action();
+    assert.equal(await page.getAttribute('#result', 'data-verdict'), null, `verdict after ${name}`);
+    assert.equal(await textOf(page, '#result'), '', `result text after ${name}`);
+  }
+  assertClean(page);
+});
+
+test('verdict cleared by other tab enrolment', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'shared', 3);
+  await page.click('#clear');
+  await showVerdict(page);
+
+  const otherTab = await openPage(browser.context, server.origin);
+  t.after(() => otherTab.close());
+  assert.equal(await loadPage(otherTab, server.url), 'ready');
+  await enrolScribbles(otherTab, 'shared', 1);
+
+  await page.waitForFunction(() => document.getElementById('result').dataset.verdict === undefined);
+  assert.equal(await textOf(page, '#enrol-count'), '4 of 5 enrolment signatures');
+  assertClean(page);
+  assertClean(otherTab);
+});
+
+test('counts of one are singular', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'single', 1);
+
+  await replaySignature(page, makeScribble(1));
+  await page.click('#verify');
+  const message = await textOf(page, '#message');
+  assert.match(message, /\u201c\u2068single\u2069\u201d has 1 enrolment signature, and/);
+  assert.match(message, /verification needs at least 3: enrol 2 more first\.$/);
+
+  let question = '';
+  page.once('dialog', (dialog) => {
+    question = dialog.message();
+    return dialog.dismiss();
+  });
+  await page.click('#forget');
+  assert.equal(question, 'Delete the enrolment signature of \u201c\u2068single\u2069\u201d?');
+
+  await page.click('#clear');
+  await enrolScribbles(page, 'single', 3);
+  const advice = await textOf(page, '#message');
+  assert.match(advice, /Verification works now, and 1 more is recommended\.$/);
+  assertClean(page);
+});
+
+// Returns the left edges of two neighbouring characters of the message: the first character
+// of `text` and the one after it.
+async function messageCharacterLefts(page, text) {
+  return page.evaluate((wanted) => {
+    const walker = document.createTreeWalker(
+      document.getElementById('message'),
+      NodeFilter.SHOW_TEXT,
+    );
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      const index = node.data.indexOf(wanted);
+      if (index < 0) {
+        continue;
+      }
+      const left = (offset) => {
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return [left(index), left(index + 1)];
+    }
+    return null;
+  }, text);
+}
+
+test('names are isolated from message text', async (t) => {
+  const page = await openReadyPage(t);
+  const name = '\u202Eevil';
+  await enrolScribbles(page, name, 1);
+
+  const message = await textOf(page, '#message');
+  assert.ok(message.includes(`\u2068${name}\u2069`), `the name is not isolated in: ${message}`);
+  // A right-to-left override that is not isolated would reverse the rest of the sentence.
+  const lefts = await messageCharacterLefts(page, 'Enrol 2 more');
+  assert.notEqual(lefts, null, `"Enrol 2 more" is not in: ${message}`);
+  assert.ok(lefts[0] < lefts[1], `"E" at ${lefts[0]} px is not left of "n" at ${lefts[1]} px`);
+
+  let question = '';
+  page.once('dialog', (dialog) => {
+    question = dialog.message();
+    return dialog.dismiss();
+  });
+  await page.click('#forget');
+  assert.ok(question.includes(`\u2068${name}\u2069`), `the name is not isolated in: ${question}`);
+
+  const saved = JSON.stringify({ [name]: { modelId: 'x', embeddings: [[1, 'a']] } });
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, saved]);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  const problem = await textOf(page, '#storage-problem');
+  assert.ok(problem.includes(`\u2068${name}\u2069`), `the name is not isolated in: ${problem}`);
+  assertClean(page);
+});
+
+test('load error stays after other actions', async (t) => {
+  const page = await openPage(browser.context, server.origin, {
+    allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
+  });
+  t.after(() => page.close());
+  await page.route('**/models/default.inkprint', (route) => route.fulfill({ status: 404 }));
+  assert.equal(await loadPage(page, server.url), 'failed');
+  await page.fill('#person', 'nobody');
+
+  const actions = {
+    Forget: /There is no enrolment of \u201c\u2068nobody\u2069\u201d to forget\./,
+    Undo: /The pad is empty: there is no stroke to undo\./,
+    Clear: /^/,
+    Replay: /The pad is empty: draw or import a signature, then press Replay\./,
+  };
+  for (const [name, expected] of Object.entries(actions)) {
+    await page.click(`#${name.toLowerCase()}`);
+    const message = await textOf(page, '#message');
+    assert.match(message, expected, `message after ${name}`);
+    assert.match(message, /models\/default\.inkprint failed: HTTP 404/, `message after ${name}`);
+    assert.equal(await page.getAttribute('#message', 'data-kind'), 'error', `kind after ${name}`);
+  }
+  assertClean(page);
+});
+
+test('damaged model advice fits the page', async (t) => {
+  const original = await readFile(path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  const corrupted = Buffer.from(original);
+  corrupted[Math.floor(corrupted.length / 2)] ^= 0xff;
+  const damages = [
+    { name: 'corrupted', body: corrupted, expected: /checksum does not match/ },
+    { name: 'truncated', body: original.subarray(0, original.length / 2), expected: /truncated/ },
+  ];
+
+  for (const { name, body, expected } of damages) {
+    const page = await openPage(browser.context, server.origin);
+    t.after(() => page.close());
+    await page.route('**/models/default.inkprint', (route) => route.fulfill({ body }));
+
+    assert.equal(await loadPage(page, server.url), 'failed', `${name} model`);
+    const message = await textOf(page, '#message');
+    assert.match(message, expected, `${name} model`);
+    assert.doesNotMatch(message, /export/i, `${name} model`);
+    assert.match(message, /Reload the page/, `${name} model`);
+    assertClean(page);
+  }
 });

@@ -1,0 +1,28 @@
+// Text helpers for the page's messages.
+
+// Returns a name, such as a person's or a file's, inside Unicode isolates (U+2068 FIRST STRONG
+// ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE), which keep the name's text direction inside
+// it. Without them, a name that contains U+202E RIGHT-TO-LEFT OVERRIDE would show the rest of
+// the message reversed.
+export function isolate(name) {
+  return `\u2068${name}\u2069`;
+}
+
+// Returns a person's name isolated and in curly quotes.
+export function quote(name) {
+  return `\u201c${isolate(name)}\u201d`;
+}
+
+// Returns names quoted and joined: "“a”", "“a” and “b”", or "“a”, “b” and “c”".
+export function quoteList(names) {
+  const quoted = names.map(quote);
+  if (quoted.length <= 1) {
+    return quoted.join('');
+  }
+  return `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+// Returns "1 <singular>" or "<count> <pluralForm>".
+export function countOf(count, singular, pluralForm = `${singular}s`) {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
