@@ -308,3 +308,26 @@ export async function enrolScribbles(page, person, count) {
     );
   }
 }
+
+// Adds a second pad, window.testPad, on a canvas at a known place (window.testCanvas). The
+// canvas is 20 px from the left and 30 px from the top, 300 x 150 CSS pixels with a 4 px
+// border inside, so its content box starts at (24, 34).
+export async function installTestPad(page) {
+  await page.evaluate(async () => {
+    const { SignaturePad } = await import('./pad.js');
+    const canvas = document.createElement('canvas');
+    Object.assign(canvas.style, {
+      position: 'fixed',
+      left: '20px',
+      top: '30px',
+      width: '300px',
+      height: '150px',
+      border: '4px solid black',
+      touchAction: 'none',
+      color: 'black',
+    });
+    document.body.append(canvas);
+    window.testCanvas = canvas;
+    window.testPad = new SignaturePad(canvas);
+  });
+}

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import {
   assertClean,
   enrolScribbles,
+  installTestPad,
   launchBrowser,
   loadPage,
   makeScribble,
@@ -247,24 +248,7 @@ test('pad records mouse, pen and touch', async (t) => {
     mobile: false,
   });
 
-  // A second pad on a canvas at a known place: 20 px from the left and 30 px from the top,
-  // with a 4 px border, so its content box starts at (24, 34).
-  await page.evaluate(async () => {
-    const { SignaturePad } = await import('./pad.js');
-    const canvas = document.createElement('canvas');
-    Object.assign(canvas.style, {
-      position: 'fixed',
-      left: '20px',
-      top: '30px',
-      width: '300px',
-      height: '150px',
-      border: '4px solid black',
-      touchAction: 'none',
-    });
-    document.body.append(canvas);
-    window.testCanvas = canvas;
-    window.testPad = new SignaturePad(canvas);
-  });
+  await installTestPad(page);
 
   const mouse = (type, x, y, buttonDown, extra = {}) =>
     session.send('Input.dispatchMouseEvent', {
