@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the GoogleTest suite through CTest natively and compiled to WebAssembly, the
-# WebAssembly module's tests in Node, the browser tests in headless Chromium, the GoogleTest
-# suite again under AddressSanitizer and UndefinedBehaviorSanitizer, and each parser under
-# libFuzzer for INKPRINT_FUZZ_SECONDS (default 20) seconds. Installs and builds what is missing.
+# Runs every test. The GoogleTest suite runs through CTest natively and compiled to WebAssembly,
+# the WebAssembly module's tests in Node, and the browser tests in headless Chromium. Then the
+# GoogleTest suite runs again under AddressSanitizer and UndefinedBehaviorSanitizer, and each
+# parser under libFuzzer for INKPRINT_FUZZ_SECONDS (default 20) seconds. Installs and builds what is missing.
 # Tests that need the SVC2004 data read it from $INKPRINT_SVC2004_DIR (default
 # ../shared/data/svc2004 beside this checkout).
 set -euo pipefail

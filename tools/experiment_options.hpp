@@ -23,9 +23,9 @@ int parse_whole(const std::string& name, const std::string& value, int minimum, 
 // Checks the settings that depend on each other, before any data is read. Throws Error.
 void validate_experiment(const ExperimentConfig& config);
 
-// Reads the command line. --help prints the usage and exits; --last-epoch and the experiment
-// options set `config`; every other "--name value" pair goes to `handle`, which returns false
-// for an option it does not know. Throws Error on an unknown option or a missing value.
+// Reads the command line. --help prints the usage and exits. --last-epoch and the experiment
+// options set `config`, and every other "--name value" pair goes to `handle`, which returns
+// false for an option it does not know. Throws Error on an unknown option or a missing value.
 void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*print_usage)(),
                         const std::function<bool(const std::string& name, const std::string& value)>& handle);
 

@@ -157,8 +157,8 @@ TEST(PairSampling, FollowsConfiguredShares) {
 }
 
 TEST(Training, ReportsCollapsedEmbeddings) {
-    // A network whose weights are all zero maps every writer to the same (zero) output; with a
-    // dense layer whose bias is set, every embedding points the same way.
+    // With every weight zero, all writers reach the final dense layer as zeros. Its bias alone
+    // then sets the embedding, so every writer's embedding points the same way.
     const SyntheticSet set = make_set(4, 3, 1, 400);
     std::vector<inkprint::Writer> writers(4);
     for (int w = 0; w < 4; ++w) {

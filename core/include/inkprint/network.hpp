@@ -45,8 +45,8 @@ std::vector<LayerSpec> published_layers();
 
 // Parses a comma-separated layer list, for example the published network:
 //   "delay:12:11:3,tanh,delay:16:10:3,tanh,average"
-// where delay:C:W:S is a time-delay layer of C maps, width W and stride S; tanh is the scaled
-// tanh and relu the rectifier; average is the time average; dense:C a fully connected layer.
+// Items: delay:C:W:S is a time-delay layer of C maps, width W and stride S. tanh is the scaled
+// tanh and relu the rectifier. average is the time average, and dense:C a fully connected layer.
 // Throws Error naming the item that cannot be read.
 std::vector<LayerSpec> parse_layers(const std::string& text);
 
