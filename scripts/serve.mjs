@@ -113,7 +113,7 @@ function isInside(root, filePath) {
   return filePath === root || filePath.startsWith(root + path.sep);
 }
 
-// Longest request target or reason written to the log; longer ones are cut so that one request
+// Maximum length of a request target or reason written to the log; longer ones are cut so that one request
 // cannot flood the log.
 const MAX_LOGGED_URL = 200;
 

@@ -303,7 +303,7 @@ export class SignaturePad {
   // when every sample before pointerup reports the same placeholder value. pointerup is left
   // out because it reports 0 on every device. Tilt: only for pens, and not when every sample
   // reports 0 for both angles, which is what pens without tilt sensors report.
-  // NOTE: a real pen that holds exactly 0, 0.5 or 1 over a whole stroke, or exactly
+  // NOTE: a real pen that reports exactly 0, 0.5 or 1 over a whole stroke, or exactly
   // perpendicular, is recorded as having no pressure or tilt. Real sensors practically never do.
   #finishChannels(stroke) {
     const pressures = stroke.samples
@@ -319,8 +319,8 @@ export class SignaturePad {
       stroke.samples.some((sample) => sample.tiltX !== 0 || sample.tiltY !== 0);
   }
 
-  // Updates the provisional pressure decision during capture, for the ink width. It gives the
-  // same answer as #finishChannels for the samples so far.
+  // Updates the provisional pressure decision during capture, for the ink width. It decides
+  // as #finishChannels would for the samples so far.
   #updatePressure(stroke, sample) {
     const first = stroke.samples[0];
     if (stroke.hasPressure || stroke.pointerType === 'mouse' || sample.isPointerUp) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "inkprint/ink.hpp"
 
@@ -15,6 +16,19 @@ void check_stroke(const InkStroke& stroke, std::size_t s);
 // Throws Error when sample `i` of stroke `s` (both counted from 0) breaks a rule of
 // validate_ink. `previous_t` is the time of the sample before it, or -infinity for the first.
 void check_sample(const InkStroke& stroke, std::size_t s, std::size_t i, double previous_t);
+
+// Describes the text at `position` for an error message: a quote of at most 20 characters up to
+// the end of the line, with control characters shown as '?', or "the end of the file".
+inline std::string quote_text_at(std::string_view text, std::size_t position) {
+    if (position >= text.size()) return "the end of the file";
+    std::string quote;
+    for (std::size_t i = position; i < text.size() && quote.size() < 20; ++i) {
+        const char c = text[i];
+        if (c == '\n' || c == '\r') break;
+        quote += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+    }
+    return "'" + quote + "'";
+}
 
 // Appends the UTF-8 encoding of code point `code` (at most 0x10FFFF, not a surrogate) to `out`.
 inline void append_utf8(std::string& out, unsigned code) {

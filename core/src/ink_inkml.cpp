@@ -285,14 +285,7 @@ private:
     }
 
     std::string describe_next() const {
-        if (position_ >= text_.size()) return "the end of the file";
-        std::string quote;
-        for (std::size_t i = position_; i < text_.size() && quote.size() < 20; ++i) {
-            const char c = text_[i];
-            if (c == '\n' || c == '\r') break;
-            quote += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-        }
-        return "'" + quote + "'";
+        return detail::quote_text_at(text_, position_);
     }
 
     [[noreturn]] void fail(const std::string& message) const { fail_at(line_, message); }

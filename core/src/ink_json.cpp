@@ -72,7 +72,14 @@ public:
         skip_space();
         if (position_ != text_.size()) fail("unexpected " + describe_next() + " after the top-level object");
 
-        const char* missing = !has_format ? "format" : !has_version ? "version" : !has_strokes ? "strokes" : nullptr;
+        const char* missing = nullptr;
+        if (!has_format) {
+            missing = "format";
+        } else if (!has_version) {
+            missing = "version";
+        } else if (!has_strokes) {
+            missing = "strokes";
+        }
         if (missing != nullptr) {
             fail_at(1, std::string("the top-level object has no \"") + missing +
                            "\" key: an Inkprint signature file needs \"format\", \"version\" and \"strokes\"");
@@ -319,14 +326,7 @@ private:
 
     // Describes the text at the current position for a message: a short quote, or "the end".
     std::string describe_next() const {
-        if (position_ >= text_.size()) return "the end of the file";
-        std::string quote;
-        for (std::size_t i = position_; i < text_.size() && quote.size() < 20; ++i) {
-            const char c = text_[i];
-            if (c == '\n' || c == '\r') break;
-            quote += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-        }
-        return "'" + quote + "'";
+        return detail::quote_text_at(text_, position_);
     }
 
     std::size_t current_line() const { return line_of(position_); }

@@ -1,6 +1,6 @@
 // Decimal text of numbers for the file readers and writers. Emscripten 3.1.6's libc++ has no
 // floating-point std::to_chars or std::from_chars, so these use snprintf and strtod, and check
-// the grammar first so that strtod never sees hexadecimal, "inf" or "nan".
+// the grammar first so that strtod never receives hexadecimal, "inf" or "nan".
 #pragma once
 
 #include <cmath>

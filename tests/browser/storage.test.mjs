@@ -208,7 +208,7 @@ test('discard stops when saved value changed', async (t) => {
   assert.ok(await page.isVisible('#discard-storage'), 'the discard button is visible');
 
   // Another tab writes another unreadable entry while the confirmation is open. The page
-  // writes it itself, so that no storage event tells the store about the change.
+  // writes it itself, so that no storage event informs the store of the change.
   const changed = JSON.stringify({ eve: { modelId: 'x', embeddings: 'none' } });
   await page.evaluate(
     ([key, value]) => {

@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { loadModule } from './load-module.mjs';
+import { loadModule, messageOf } from './load-module.mjs';
 
 let mod;
 
@@ -21,16 +21,6 @@ function penAndMouse() {
     values.push(60 + i, 30 + i * i, 1200 + i * 16, NaN, NaN, NaN, 1);
   }
   return new Float64Array(values);
-}
-
-function messageOf(action) {
-  try {
-    action();
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${typeof error}: ${error}`);
-    return error.message;
-  }
-  assert.fail('no error was thrown');
 }
 
 for (const format of ['json', 'inkml']) {

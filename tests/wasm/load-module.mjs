@@ -1,4 +1,5 @@
 // Loads the built WebAssembly module (web/wasm/) in Node, for the tests.
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,17 @@ export async function loadModule() {
 
 export function defaultModelBytes() {
   return new Uint8Array(readFileSync(join(root, 'web', 'models', 'default.inkprint')));
+}
+
+// Runs `action`, which must throw an Error, and returns the error's message.
+export function messageOf(action) {
+  try {
+    action();
+  } catch (error) {
+    assert.ok(error instanceof Error, `expected an Error, got ${typeof error}: ${error}`);
+    return error.message;
+  }
+  assert.fail('no error was thrown');
 }
 
 // The SVC2004 folder: $INKPRINT_SVC2004_DIR, else ../shared/data/svc2004 beside the checkout.

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { defaultModelBytes, loadModule, skipWithoutData, svc2004Folder } from './load-module.mjs';
+import {
+  defaultModelBytes,
+  loadModule,
+  messageOf,
+  skipWithoutData,
+  svc2004Folder,
+} from './load-module.mjs';
 
 let mod;
 let model;
@@ -26,16 +32,6 @@ function spiral(turns = 2, points = 120) {
     values.push(100 + i * Math.cos(angle), 100 + i * Math.sin(angle), i * 8, NaN, i < points / 2 ? 0 : 1);
   }
   return new Float64Array(values);
-}
-
-function messageOf(action) {
-  try {
-    action();
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${typeof error}: ${error}`);
-    return error.message;
-  }
-  assert.fail('no error was thrown');
 }
 
 test('model describes the published network', () => {

@@ -24,8 +24,8 @@ enum class Activation : std::uint32_t {
     Relu = 1,        // max(0, x)
 };
 
-// Which implementation of the time-delay loops runs. All three compute the same values; the
-// tests compare them, and the benchmark chooses the default of each build.
+// Implementation of the time-delay loops. All three compute the same values: the tests compare
+// them, and the benchmark chose the default of each build.
 enum class KernelBackend {
     Scalar,  // plain loops, the reference
     Simd,    // xsimd dot products and axpy updates

@@ -78,7 +78,7 @@ struct PairWorkspace {
 
 // Runs both branches on a batch of pairs, adds the gradient of the summed loss to
 // network.gradients() and returns the summed loss. `first` and `second` are
-// [batch][n_steps][n_features]; genuine[i] tells whether pair i is genuine/genuine. The
+// [batch][n_steps][n_features]; genuine[i] is true when pair i is genuine/genuine. The
 // cosines stay in workspace.cosines.
 template <typename T>
 T accumulate_batch_gradient(Network<T>& network, const T* first, const T* second, const std::vector<bool>& genuine,
