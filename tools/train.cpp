@@ -83,6 +83,20 @@ std::string percent(double rate) {
     return buffer;
 }
 
+// The held-out scores are kept in the model as histograms, so that the page can show where a
+// verification's score falls among genuine signatures and forgeries.
+constexpr double kHistogramLow = -1.0;
+constexpr double kHistogramHigh = 1.0;
+constexpr int kHistogramBins = 40;
+
+std::string json_counts(const std::vector<double>& scores) {
+    std::string out = "[";
+    for (int count : inkprint::histogram(scores, kHistogramLow, kHistogramHigh, kHistogramBins)) {
+        out += (out.size() > 1 ? "," : "") + std::to_string(count);
+    }
+    return out + "]";
+}
+
 int run(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     const auto started = std::chrono::steady_clock::now();
@@ -138,7 +152,9 @@ int run(int argc, char** argv) {
                 << ",\"seed\":" << options.experiment.training.seed << ",\"heldOut\":{\"skilledEer\":" << skilled.rate
                 << ",\"randomEer\":" << random_forgery.rate << ",\"farSkilled\":" << skilled_rates.false_acceptance
                 << ",\"farRandom\":" << random_rates.false_acceptance << ",\"frr\":" << skilled_rates.false_rejection
-                << "}}";
+                << ",\"scoreHistogram\":{\"low\":" << kHistogramLow << ",\"high\":" << kHistogramHigh
+                << ",\"genuine\":" << json_counts(held_out.genuine) << ",\"skilled\":" << json_counts(held_out.skilled)
+                << ",\"random\":" << json_counts(held_out.random) << "}}}";
     model.description = description.str();
     inkprint::save_model(model, options.output);
 

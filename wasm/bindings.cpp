@@ -122,6 +122,39 @@ public:
         });
     }
 
+    // The score split over time: see inkprint::Explanation. Windows come as pairs of first and
+    // end grid steps, one pair per averaged step.
+    val explain(const val& reference, const val& points) {
+        return guard([&] {
+            const std::vector<float> values = numbers_from<float>(reference, "Float32Array", "reference");
+            const inkprint::Explanation result = verifier_.explain(values, signature_from(points));
+            std::vector<double> windows;
+            for (const inkprint::StepWindow& window : result.step_windows) {
+                windows.push_back(window.first);
+                windows.push_back(window.end);
+            }
+            val out = val::object();
+            out.set("score", result.verification.score);
+            out.set("threshold", result.verification.threshold);
+            out.set("accepted", result.verification.accepted);
+            out.set("stepCount", result.step_count);
+            out.set("stepContributions", float64_array(result.step_contributions));
+            out.set("stepWindows", float64_array(windows));
+            out.set("sampleContributions", float64_array(result.sample_contributions));
+            out.set("sampleLocalScores", float64_array(result.sample_local_scores));
+            out.set("samplePositions", float64_array(result.sample_positions));
+            out.set("profile", profile_object(result.profile));
+            return out;
+        });
+    }
+
+    // Speed, pressure (NaN without a pressure channel) and pen state over normalised time.
+    val profile(const val& points) {
+        return guard([&] {
+            return profile_object(inkprint::profile_signature(signature_from(points), verifier_.model().network.n_steps));
+        });
+    }
+
     double threshold() const { return verifier_.model().threshold; }
     int embedding_size() const { return static_cast<int>(verifier_.embedding_size()); }
 
@@ -142,6 +175,14 @@ public:
     }
 
 private:
+    static val profile_object(const inkprint::SignatureProfile& profile) {
+        val out = val::object();
+        out.set("speed", float64_array(profile.speed));
+        out.set("pressure", float64_array(profile.pressure));
+        out.set("penDown", float64_array(profile.pen_down));
+        return out;
+    }
+
     static inkprint::Model load(const val& bytes) {
         return guard([&] {
             const std::vector<std::uint8_t> data = numbers_from<std::uint8_t>(bytes, "Uint8Array", "model bytes");
@@ -254,6 +295,8 @@ EMSCRIPTEN_BINDINGS(inkprint) {
         .constructor<const val&>()
         .function("embed", &WasmModel::embed)
         .function("verify", &WasmModel::verify)
+        .function("explain", &WasmModel::explain)
+        .function("profile", &WasmModel::profile)
         .function("threshold", &WasmModel::threshold)
         .function("embeddingSize", &WasmModel::embedding_size)
         .function("describe", &WasmModel::describe);

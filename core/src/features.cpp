@@ -15,7 +15,7 @@ const char* const kFeatureNames[kFeatureCount] = {
 namespace {
 
 struct TimedPoint {
-    double x, y, t;
+    double x, y, t, pressure;
     std::size_t stroke;
 };
 
@@ -36,7 +36,7 @@ std::vector<TimedPoint> flatten(const Signature& signature) {
                 // Time must never decrease: clamp steps back to the previous sample's time.
                 t = std::max(t, points.back().t);
             }
-            points.push_back({point.x, point.y, t, s});
+            points.push_back({point.x, point.y, t, point.pressure, s});
         }
     }
     return points;
@@ -75,6 +75,11 @@ ResampledSignature resample_in_time(const Signature& signature, int n_steps) {
     out.x.resize(n_steps);
     out.y.resize(n_steps);
     out.pen_down.resize(n_steps);
+    out.pressure.assign(n_steps, signature.has_pressure ? 0.0 : std::nan(""));
+    out.sample_positions.resize(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        out.sample_positions[i] = (time_of(i) - start) / span * (n_steps - 1);
+    }
     std::size_t j = 0;
     for (int k = 0; k < n_steps; ++k) {
         const double t = start + span * k / (n_steps - 1);
@@ -85,6 +90,7 @@ ResampledSignature resample_in_time(const Signature& signature, int n_steps) {
             out.x[k] = a.x;
             out.y[k] = a.y;
             out.pen_down[k] = 1;
+            if (signature.has_pressure) out.pressure[k] = a.pressure;
             continue;
         }
         const TimedPoint& b = points[j + 1];
@@ -92,6 +98,9 @@ ResampledSignature resample_in_time(const Signature& signature, int n_steps) {
         out.x[k] = a.x + fraction * (b.x - a.x);
         out.y[k] = a.y + fraction * (b.y - a.y);
         out.pen_down[k] = a.stroke == b.stroke ? 1 : 0;
+        if (signature.has_pressure && out.pen_down[k] == 1) {
+            out.pressure[k] = a.pressure + fraction * (b.pressure - a.pressure);
+        }
     }
     return out;
 }
@@ -155,6 +164,17 @@ std::vector<float> compute_features(const Signature& signature, int n_steps) {
         row[7] = static_cast<float>((vx[k] * ay[k] - vy[k] * ax[k]) * inverse_speed);
     }
     return grid;
+}
+
+SignatureProfile profile_signature(const Signature& signature, int n_steps) {
+    const std::vector<float> grid = compute_features(signature, n_steps);
+    ResampledSignature resampled = resample_in_time(signature, n_steps);
+    SignatureProfile profile;
+    profile.speed.resize(static_cast<std::size_t>(n_steps));
+    for (int k = 0; k < n_steps; ++k) profile.speed[k] = grid[static_cast<std::size_t>(k) * kFeatureCount + 3];
+    profile.pressure = std::move(resampled.pressure);
+    profile.pen_down = std::move(resampled.pen_down);
+    return profile;
 }
 
 FeatureScaling measure_feature_scaling(const std::vector<std::vector<float>>& grids) {

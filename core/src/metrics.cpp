@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "inkprint/error.hpp"
 
@@ -49,6 +50,21 @@ EqualErrorRate equal_error_rate(const std::vector<double>& genuine, const std::v
         }
     }
     return best;
+}
+
+std::vector<int> histogram(const std::vector<double>& scores, double low, double high, int bins) {
+    if (!(low < high) || bins < 1) {
+        throw Error("histogram needs low < high and at least one bin, got " + std::to_string(low) + " to " +
+                    std::to_string(high) + " in " + std::to_string(bins) + " bins");
+    }
+    std::vector<int> counts(static_cast<std::size_t>(bins), 0);
+    for (double score : scores) {
+        if (std::isnan(score)) continue;
+        const double position = std::floor((score - low) / (high - low) * bins);
+        const int bin = position < 0 ? 0 : position >= bins ? bins - 1 : static_cast<int>(position);
+        counts[static_cast<std::size_t>(bin)] += 1;
+    }
+    return counts;
 }
 
 }  // namespace inkprint

@@ -125,6 +125,32 @@ std::vector<Shape> NetworkConfig::shapes() const {
     return result;
 }
 
+std::vector<StepWindow> averaged_step_windows(const NetworkConfig& config) {
+    config.validate();
+    const std::vector<LayerSpec>& layers = config.layers;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const bool last = l + 1 == layers.size();
+        if ((layers[l].kind == LayerKind::TimeAverage) != last) {
+            throw Error("the network \"" + format_layers(layers) +
+                        "\" does not end with its only time average, so its score does not split over time steps");
+        }
+    }
+    std::vector<StepWindow> windows(static_cast<std::size_t>(config.n_steps));
+    for (int k = 0; k < config.n_steps; ++k) windows[k] = {k, k + 1};
+    for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
+        // Activations and dense layers act on each step alone and keep the windows.
+        if (layers[l].kind != LayerKind::TimeDelay) continue;
+        const std::size_t width = static_cast<std::size_t>(layers[l].width);
+        const std::size_t stride = static_cast<std::size_t>(layers[l].stride);
+        std::vector<StepWindow> next((windows.size() - width) / stride + 1);
+        for (std::size_t t = 0; t < next.size(); ++t) {
+            next[t] = {windows[t * stride].first, windows[t * stride + width - 1].end};
+        }
+        windows = std::move(next);
+    }
+    return windows;
+}
+
 void NetworkConfig::validate() const {
     auto fail = [](const std::string& message) { throw Error("invalid network configuration: " + message); };
     if (n_features < 1 || n_features > kMaxChannels) {

@@ -1,5 +1,6 @@
 #include "inkprint/verifier.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -44,6 +45,97 @@ Verification Verifier::verify(std::span<const float> reference, const Signature&
     result.threshold = model_.threshold;
     result.accepted = result.score >= result.threshold;
     return result;
+}
+
+Explanation Verifier::explain(std::span<const float> reference, const Signature& query) {
+    const std::vector<StepWindow> windows = averaged_step_windows(model_.network);
+    if (reference.size() != embedding_size()) {
+        throw Error("reference has " + std::to_string(reference.size()) + " values but this model's embeddings have " +
+                    std::to_string(embedding_size()) + ": enrol again with this model");
+    }
+    const int n_steps = model_.network.n_steps;
+    Explanation out;
+    out.step_count = n_steps;
+    out.step_windows = windows;
+    out.profile = profile_signature(query, n_steps);
+    out.sample_positions = resample_in_time(query, n_steps).sample_positions;
+
+    const std::vector<float> embedding = embed(query);
+    out.verification.score = cosine(embedding.data(), reference.data(), embedding.size());
+    out.verification.threshold = model_.threshold;
+    out.verification.accepted = out.verification.score >= out.verification.threshold;
+
+    // The averaged layer's input, [T][channels], from the forward pass that embed() just ran.
+    const std::vector<float>& averaged = workspace_.values[model_.network.layers.size() - 1];
+    const std::size_t T = windows.size();
+    const std::size_t channels = embedding.size();
+    double norm_e = 0, norm_r = 0;
+    for (std::size_t i = 0; i < channels; ++i) {
+        norm_e += static_cast<double>(embedding[i]) * embedding[i];
+        norm_r += static_cast<double>(reference[i]) * reference[i];
+    }
+    const double denominator = static_cast<double>(T) * std::sqrt(norm_e) * std::sqrt(norm_r);
+    out.step_contributions.assign(T, 0.0);
+    // A zero embedding or reference has cosine 0 (see cosine.hpp), and so does every share.
+    if (denominator > 0 && std::isfinite(denominator)) {
+        for (std::size_t t = 0; t < T; ++t) {
+            double dot = 0;
+            for (std::size_t i = 0; i < channels; ++i) {
+                dot += static_cast<double>(averaged[t * channels + i]) * reference[i];
+            }
+            out.step_contributions[t] = dot / denominator;
+        }
+    }
+
+    // Map the shares onto the samples through each sample's nearest grid step.
+    const std::size_t samples = out.sample_positions.size();
+    std::vector<int> nearest(samples);
+    for (std::size_t s = 0; s < samples; ++s) {
+        nearest[s] = std::clamp(static_cast<int>(std::lround(out.sample_positions[s])), 0, n_steps - 1);
+    }
+    out.sample_contributions.assign(samples, 0.0);
+    std::vector<double> local_sum(samples, 0.0);
+    std::vector<int> local_count(samples, 0);
+    std::vector<std::size_t> members;
+    for (std::size_t t = 0; t < T; ++t) {
+        members.clear();
+        for (std::size_t s = 0; s < samples; ++s) {
+            if (windows[t].first <= nearest[s] && nearest[s] < windows[t].end) members.push_back(s);
+        }
+        if (members.empty()) {
+            // Samples are sparser than the grid here, or the pen was up: the share goes to the
+            // sample nearest the window's middle.
+            const double middle = 0.5 * (windows[t].first + windows[t].end - 1);
+            std::size_t best = 0;
+            for (std::size_t s = 1; s < samples; ++s) {
+                if (std::abs(out.sample_positions[s] - middle) < std::abs(out.sample_positions[best] - middle)) best = s;
+            }
+            members.push_back(best);
+        }
+        const double share = out.step_contributions[t] / static_cast<double>(members.size());
+        for (std::size_t s : members) {
+            out.sample_contributions[s] += share;
+            local_sum[s] += static_cast<double>(T) * out.step_contributions[t];
+            local_count[s] += 1;
+        }
+    }
+    out.sample_local_scores.resize(samples);
+    for (std::size_t s = 0; s < samples; ++s) {
+        if (local_count[s] > 0) {
+            out.sample_local_scores[s] = local_sum[s] / local_count[s];
+            continue;
+        }
+        // A network whose windows leave the grid's last steps uncovered: take the nearest window.
+        std::size_t best = 0;
+        for (std::size_t t = 1; t < T; ++t) {
+            const auto distance = [&](std::size_t u) {
+                return std::abs(0.5 * (windows[u].first + windows[u].end - 1) - out.sample_positions[s]);
+            };
+            if (distance(t) < distance(best)) best = t;
+        }
+        out.sample_local_scores[s] = static_cast<double>(T) * out.step_contributions[best];
+    }
+    return out;
 }
 
 std::vector<float> make_reference(std::span<const float> embeddings, std::size_t size) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "inkprint/error.hpp"
 #include "inkprint/metrics.hpp"
 
@@ -36,4 +38,12 @@ TEST(EqualErrorRate, ReversedScoresGiveOne) {
 TEST(EqualErrorRate, RejectsEmptyLists) {
     EXPECT_THROW(equal_error_rate({}, {0.1}), inkprint::Error);
     EXPECT_THROW(equal_error_rate({0.1}, {}), inkprint::Error);
+}
+
+TEST(Histogram, CountsEdgesOutliersAndNaN) {
+    const std::vector<double> scores = {-1.0, -0.5, -0.49, 0.0, 0.99, 1.0, 3.0, -7.0, std::nan("")};
+    // Bins of 0.5 from -1 to 1: [-1, -0.5), [-0.5, 0), [0, 0.5), [0.5, 1].
+    EXPECT_EQ(inkprint::histogram(scores, -1.0, 1.0, 4), (std::vector<int>{2, 2, 1, 3}));
+    EXPECT_THROW(inkprint::histogram(scores, 1.0, 1.0, 4), inkprint::Error);
+    EXPECT_THROW(inkprint::histogram(scores, -1.0, 1.0, 0), inkprint::Error);
 }

@@ -43,7 +43,13 @@ extern const char* const kFeatureNames[kFeatureCount];
 struct ResampledSignature {
     std::vector<double> x, y;
     std::vector<double> pen_down;  // 1 on a stroke, 0 in a gap between strokes
-    double duration_ms = 0;        // time from the first to the last sample
+    // Pen pressure interpolated like x and y, 0 in a gap between strokes. NaN at every step when
+    // the signature has no pressure channel.
+    std::vector<double> pressure;
+    double duration_ms = 0;  // time from the first to the last sample
+    // Where each input sample falls on the grid, in steps from 0 to n_steps - 1, in the order of
+    // the samples (stroke by stroke). It maps values computed per step back onto the drawing.
+    std::vector<double> sample_positions;
 };
 
 // Resamples uniformly in time (step 1 above). Calls validate_signature first.
@@ -52,6 +58,16 @@ ResampledSignature resample_in_time(const Signature& signature, int n_steps);
 // Computes the feature grid, [n_steps][kFeatureCount] row-major, before standardisation.
 // Throws Error for a signature that validate_signature rejects or for n_steps < 3.
 std::vector<float> compute_features(const Signature& signature, int n_steps = kDefaultStepCount);
+
+// How a signature moves over its normalised time, for showing beside another signature.
+struct SignatureProfile {
+    std::vector<double> speed;     // feature 3 of compute_features: normalised radii per second
+    std::vector<double> pressure;  // as ResampledSignature::pressure: NaN without a pressure channel
+    std::vector<double> pen_down;  // 1 on a stroke, 0 in a gap between strokes
+};
+
+// Computes the profile on the same grid as compute_features. Throws as compute_features does.
+SignatureProfile profile_signature(const Signature& signature, int n_steps = kDefaultStepCount);
 
 // Per-feature mean and standard deviation measured on training data, stored in the model so
 // that every caller scales the features the same way.

@@ -22,4 +22,9 @@ struct EqualErrorRate {
 // Throws Error when either list is empty.
 EqualErrorRate equal_error_rate(const std::vector<double>& genuine, const std::vector<double>& forgery);
 
+// Counts scores in `bins` equal bins from `low` to `high`. A score on a bin's lower edge counts
+// in that bin; scores outside the range count in the first or last bin, and NaN in none.
+// Throws Error unless low < high and bins >= 1.
+std::vector<int> histogram(const std::vector<double>& scores, double low, double high, int bins);
+
 }  // namespace inkprint

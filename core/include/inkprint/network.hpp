@@ -67,6 +67,17 @@ struct NetworkConfig {
     int embedding_size() const;
 };
 
+// The input steps [first, end) that one step of a layer's output depends on.
+struct StepWindow {
+    int first = 0;
+    int end = 0;
+};
+
+// For a network whose only time average is its last layer: the input window of each step that
+// the average takes in. Throws Error for any other network, whose embedding does not split into
+// contributions of time steps.
+std::vector<StepWindow> averaged_step_windows(const NetworkConfig& config);
+
 template <typename T>
 class Network {
 public:

@@ -16,7 +16,9 @@
 #include <span>
 #include <vector>
 
+#include "inkprint/features.hpp"
 #include "inkprint/model.hpp"
+#include "inkprint/network.hpp"
 #include "inkprint/signature.hpp"
 
 namespace inkprint {
@@ -25,6 +27,31 @@ struct Verification {
     double score = 0;      // cosine between the query's embedding and the reference
     double threshold = 0;  // the model's decision threshold
     bool accepted = false; // score >= threshold
+};
+
+// Split of a verification score over time. The embedding is the time average of the last time-resolved
+// layer's output h_t over its T steps, so the cosine with the reference r splits exactly:
+//   score = sum over t of c_t,  c_t = (h_t . r) / (T |e| |r|)  where e = (1/T) sum of h_t.
+// Each c_t comes from the input steps of its window, and so from the samples drawn there.
+struct Explanation {
+    Verification verification;
+    int step_count = 0;  // steps of the input grid (the model's n_steps)
+    // One value per averaged step t: c_t. They add up to the score.
+    std::vector<double> step_contributions;
+    // The input grid steps [first, end) that each averaged step sees.
+    std::vector<StepWindow> step_windows;
+    // One value per input sample, in the order of the samples: each c_t shared equally between
+    // the samples whose nearest grid step lies in its window (or, when none does, given to the
+    // sample nearest the window's middle). They add up to the score.
+    std::vector<double> sample_contributions;
+    // One value per input sample: the mean of T c_t over the windows that hold its nearest grid
+    // step. It is on the scale of the score, whose value is the mean of T c_t over all t, so a
+    // stretch below the threshold pulls the score down.
+    std::vector<double> sample_local_scores;
+    // Where each sample falls on the input grid, from 0 to step_count - 1.
+    std::vector<double> sample_positions;
+    // The query's speed and pressure over normalised time.
+    SignatureProfile profile;
 };
 
 class Verifier {
@@ -43,6 +70,11 @@ public:
 
     // Scores a query against a reference from make_reference() and applies the threshold.
     Verification verify(std::span<const float> reference, const Signature& query);
+
+    // Scores a query as verify() does and splits the score over time steps and samples. Throws
+    // Error as verify() does, and for a model whose network does not end with its only time
+    // average (see averaged_step_windows).
+    Explanation explain(std::span<const float> reference, const Signature& query);
 
 private:
     Model model_;
