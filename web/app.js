@@ -2,7 +2,8 @@
 // signatures drawn on the pad or imported from a file. Everything runs in the browser, and
 // enrolments stay in this browser's localStorage.
 
-import { EnrolmentStore, STORAGE_KEY } from './enrolments.js';
+import { EnrolmentStore, STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
+import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
 import { countOf, isolate, quote, quoteList } from './text.js';
@@ -59,8 +60,9 @@ const elements = {
   modelDetails: document.getElementById('model-details'),
 };
 
-// The loaded module, model and model id, set once loading succeeds.
-const engine = { module: null, model: null, modelId: null, embeddingSize: 0 };
+// The loaded module, model, model id and parsed model description (null when it is not JSON),
+// set once loading succeeds.
+const engine = { module: null, model: null, modelId: null, embeddingSize: 0, description: null };
 
 // The error that stopped the module or the model from loading, or null. Every later message
 // repeats it, because nothing can be enrolled or verified without the model.
@@ -284,6 +286,7 @@ function showStorageProblem() {
 }
 
 function clearResult() {
+  hideExplanation();
   elements.result.textContent = '';
   delete elements.result.dataset.verdict;
   delete elements.result.dataset.score;
@@ -324,9 +327,10 @@ function handleEnrol() {
   }
 
   let embedding;
+  const points = pad.toPoints();
   try {
     // Copied at once, because an array returned by the module may be a view of its memory.
-    embedding = Array.from(engine.model.embed(pad.toPoints()));
+    embedding = Array.from(engine.model.embed(points));
   } catch (error) {
     showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
     return;
@@ -334,7 +338,7 @@ function handleEnrol() {
 
   let count;
   try {
-    count = store.add(person, engine.modelId, embedding);
+    count = store.add(person, engine.modelId, embedding, pointsToSaved(points));
   } catch (error) {
     // Another tab may have enrolled this person with another model since the check above.
     showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
@@ -403,19 +407,27 @@ function handleVerify() {
     return;
   }
 
+  const points = pad.toPoints();
   let result;
+  let explanation = null;
+  let explanationError = null;
   try {
     const reference = buildReference(person);
     if (reference === null) {
       return;
     }
-    const verification = engine.model.verify(reference, pad.toPoints());
+    try {
+      explanation = engine.model.explain(reference, points);
+    } catch (error) {
+      // A model whose score does not split over time still verifies.
+      explanationError = describeError(error);
+    }
+    const verification = explanation ?? engine.model.verify(reference, points);
     result = {
       score: verification.score,
       threshold: verification.threshold,
       accepted: verification.accepted,
     };
-    verification.delete?.();
   } catch (error) {
     showMessage(`Verification failed: ${describeError(error)}`, 'error');
     return;
@@ -423,6 +435,48 @@ function handleVerify() {
 
   clearMessage();
   showResult(result);
+  if (explanation === null) {
+    showMessage(`The verdict stands, but it cannot be explained: ${explanationError}`);
+    return;
+  }
+  try {
+    showExplanation(gatherExplanation(person, points, explanation));
+  } catch (error) {
+    // The pictures are an aid: the verdict above stays valid when they fail.
+    console.error('Drawing the explanation failed:', error);
+    hideExplanation();
+    showMessage(`The verdict stands, but drawing its explanation failed: ${describeError(error)}`);
+  }
+}
+
+// Collects what showExplanation draws: the query's profile, each enrolment signature's points,
+// profile and cosine with the query, and the closest enrolment signature that has points.
+function gatherExplanation(person, points, explanation) {
+  const entry = store.get(person);
+  const queryEmbedding = engine.model.embed(points);
+  const enrolments = entry.embeddings.map((embedding, index) => {
+    const saved = entry.signatures[index];
+    const similarity = engine.module.cosine(queryEmbedding, Float32Array.from(embedding));
+    if (saved === null) {
+      return { points: null, profile: null, similarity };
+    }
+    const enrolmentPoints = pointsFromSaved(saved);
+    return { points: enrolmentPoints, profile: engine.model.profile(enrolmentPoints), similarity };
+  });
+  let closest = -1;
+  for (const [index, enrolment] of enrolments.entries()) {
+    if (enrolment.points !== null && (closest < 0 || enrolment.similarity > enrolments[closest].similarity)) {
+      closest = index;
+    }
+  }
+  return {
+    explanation,
+    query: { points, profile: explanation.profile },
+    enrolments,
+    closest,
+    description: engine.description,
+    stride: engine.module.POINT_STRIDE,
+  };
 }
 
 function handleForget() {
@@ -607,7 +661,9 @@ function formatHeldOutResults(heldOut) {
   if (typeof heldOut !== 'object' || heldOut === null) {
     return formatDescriptionValue(heldOut);
   }
+  // The score histograms are drawn with each verification, not listed here.
   return Object.entries(heldOut)
+    .filter(([key]) => key !== 'scoreHistogram')
     .map(([key, value]) => {
       const label = RATE_LABELS.get(key);
       if (label !== undefined && typeof value === 'number') {
@@ -682,7 +738,13 @@ async function loadEngine() {
   engine.model = model;
   engine.modelId = modelId;
   engine.embeddingSize = model.embeddingSize();
-  showModelDescription(model.describe());
+  const description = model.describe();
+  try {
+    engine.description = JSON.parse(description);
+  } catch {
+    engine.description = null;
+  }
+  showModelDescription(description);
 }
 
 async function main() {

@@ -1,9 +1,13 @@
 // Enrolment store: the signature embeddings enrolled for each person, saved in localStorage.
 //
 // The saved value is JSON of the form
-//   { "<person>": { "modelId": "<id of the model>", "embeddings": [[<number>, ...], ...] } }
+//   { "<person>": { "modelId": "<id of the model>", "embeddings": [[<number>, ...], ...],
+//                   "signatures": [[<number or null>, ...], ...] } }
 // An embedding is only comparable with embeddings of the same model, so each entry records
-// the model that made it.
+// the model that made it. "signatures" keeps each enrolment signature's points in the flat
+// format [x, y, t_ms, pressure, stroke_index] per point, with null for a missing pressure,
+// so that a verification can be shown next to them. Entries saved before it existed have no
+// "signatures", and an enrolment signature without points has null there.
 //
 // A change is applied in memory at once and written to localStorage when the store can write
 // it. The store does not write while localStorage is unavailable or while the saved value, or
@@ -18,12 +22,13 @@ import { countOf, quote } from './text.js';
 export const STORAGE_KEY = 'inkprint.enrolments.v1';
 
 export class EnrolmentStore {
-  // Map from person name to { modelId, embeddings }: the readable entries of the saved value
+  // Map from person name to { modelId, embeddings, signatures }: the readable entries of the saved value
   // as last read. A Map keeps names such as "__proto__" from touching object prototypes.
   #saved = new Map();
 
-  // Changes not yet written to localStorage, oldest first: { person, modelId, embedding } adds
-  // an embedding, and { person, remove: true } deletes the person's enrolment.
+  // Changes not yet written to localStorage, oldest first: { person, modelId, embedding, points }
+  // adds an embedding and its signature's points (an array of numbers and nulls, or null), and
+  // { person, remove: true } deletes the person's enrolment.
   #unsaved = [];
 
   // The entries the page uses: #saved with #unsaved applied.
@@ -145,17 +150,18 @@ export class EnrolmentStore {
     return [...this.#entryErrors.keys()];
   }
 
-  // Appends one embedding (an array of numbers) to the person's enrolment and saves it.
+  // Appends one embedding (an array of numbers) and the points of its signature (flat numbers
+  // with null for a missing pressure, or null) to the person's enrolment and saves it.
   // Returns the person's number of embeddings. Throws when the person's enrolment was made
   // with another model.
-  add(person, modelId, embedding) {
+  add(person, modelId, embedding, points = null) {
     // Read first, because another tab may have changed the saved value since this page read it.
     this.load();
     const entry = this.#entries.get(person);
     if (entry !== undefined && entry.modelId !== modelId) {
       throw new Error(`the enrolment of ${quote(person)} was made with another model`);
     }
-    this.#unsaved.push({ person, modelId, embedding });
+    this.#unsaved.push({ person, modelId, embedding, points });
     this.#applyUnsaved();
     this.#save();
     return this.#entries.get(person).embeddings.length;
@@ -236,9 +242,11 @@ export class EnrolmentStore {
         this.#entries.set(change.person, {
           modelId: change.modelId,
           embeddings: [change.embedding],
+          signatures: [change.points ?? null],
         });
       } else if (entry.modelId === change.modelId) {
         entry.embeddings.push(change.embedding);
+        entry.signatures.push(change.points ?? null);
       } else {
         this.#conflicts.push(change);
       }
@@ -251,13 +259,17 @@ export class EnrolmentStore {
 function copyEntries(entries) {
   const copy = new Map();
   for (const [person, entry] of entries) {
-    copy.set(person, { modelId: entry.modelId, embeddings: [...entry.embeddings] });
+    copy.set(person, {
+      modelId: entry.modelId,
+      embeddings: [...entry.embeddings],
+      signatures: [...entry.signatures],
+    });
   }
   return copy;
 }
 
 // Parses and validates the saved JSON text. Returns { entries, errors }: a Map from person
-// name to { modelId, embeddings } for the valid entries, and a Map from person name to the
+// name to { modelId, embeddings, signatures } for the valid entries, and a Map from person name to the
 // reason why the entry is invalid. Throws an Error when the text is not a JSON object.
 export function parseEnrolments(text) {
   let value;
@@ -275,7 +287,9 @@ export function parseEnrolments(text) {
   for (const [person, entry] of Object.entries(value)) {
     const reason = findEntryError(entry);
     if (reason === null) {
-      entries.set(person, { modelId: entry.modelId, embeddings: entry.embeddings });
+      // Entries saved without signatures get null for each.
+      const signatures = entry.signatures ?? entry.embeddings.map(() => null);
+      entries.set(person, { modelId: entry.modelId, embeddings: entry.embeddings, signatures });
     } else {
       errors.set(person, reason);
     }
@@ -307,7 +321,47 @@ function findEntryError(entry) {
       'finite numbers as long as the first embedding'
     );
   }
+  if (entry.signatures === undefined) {
+    return null;
+  }
+  if (!Array.isArray(entry.signatures) || entry.signatures.length !== entry.embeddings.length) {
+    return 'its signatures are not an array with one item per embedding';
+  }
+  const invalidSignature = entry.signatures.findIndex(
+    (points) =>
+      points !== null &&
+      (!Array.isArray(points) ||
+        points.length % POINT_STRIDE !== 0 ||
+        !points.every((number, index) => isPointValue(number, index))),
+  );
+  if (invalidSignature >= 0) {
+    return (
+      `it has an invalid signature at index ${invalidSignature}: expected null or ` +
+      `${POINT_STRIDE} numbers per point, with null only for a missing pressure`
+    );
+  }
   return null;
+}
+
+// Values per point in a saved signature: x, y, t_ms, pressure, stroke index.
+const POINT_STRIDE = 5;
+const PRESSURE_INDEX = 3;
+
+function isPointValue(number, index) {
+  if (number === null) {
+    return index % POINT_STRIDE === PRESSURE_INDEX;
+  }
+  return typeof number === 'number' && Number.isFinite(number);
+}
+
+// Converts a signature's points from the module's Float64Array (NaN for a missing pressure)
+// to the array saved in JSON, and back.
+export function pointsToSaved(points) {
+  return Array.from(points, (value) => (Number.isNaN(value) ? null : value));
+}
+
+export function pointsFromSaved(saved) {
+  return Float64Array.from(saved, (value) => (value === null ? NaN : value));
 }
 
 function isPlainObject(value) {

@@ -1,0 +1,233 @@
+// The explanation of a verdict in the real page: after a replayed skilled forgery, the page
+// draws the forgery coloured by local score next to the closest enrolment signature, the speed
+// profiles and the score distributions. A screenshot is kept in test-results/.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+  assertClean,
+  launchBrowser,
+  loadPage,
+  openPage,
+  readSvc2004File,
+  REPO_ROOT,
+  replaySignature,
+  requireBuiltModule,
+  startServer,
+  svc2004Folder,
+  textOf,
+} from './helpers.mjs';
+
+const SCREENSHOT = path.join(REPO_ROOT, 'test-results', 'explanation.png');
+
+// Task 1 user 35 is held out from the default model's training.
+const USER = 35;
+
+function missingDataReason() {
+  if (process.env.INKPRINT_REQUIRE_DATA === '1') return false;
+  const folder =
+    process.env.INKPRINT_SVC2004_DIR || path.resolve(REPO_ROOT, '..', 'shared', 'data', 'svc2004');
+  if (fs.existsSync(path.join(folder, 'Task1'))) return false;
+  return (
+    `SVC2004 data not found at ${folder}: set INKPRINT_SVC2004_DIR to the folder that ` +
+    'contains Task1/ and Task2/'
+  );
+}
+const skipReason = missingDataReason();
+
+let server;
+let browser;
+
+before(async () => {
+  requireBuiltModule();
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Counts the canvas's pixels that are drawn, and among them those near each given colour.
+async function countPixels(page, selector, colours) {
+  return page.evaluate(
+    ({ selector, colours }) => {
+      const canvas = document.querySelector(selector);
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const near = colours.map(() => 0);
+      let drawn = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] < 200) continue;
+        drawn += 1;
+        colours.forEach(([r, g, b], k) => {
+          if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 60) {
+            near[k] += 1;
+          }
+        });
+      }
+      return { drawn, near };
+    },
+    { selector, colours },
+  );
+}
+
+async function replayFile(page, number) {
+  await page.click('#clear');
+  const file = path.join(svc2004Folder(), 'Task1', `U${USER}S${number}.TXT`);
+  await replaySignature(page, readSvc2004File(file));
+}
+
+test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await page.isVisible('#explanation'), false, 'no explanation before a verification');
+
+  await page.fill('#person', `svc2004 user ${USER}`);
+  for (const number of [1, 2, 3, 4, 5]) {
+    await replayFile(page, number);
+    await page.click('#enrol');
+    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+  }
+
+  await replayFile(page, 21);
+  await page.click('#verify');
+  assert.ok(await page.getAttribute('#result', 'data-verdict'), await textOf(page, '#message'));
+  await page.waitForSelector('#explanation:not([hidden])');
+  const score = Number(await page.getAttribute('#result', 'data-score'));
+  const threshold = Number(await page.getAttribute('#result', 'data-threshold'));
+  t.diagnostic(`forgery U${USER}S21: score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`);
+
+  // The forgery is drawn in colours of the scale, and its stretches span both sides of the threshold.
+  const lowest = Number(await page.getAttribute('#explanation', 'data-lowest-local-score'));
+  const highest = Number(await page.getAttribute('#explanation', 'data-highest-local-score'));
+  assert.ok(lowest < threshold, `lowest local score ${lowest} is not below the threshold ${threshold}`);
+  assert.ok(lowest <= score, `score ${score} is below the lowest local score ${lowest}`);
+  assert.ok(score <= highest, `score ${score} is above the highest local score ${highest}`);
+  const vermillion = [213, 94, 0];
+  const blue = [0, 114, 178];
+  const query = await countPixels(page, '#explain-query', [vermillion, blue]);
+  assert.ok(query.drawn > 500, `the query canvas has only ${query.drawn} drawn pixels`);
+  assert.ok(query.near[0] + query.near[1] > 0, 'no stroke is in an end colour of the scale');
+  assert.match(await textOf(page, '#explain-query-caption'), /samples lie in stretches below the threshold/);
+
+  // The closest enrolment signature is drawn in grey.
+  const closest = Number(await page.getAttribute('#explanation', 'data-closest'));
+  assert.ok(closest >= 0, `closest enrolment index ${closest}`);
+  assert.ok(closest < 5, `closest enrolment index ${closest}`);
+  const enrolment = await countPixels(page, '#explain-closest', [[153, 153, 153]]);
+  assert.ok(enrolment.near[0] > 500, `the enrolment canvas has only ${enrolment.near[0]} grey pixels`);
+  assert.match(await textOf(page, '#explain-closest-caption'), new RegExp(`number ${closest + 1} of 5`));
+
+  // Speed profiles: the query in blue and the five enrolment signatures in grey. Mouse replays
+  // carry no pressure, so the page shows a note instead of an empty plot.
+  const speed = await countPixels(page, '#explain-speed', [blue, [153, 153, 153]]);
+  assert.ok(speed.near[0] > 100, `speed plot: ${speed.near[0]} blue pixels`);
+  assert.ok(speed.near[1] > 100, `speed plot: ${speed.near[1]} grey pixels`);
+  assert.equal(await page.isVisible('#explain-pressure-note'), true);
+  assert.match(await textOf(page, '#explain-profiles-caption'), /5 enrolment signatures/);
+
+  // The distributions of held-out scores, with the threshold's error rates.
+  assert.equal(await page.getAttribute('#explanation', 'data-distribution'), 'shown');
+  const distribution = await countPixels(page, '#explain-distribution', [blue, vermillion]);
+  assert.ok(distribution.near[0] > 50, `genuine outline: ${JSON.stringify(distribution)}`);
+  assert.ok(distribution.near[1] > 50, `skilled forgery outline: ${JSON.stringify(distribution)}`);
+  assert.match(await textOf(page, '#explain-distribution-caption'), /200 genuine signatures/);
+  assert.match(await textOf(page, '#explain-distribution-caption'), /false rejections/);
+
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.locator('#explanation').screenshot({ path: SCREENSHOT });
+  t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, SCREENSHOT)}`);
+
+  // A new drawing hides the explanation of the previous verdict.
+  await page.click('#clear');
+  assert.equal(await page.isVisible('#explanation'), false);
+  assertClean(page);
+});
+
+// Writes a generated signature as an SVC2004 text file: a wave of `cycles` cycles in two strokes,
+// 10 ms apart, so that importing it gives the pad exactly these points.
+function writeWave(folder, cycles) {
+  const lines = [];
+  for (let i = 0; i < 200; i += 1) {
+    const x = Math.round(i * 8);
+    const y = Math.round(300 + 200 * Math.sin((cycles * 2 * Math.PI * i) / 200));
+    const penDown = i === 0 || i === 100 ? 0 : 1;
+    lines.push(`${x} ${y} ${i * 10 + (i >= 100 ? 150 : 0)} ${penDown}`);
+  }
+  const file = path.join(folder, `wave${cycles}.txt`);
+  fs.writeFileSync(file, `${lines.length}\n${lines.join('\n')}\n`);
+  return file;
+}
+
+async function importFile(page, file) {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#import')]);
+  await chooser.setFiles(file);
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Import'));
+}
+
+// Generated signatures: runs without the data set.
+test('enrolment signatures survive a reload and older entries still verify', async () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkprint-explain-'));
+  const waves = [1, 3, 6].map((cycles) => writeWave(folder, cycles));
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  await page.fill('#person', 'scribbler');
+  for (const file of waves) {
+    await importFile(page, file);
+    await page.click('#enrol');
+    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+  }
+
+  await page.reload();
+  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  await page.fill('#person', 'scribbler');
+  await importFile(page, waves[1]);
+  await page.click('#verify');
+  await page.waitForSelector('#explanation:not([hidden])');
+  // The query is the second enrolment signature itself, so that one is the closest.
+  assert.equal(
+    await page.getAttribute('#explanation', 'data-closest'),
+    '1',
+    `cosines with the enrolment signatures: ${await page.getAttribute('#explanation', 'data-similarities')}`,
+  );
+  assert.match(await textOf(page, '#explain-closest-caption'), /number 2 of 3 \(cosine 1\.00/);
+
+  // An entry saved before signatures were kept has embeddings only.
+  await page.evaluate(() => {
+    const saved = JSON.parse(localStorage.getItem('inkprint.enrolments.v1'));
+    delete saved.scribbler.signatures;
+    localStorage.setItem('inkprint.enrolments.v1', JSON.stringify(saved));
+  });
+  await page.reload();
+  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  await page.fill('#person', 'scribbler');
+  await importFile(page, waves[2]);
+  await page.click('#verify');
+  await page.waitForSelector('#explanation:not([hidden])');
+  assert.equal(await page.getAttribute('#result', 'data-verdict') !== null, true);
+  assert.equal(await page.getAttribute('#explanation', 'data-closest'), null);
+  assert.match(await textOf(page, '#explain-closest-caption'), /No enrolment signature of this person was saved/);
+  assert.match(await textOf(page, '#explain-profiles-caption'), /0 enrolment signatures/);
+
+  // A damaged signature makes the entry unreadable: the page names it and keeps the saved value.
+  const damaged = await page.evaluate(() => {
+    const saved = JSON.parse(localStorage.getItem('inkprint.enrolments.v1'));
+    saved.scribbler.signatures = [[1, 2, 3], null, null];
+    const text = JSON.stringify(saved);
+    localStorage.setItem('inkprint.enrolments.v1', text);
+    return text;
+  });
+  await page.reload();
+  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.match(
+    await textOf(page, '#storage-problem'),
+    /enrolment of “\u2068scribbler\u2069” cannot be read: it has an invalid signature at index 0/,
+  );
+  assert.equal(await page.evaluate(() => localStorage.getItem('inkprint.enrolments.v1')), damaged);
+  assertClean(page);
+});
