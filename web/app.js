@@ -1,8 +1,8 @@
 // Inkprint page: loads the WebAssembly module and the model, then enrols and verifies
 // signatures drawn on the pad or imported from a file. Everything runs in the browser, and
-// enrolments stay in this browser's localStorage.
+// enrolments stay in this browser's IndexedDB.
 
-import { EnrolmentStore, STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
+import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
 import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
@@ -68,8 +68,25 @@ const engine = { module: null, model: null, modelId: null, embeddingSize: 0, des
 // repeats it, because nothing can be enrolled or verified without the model.
 let loadError = null;
 
-const store = new EnrolmentStore();
+const store = new EnrolmentStore({ onExternalChange: handleExternalChange });
 const pad = new SignaturePad(elements.pad, { onChange: handleDrawingChange });
+
+// Number of store changes in progress. While it is not zero, document.body has data-saving,
+// which tests wait on before they read the result of a click.
+let pendingSaves = 0;
+
+async function whileSaving(change) {
+  pendingSaves += 1;
+  document.body.dataset.saving = 'true';
+  try {
+    return await change();
+  } finally {
+    pendingSaves -= 1;
+    if (pendingSaves === 0) {
+      delete document.body.dataset.saving;
+    }
+  }
+}
 
 // Sets document.body's data-state to "loading", "ready" or "failed". Tests wait for it.
 function setPageState(state) {
@@ -260,6 +277,7 @@ function handleExport() {
 // Updates the enrolment count line for the person in the name field.
 function showEnrolmentCount() {
   const entry = store.get(elements.person.value.trim());
+  shownEnrolment = fingerprintOf(entry);
   const count = entry?.embeddings.length ?? 0;
 
   if (entry !== undefined && engine.modelId !== null && entry.modelId !== engine.modelId) {
@@ -310,7 +328,7 @@ function showResult({ score, threshold, accepted }) {
   elements.result.dataset.threshold = String(threshold);
 }
 
-function handleEnrol() {
+async function handleEnrol() {
   clearResult();
   const person = readPerson();
   if (person === null) {
@@ -338,10 +356,17 @@ function handleEnrol() {
 
   let count;
   try {
-    count = store.add(person, engine.modelId, embedding, pointsToSaved(points));
+    count = await whileSaving(() => store.add(person, engine.modelId, embedding, pointsToSaved(points)));
   } catch (error) {
-    // Another tab may have enrolled this person with another model since the check above.
-    showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
+    // Another tab may have enrolled this person with another model since the check above, or
+    // the browser refused the write. Nothing was saved, and the drawing stays on the pad.
+    showStorageProblem();
+    showEnrolmentCount();
+    showMessage(
+      `Enrolment failed: ${describeError(error)}. The signature was not enrolled and is still ` +
+        'on the pad.',
+      'error',
+    );
     return;
   }
   pad.clear();
@@ -479,7 +504,7 @@ function gatherExplanation(person, points, explanation) {
   };
 }
 
-function handleForget() {
+async function handleForget() {
   const person = readPerson();
   if (person === null) {
     return;
@@ -496,7 +521,12 @@ function handleForget() {
   if (!window.confirm(`Delete ${signatures} of ${quote(person)}?`)) {
     return;
   }
-  store.remove(person);
+  try {
+    await whileSaving(() => store.remove(person));
+  } catch (error) {
+    showMessage(`Deleting the enrolment failed: ${describeError(error)}. It is kept.`, 'error');
+    return;
+  }
   clearResult();
   showEnrolmentCount();
   showStorageProblem();
@@ -505,19 +535,18 @@ function handleForget() {
 
 // Deletes what cannot be read in the saved enrolments after asking: the saved enrolments of
 // the people named in the notice, or the whole saved value when it cannot be read at all.
-function handleDiscardStorage() {
+async function handleDiscardStorage() {
   const names = store.unreadableNames;
   const what =
     names.length > 0
       ? `the unreadable saved enrolments of ${quoteList(names)}`
-      : `the unreadable saved enrolments (localStorage key ${STORAGE_KEY})`;
-  const kept = names.length > 0 ? 'The readable enrolments and the enrolments' : 'Enrolments';
-  const question = `Delete ${what}? ${kept} made since the page was opened are saved instead.`;
+      : `the unreadable enrolments of an earlier version (localStorage key ${LEGACY_STORAGE_KEY})`;
+  const question = `Delete ${what}? The readable enrolments are kept.`;
   if (!window.confirm(question)) {
     return;
   }
   try {
-    store.discardUnreadable(names);
+    await whileSaving(() => store.discardUnreadable(names));
   } catch (error) {
     showStorageProblem();
     showEnrolmentCount();
@@ -529,16 +558,19 @@ function handleDiscardStorage() {
   showMessage(`Deleted ${what}.`);
 }
 
-// Another tab of the same site changed the saved enrolments, or cleared localStorage (key
-// null). A verdict is cleared when the enrolment of the person in the name field changed.
-function handleStorageEvent(event) {
-  if (event.key !== STORAGE_KEY && event.key !== null) {
-    return;
-  }
-  const person = elements.person.value.trim();
-  const before = JSON.stringify(store.get(person));
-  store.synchronize();
-  if (JSON.stringify(store.get(person)) !== before) {
+// Another tab changed the saved enrolments, and the store has read them again. A verdict is
+// cleared when the enrolment of the person in the name field changed.
+let shownEnrolment = null;
+
+// Returns what identifies an enrolment's state for the page: its model and its size. The
+// store only appends or deletes, so a change of either is a change of the enrolment.
+function fingerprintOf(entry) {
+  return entry === undefined ? 'none' : `${entry.modelId} ${entry.embeddings.length}`;
+}
+
+function handleExternalChange() {
+  const current = fingerprintOf(store.get(elements.person.value.trim()));
+  if (shownEnrolment !== null && current !== shownEnrolment) {
     clearResult();
   }
   showStorageProblem();
@@ -768,9 +800,8 @@ async function main() {
     clearResult();
     showEnrolmentCount();
   });
-  window.addEventListener('storage', handleStorageEvent);
 
-  store.load();
+  await store.open();
   showStorageProblem();
   showEnrolmentCount();
   showMessage('Loading the signature model\u2026');

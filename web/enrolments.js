@@ -1,274 +1,355 @@
-// Enrolment store: the signature embeddings enrolled for each person, saved in localStorage.
+// Enrolment store: each person's enrolment signatures, kept in this browser's IndexedDB
+// (database "inkprint-enrolments", object store "people", one record per person):
+//   { person, modelId, embeddings: [[<number>, ...], ...], signatures: [[<number or null>, ...] or null, ...] }
+// An embedding is only comparable with embeddings of the same model, so each record names the
+// model that made it. "signatures" keeps each enrolment signature's points in the flat format
+// [x, y, t_ms, pressure, stroke_index] per point, with null for a missing pressure, so that a
+// verification can be shown next to them. Enrolments made by an earlier version of the page
+// have null there.
 //
-// The saved value is JSON of the form
-//   { "<person>": { "modelId": "<id of the model>", "embeddings": [[<number>, ...], ...],
-//                   "signatures": [[<number or null>, ...], ...] } }
-// An embedding is only comparable with embeddings of the same model, so each entry records
-// the model that made it. "signatures" keeps each enrolment signature's points in the flat
-// format [x, y, t_ms, pressure, stroke_index] per point, with null for a missing pressure,
-// so that a verification can be shown next to them. Entries saved before it existed have no
-// "signatures", and an enrolment signature without points has null there.
+// Each change is one IndexedDB transaction that reads the person's record, checks it and
+// writes it back. Transactions on one record run one after another, so two tabs enrolling at
+// once both keep their signature. A change shows on the page only after its transaction has
+// committed, and a failed write (for example when the storage quota is used up) changes
+// nothing and throws. After each change the store notifies the other tabs through a
+// BroadcastChannel, and they read the records again.
 //
-// A change is applied in memory at once and written to localStorage when the store can write
-// it. The store does not write while localStorage is unavailable or while the saved value, or
-// one person's entry in it, cannot be read, because writing would overwrite that value before
-// the user chose to discard it. A write that fails (for example when the quota is used up) is
-// tried again at the next change. Until a change is written, it stays in a list of unsaved
-// changes. Every read of the saved value applies that list again on top, so a change made in
-// another tab never drops enrolments that exist only in this page's memory.
+// A record that cannot be read is never overwritten: the store reports it in `problem` and
+// deletes it only when the user agrees (discardUnreadable). Earlier versions of the page kept
+// enrolments in localStorage under LEGACY_STORAGE_KEY. open() moves the readable ones into
+// IndexedDB and removes the key once everything in it is moved. What cannot be read stays
+// under the key until the user discards it. When IndexedDB cannot be opened, enrolments are
+// kept in memory until the page closes, and `problem` describes why.
 
-import { countOf, quote } from './text.js';
+import { errorText, openDatabase, requestResult, transactionDone } from './idb.js';
+import { quote } from './text.js';
 
-export const STORAGE_KEY = 'inkprint.enrolments.v1';
+export const DATABASE_NAME = 'inkprint-enrolments';
+const DATABASE_VERSION = 1;
+export const PEOPLE_STORE = 'people';
+export const LEGACY_STORAGE_KEY = 'inkprint.enrolments.v1';
+const CHANNEL_NAME = 'inkprint-enrolments';
 
 export class EnrolmentStore {
-  // Map from person name to { modelId, embeddings, signatures }: the readable entries of the saved value
-  // as last read. A Map keeps names such as "__proto__" from touching object prototypes.
-  #saved = new Map();
+  // The open database, or null when IndexedDB is unavailable.
+  #database = null;
 
-  // Changes not yet written to localStorage, oldest first: { person, modelId, embedding, points }
-  // adds an embedding and its signature's points (an array of numbers and nulls, or null), and
-  // { person, remove: true } deletes the person's enrolment.
-  #unsaved = [];
-
-  // The entries the page uses: #saved with #unsaved applied.
+  // Map from person name to { modelId, embeddings, signatures }: the readable records. A Map
+  // keeps names such as "__proto__" from touching object prototypes.
   #entries = new Map();
 
-  // Unsaved additions that #entries leaves out, because the saved entry of their person was
-  // made with another model. They stay in #unsaved until the person's enrolment is removed.
-  #conflicts = [];
-
-  // Message of the error that localStorage threw on reading, or null.
-  #storageError = null;
-
-  // Why the whole saved value cannot be read, or null.
-  #valueError = null;
-
-  // Map from person name to the reason why that person's saved entry cannot be read.
+  // Map from person name to the reason why that person's record cannot be read.
   #entryErrors = new Map();
 
-  // Message of the error of the last failed write, or null.
-  #writeError = null;
+  // Why IndexedDB could not be opened, or null.
+  #databaseError = null;
 
-  // Reads the saved enrolments and applies the unsaved changes on top. A value or entry that
-  // cannot be read is recorded in `problem`, and the value is left as it is.
-  load() {
-    let raw;
-    try {
-      raw = window.localStorage.getItem(STORAGE_KEY);
-      this.#storageError = null;
-    } catch (error) {
-      // The entries read before, if any, stay in use.
-      this.#storageError = error.message;
-      this.#applyUnsaved();
-      return;
-    }
+  // Why the localStorage value of an earlier version cannot be read as a whole, or null.
+  #legacyValueError = null;
 
-    this.#saved = new Map();
-    this.#valueError = null;
-    this.#entryErrors = new Map();
-    if (raw !== null) {
-      try {
-        const { entries, errors } = parseEnrolments(raw);
-        this.#saved = entries;
-        this.#entryErrors = errors;
-      } catch (error) {
-        this.#valueError = error.message;
-      }
-    }
-    this.#applyUnsaved();
+  // Map from person name to the reason why that person's localStorage entry cannot be read.
+  #legacyEntryErrors = new Map();
+
+  // Why moving the localStorage enrolments into IndexedDB failed, or null.
+  #legacyMoveError = null;
+
+  #channel = null;
+
+  // `onExternalChange` is called after the records were read again because another tab
+  // changed them.
+  constructor({ onExternalChange = () => {} } = {}) {
+    this.onExternalChange = onExternalChange;
   }
 
-  // Reads the saved enrolments again after another tab changed them, then writes the unsaved
-  // changes if the store can write now.
-  synchronize() {
-    this.load();
-    if (this.#unsaved.length > this.#conflicts.length) {
-      this.#save();
+  // Opens the database, moves the enrolments of an earlier version out of localStorage and
+  // reads every record. Never throws: what goes wrong is reported in `problem`.
+  async open() {
+    try {
+      this.#database = await openDatabase(DATABASE_NAME, DATABASE_VERSION, (database) => {
+        if (!database.objectStoreNames.contains(PEOPLE_STORE)) {
+          database.createObjectStore(PEOPLE_STORE, { keyPath: 'person' });
+        }
+      });
+    } catch (error) {
+      this.#database = null;
+      this.#databaseError = errorText(error);
     }
+    await this.#moveLegacyEnrolments();
+    await this.reload();
+    if (typeof BroadcastChannel === 'function' && this.#database !== null) {
+      this.#channel = new BroadcastChannel(CHANNEL_NAME);
+      this.#channel.onmessage = async () => {
+        await this.reload();
+        this.onExternalChange();
+      };
+    }
+  }
+
+  // Reads every record again. Keeps the entries read before when the read fails.
+  async reload() {
+    if (this.#database === null) {
+      return;
+    }
+    let records;
+    try {
+      const transaction = this.#database.transaction(PEOPLE_STORE, 'readonly');
+      records = await requestResult(transaction.objectStore(PEOPLE_STORE).getAll());
+    } catch (error) {
+      console.error('Reading the enrolments failed:', error);
+      return;
+    }
+    const entries = new Map();
+    const errors = new Map();
+    for (const record of records) {
+      const person = typeof record?.person === 'string' ? record.person : String(record?.person);
+      const reason = findEntryError(record);
+      if (reason === null) {
+        entries.set(person, normaliseEntry(record));
+      } else {
+        errors.set(person, reason);
+      }
+    }
+    this.#entries = entries;
+    this.#entryErrors = errors;
   }
 
   get(person) {
     return this.#entries.get(person);
   }
 
-  // Text that explains why some enrolments are not saved or cannot be read, or null when
-  // every enrolment is saved.
+  // Text that explains why enrolments are not saved or cannot be read, or null when every
+  // enrolment is saved and readable.
   get problem() {
     const sentences = [];
-    if (this.#storageError !== null) {
+    if (this.#databaseError !== null) {
       sentences.push(
-        `This browser does not allow localStorage (${this.#storageError}), so enrolments are ` +
+        `This browser does not allow IndexedDB (${this.#databaseError}), so enrolments are ` +
           'kept only until the page is closed.',
       );
-    } else if (this.#valueError !== null) {
+    }
+    for (const [person, reason] of this.#entryErrors) {
+      sentences.push(`The saved enrolment of ${quote(person)} cannot be read: ${reason}.`);
+    }
+    if (this.#entryErrors.size > 0) {
       sentences.push(
-        `The saved enrolments (localStorage key ${STORAGE_KEY}) cannot be read: ` +
-          `${this.#valueError}. They are left unchanged, and new enrolments are kept only ` +
-          'until the page is closed. Discard the saved enrolments to start saving again.',
-      );
-    } else if (this.#entryErrors.size > 0) {
-      for (const [person, reason] of this.#entryErrors) {
-        sentences.push(`The saved enrolment of ${quote(person)} cannot be read: ${reason}.`);
-      }
-      sentences.push(
-        `The saved enrolments (localStorage key ${STORAGE_KEY}) are left unchanged, so ` +
-          'changes are kept only until the page is closed. Discard the unreadable ' +
-          'enrolments to keep the others and start saving again.',
-      );
-    } else if (this.#writeError !== null && this.#unsaved.length > this.#conflicts.length) {
-      sentences.push(
-        `Saving the enrolments failed (${this.#writeError}), so the changes since then are ` +
-          'kept only until the page is closed. The page tries to save them again at the ' +
-          'next change.',
+        'It is left unchanged, and that name cannot enrol until it is discarded. Discard the ' +
+          'unreadable enrolments to keep the others.',
       );
     }
-
-    const conflictCounts = new Map();
-    for (const change of this.#conflicts) {
-      conflictCounts.set(change.person, (conflictCounts.get(change.person) ?? 0) + 1);
-    }
-    for (const [person, count] of conflictCounts) {
-      const verb = count === 1 ? 'is' : 'are';
+    if (this.#legacyValueError !== null) {
       sentences.push(
-        `${countOf(count, 'enrolment signature')} of ${quote(person)} made on this page ` +
-          `${verb} kept only until the page is closed, because another tab saved an ` +
-          `enrolment of ${quote(person)} made with another model.`,
+        `The enrolments saved by an earlier version of this page (localStorage key ` +
+          `${LEGACY_STORAGE_KEY}) cannot be read: ${this.#legacyValueError}. They are left ` +
+          'unchanged until you discard them.',
+      );
+    }
+    for (const [person, reason] of this.#legacyEntryErrors) {
+      sentences.push(
+        `The enrolment of ${quote(person)} saved by an earlier version of this page cannot be ` +
+          `read: ${reason}. It is left in localStorage (key ${LEGACY_STORAGE_KEY}) until you ` +
+          'discard it.',
+      );
+    }
+    if (this.#legacyMoveError !== null) {
+      sentences.push(
+        `Moving the enrolments of an earlier version of this page out of localStorage failed ` +
+          `(${this.#legacyMoveError}). They are left there, and the page tries again when it ` +
+          'is next opened.',
       );
     }
     return sentences.length > 0 ? sentences.join(' ') : null;
   }
 
-  // Whether the saved value, or some person's entry in it, cannot be read.
+  // Whether some record, or the localStorage value of an earlier version, cannot be read.
   get hasUnreadableValue() {
-    return this.#storageError === null && (this.#valueError !== null || this.#entryErrors.size > 0);
+    return (
+      this.#entryErrors.size > 0 ||
+      this.#legacyValueError !== null ||
+      this.#legacyEntryErrors.size > 0
+    );
   }
 
-  // Names of the people whose saved entries cannot be read. It is empty when the whole saved
-  // value cannot be read.
+  // Names of the people whose records or localStorage entries cannot be read. It is empty when
+  // only the localStorage value as a whole cannot be read.
   get unreadableNames() {
-    return [...this.#entryErrors.keys()];
+    return [...new Set([...this.#entryErrors.keys(), ...this.#legacyEntryErrors.keys()])];
   }
 
   // Appends one embedding (an array of numbers) and the points of its signature (flat numbers
   // with null for a missing pressure, or null) to the person's enrolment and saves it.
-  // Returns the person's number of embeddings. Throws when the person's enrolment was made
-  // with another model.
-  add(person, modelId, embedding, points = null) {
-    // Read first, because another tab may have changed the saved value since this page read it.
-    this.load();
-    const entry = this.#entries.get(person);
-    if (entry !== undefined && entry.modelId !== modelId) {
-      throw new Error(`the enrolment of ${quote(person)} was made with another model`);
-    }
-    this.#unsaved.push({ person, modelId, embedding, points });
-    this.#applyUnsaved();
-    this.#save();
-    return this.#entries.get(person).embeddings.length;
-  }
-
-  remove(person) {
-    this.load();
-    // Earlier unsaved changes of the person would be undone by this one.
-    this.#unsaved = this.#unsaved.filter((change) => change.person !== person);
-    this.#unsaved.push({ person, remove: true });
-    this.#applyUnsaved();
-    this.#save();
-  }
-
-  // Deletes what cannot be read in the saved value (the whole value, or the entries of
-  // `names`) and saves the readable entries with the unsaved changes. `names` are the
-  // unreadableNames that the user agreed to discard. Throws, and changes nothing, when the
-  // saved value has changed since then or cannot be written.
-  discardUnreadable(names) {
-    this.load();
-    if (this.#storageError !== null) {
-      throw new Error(`localStorage is not available (${this.#storageError})`);
-    }
-    const current = this.unreadableNames;
-    const isSame =
-      current.length === names.length && current.every((person) => names.includes(person));
-    if (!isSame) {
+  // Returns the person's number of embeddings. Throws, and changes nothing, when the person's
+  // enrolment was made with another model, cannot be read, or cannot be written.
+  async add(person, modelId, embedding, points = null) {
+    if (this.#entryErrors.has(person)) {
       throw new Error(
-        'another tab changed the saved enrolments after the question was shown, so nothing ' +
-          'was deleted. Read the notice again, then press Discard again',
+        `the saved enrolment of ${quote(person)} cannot be read: discard it first, or use ` +
+          'another name',
       );
     }
+    const update = (record) => {
+      if (record !== undefined && findEntryError(record) !== null) {
+        throw new Error(
+          `the saved enrolment of ${quote(person)} cannot be read: ${findEntryError(record)}`,
+        );
+      }
+      if (record !== undefined && record.modelId !== modelId) {
+        throw new Error(`the enrolment of ${quote(person)} was made with another model`);
+      }
+      const entry = record === undefined ? { modelId, embeddings: [], signatures: [] } : normaliseEntry(record);
+      return {
+        person,
+        modelId,
+        embeddings: [...entry.embeddings, embedding],
+        signatures: [...entry.signatures, points],
+      };
+    };
+    const saved = await this.#change(person, update);
+    return saved.embeddings.length;
+  }
 
-    this.#valueError = null;
-    this.#entryErrors = new Map();
-    try {
-      this.#write();
-    } catch (error) {
-      this.load();
-      throw error;
+  // Deletes the person's enrolment. Throws, and changes nothing, when the deletion cannot be
+  // written.
+  async remove(person) {
+    await this.#change(person, () => null);
+  }
+
+  // Deletes what cannot be read: the records and localStorage entries of `names`, which are
+  // the unreadableNames that the user agreed to discard, and the localStorage value of an
+  // earlier version when it cannot be read as a whole. The readable localStorage entries have
+  // been moved into IndexedDB by then. Throws when a deletion fails.
+  async discardUnreadable(names) {
+    for (const person of names) {
+      if (this.#entryErrors.has(person)) {
+        await this.#change(person, (record) => {
+          if (record !== undefined && findEntryError(record) === null) {
+            throw new Error(
+              `another tab replaced the enrolment of ${quote(person)} after the question was ` +
+                'shown, so it was not deleted. Read the notice again',
+            );
+          }
+          return null;
+        });
+      }
+    }
+    const legacyDiscarded =
+      this.#legacyValueError !== null ||
+      [...this.#legacyEntryErrors.keys()].every((person) => names.includes(person));
+    if (legacyDiscarded && (this.#legacyValueError !== null || this.#legacyEntryErrors.size > 0)) {
+      window.localStorage.removeItem(LEGACY_STORAGE_KEY);
+      this.#legacyValueError = null;
+      this.#legacyEntryErrors = new Map();
     }
   }
 
-  // Writes the entries when the store can write, and records a failure in `problem`.
-  #save() {
-    if (this.#storageError !== null || this.hasUnreadableValue) {
+  // Runs update(record) on the person's record (undefined when there is none) inside one
+  // transaction, and writes what it returns: a record, or null to delete it. Throws what
+  // update throws, or the error of the write, and then changes nothing.
+  async #change(person, update) {
+    if (this.#database === null) {
+      const current = this.#entries.get(person);
+      const record = update(current === undefined ? undefined : { person, ...current });
+      if (record === null) {
+        this.#entries.delete(person);
+      } else {
+        this.#entries.set(person, normaliseEntry(record));
+      }
+      return record;
+    }
+
+    const transaction = this.#database.transaction(PEOPLE_STORE, 'readwrite');
+    const people = transaction.objectStore(PEOPLE_STORE);
+    let record;
+    try {
+      record = update(await requestResult(people.get(person)));
+    } catch (error) {
+      transaction.abort();
+      throw error;
+    }
+    try {
+      if (record === null) {
+        people.delete(person);
+      } else {
+        people.put(record);
+      }
+    } catch (error) {
+      transaction.abort();
+      throw new Error(`saving failed (${errorText(error)})`);
+    }
+    try {
+      await transactionDone(transaction);
+    } catch (error) {
+      throw new Error(`saving failed (${errorText(error)})`);
+    } finally {
+      await this.reload();
+    }
+    this.#channel?.postMessage('changed');
+    return record;
+  }
+
+  // Moves the readable enrolments saved in localStorage by an earlier version of the page into
+  // IndexedDB, leaving people who already have a record alone. Removes the localStorage value
+  // when every entry in it was moved.
+  async #moveLegacyEnrolments() {
+    let raw;
+    try {
+      raw = window.localStorage.getItem(LEGACY_STORAGE_KEY);
+    } catch {
+      return;
+    }
+    if (raw === null) {
+      return;
+    }
+    let parsed;
+    try {
+      parsed = parseEnrolments(raw);
+    } catch (error) {
+      this.#legacyValueError = error.message;
+      return;
+    }
+    this.#legacyEntryErrors = parsed.errors;
+    if (this.#database === null) {
+      // Without IndexedDB the readable entries are used from memory and the value stays.
+      for (const [person, entry] of parsed.entries) {
+        this.#entries.set(person, entry);
+      }
       return;
     }
     try {
-      this.#write();
+      const transaction = this.#database.transaction(PEOPLE_STORE, 'readwrite');
+      const people = transaction.objectStore(PEOPLE_STORE);
+      for (const [person, entry] of parsed.entries) {
+        const existing = await requestResult(people.getKey(person));
+        if (existing === undefined) {
+          people.put({ person, ...entry });
+        }
+      }
+      await transactionDone(transaction);
     } catch (error) {
-      this.#writeError = error.message;
+      this.#legacyMoveError = errorText(error);
+      return;
     }
-  }
-
-  // Writes the entries, then keeps as unsaved only the conflicting additions, which the
-  // entries leave out. Throws the error of localStorage.setItem.
-  #write() {
-    const value = JSON.stringify(Object.fromEntries(this.#entries));
-    window.localStorage.setItem(STORAGE_KEY, value);
-    this.#writeError = null;
-    this.#saved = copyEntries(this.#entries);
-    this.#unsaved = [...this.#conflicts];
-    this.#applyUnsaved();
-  }
-
-  // Sets #entries to #saved with the unsaved changes applied, and collects the conflicts.
-  #applyUnsaved() {
-    this.#entries = copyEntries(this.#saved);
-    this.#conflicts = [];
-    for (const change of this.#unsaved) {
-      if (change.remove) {
-        this.#entries.delete(change.person);
-        continue;
-      }
-      const entry = this.#entries.get(change.person);
-      if (entry === undefined) {
-        this.#entries.set(change.person, {
-          modelId: change.modelId,
-          embeddings: [change.embedding],
-          signatures: [change.points ?? null],
-        });
-      } else if (entry.modelId === change.modelId) {
-        entry.embeddings.push(change.embedding);
-        entry.signatures.push(change.points ?? null);
-      } else {
-        this.#conflicts.push(change);
+    if (parsed.errors.size === 0) {
+      try {
+        window.localStorage.removeItem(LEGACY_STORAGE_KEY);
+      } catch (error) {
+        // The entries are in IndexedDB now, and a later visit does not move them twice.
+        console.error('Removing the moved enrolments from localStorage failed:', error);
       }
     }
   }
 }
 
-// Returns a copy of entries whose embedding lists can change without changing the original.
-// The embeddings themselves are shared, because the store never changes one.
-function copyEntries(entries) {
-  const copy = new Map();
-  for (const [person, entry] of entries) {
-    copy.set(person, {
-      modelId: entry.modelId,
-      embeddings: [...entry.embeddings],
-      signatures: [...entry.signatures],
-    });
-  }
-  return copy;
+// Returns an entry with a signatures list as long as its embeddings list: records saved
+// before signatures were kept get null for each.
+function normaliseEntry(record) {
+  return {
+    modelId: record.modelId,
+    embeddings: record.embeddings,
+    signatures: record.signatures ?? record.embeddings.map(() => null),
+  };
 }
 
-// Parses and validates the saved JSON text. Returns { entries, errors }: a Map from person
+// Parses and validates the JSON text that earlier versions saved in localStorage. Returns { entries, errors }: a Map from person
 // name to { modelId, embeddings, signatures } for the valid entries, and a Map from person name to the
 // reason why the entry is invalid. Throws an Error when the text is not a JSON object.
 export function parseEnrolments(text) {
@@ -287,9 +368,7 @@ export function parseEnrolments(text) {
   for (const [person, entry] of Object.entries(value)) {
     const reason = findEntryError(entry);
     if (reason === null) {
-      // Entries saved without signatures get null for each.
-      const signatures = entry.signatures ?? entry.embeddings.map(() => null);
-      entries.set(person, { modelId: entry.modelId, embeddings: entry.embeddings, signatures });
+      entries.set(person, normaliseEntry(entry));
     } else {
       errors.set(person, reason);
     }

@@ -10,9 +10,11 @@ import { after, before, test } from 'node:test';
 
 import {
   assertClean,
+  clearEnrolments,
   launchBrowser,
   loadPage,
   openPage,
+  readEnrolments,
   readSvc2004File,
   REPO_ROOT,
   replaySignature,
@@ -20,6 +22,7 @@ import {
   startServer,
   svc2004Folder,
   textOf,
+  writeEnrolmentRecords,
 } from './helpers.mjs';
 
 const SCREENSHOT = path.join(REPO_ROOT, 'test-results', 'explanation.png');
@@ -175,6 +178,8 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkprint-explain-'));
   const waves = [1, 3, 6].map((cycles) => writeWave(folder, cycles));
   const page = await openPage(browser.context, server.origin);
+  await page.goto(server.url);
+  await clearEnrolments(page);
   assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
   await page.fill('#person', 'scribbler');
   for (const file of waves) {
@@ -198,11 +203,9 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   assert.match(await textOf(page, '#explain-closest-caption'), /number 2 of 3 \(cosine 1\.00/);
 
   // An entry saved before signatures were kept has embeddings only.
-  await page.evaluate(() => {
-    const saved = JSON.parse(localStorage.getItem('inkprint.enrolments.v1'));
-    delete saved.scribbler.signatures;
-    localStorage.setItem('inkprint.enrolments.v1', JSON.stringify(saved));
-  });
+  const { signatures, ...withoutSignatures } = (await readEnrolments(page)).scribbler;
+  assert.equal(signatures.length, 3);
+  await writeEnrolmentRecords(page, [withoutSignatures]);
   await page.reload();
   assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
   await page.fill('#person', 'scribbler');
@@ -215,19 +218,13 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   assert.match(await textOf(page, '#explain-profiles-caption'), /0 enrolment signatures/);
 
   // A damaged signature makes the entry unreadable: the page names it and keeps the saved value.
-  const damaged = await page.evaluate(() => {
-    const saved = JSON.parse(localStorage.getItem('inkprint.enrolments.v1'));
-    saved.scribbler.signatures = [[1, 2, 3], null, null];
-    const text = JSON.stringify(saved);
-    localStorage.setItem('inkprint.enrolments.v1', text);
-    return text;
-  });
-  await page.reload();
+  const damaged = { ...withoutSignatures, signatures: [[1, 2, 3], null, null] };
+  await writeEnrolmentRecords(page, [damaged]);
   assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
   assert.match(
     await textOf(page, '#storage-problem'),
     /enrolment of “\u2068scribbler\u2069” cannot be read: it has an invalid signature at index 0/,
   );
-  assert.equal(await page.evaluate(() => localStorage.getItem('inkprint.enrolments.v1')), damaged);
+  assert.deepEqual((await readEnrolments(page)).scribbler, damaged, 'the damaged record is kept');
   assertClean(page);
 });

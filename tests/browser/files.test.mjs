@@ -9,15 +9,16 @@ import { after, before, test } from 'node:test';
 
 import {
   assertClean,
+  clearEnrolments,
   launchBrowser,
   loadPage,
   openPage,
+  readEnrolments,
   replaySignature,
   requireBuiltModule,
   startServer,
 } from './helpers.mjs';
 
-const STORAGE_KEY = 'inkprint.enrolments.v1';
 
 let server;
 let browser;
@@ -42,7 +43,7 @@ async function openReadyPage(t) {
   const page = await openPage(browser.context, server.origin);
   t.after(() => page.close());
   await page.goto(server.url);
-  await page.evaluate(() => localStorage.clear());
+  await clearEnrolments(page);
   assert.equal(await loadPage(page, server.url), 'ready');
   return page;
 }
@@ -116,7 +117,7 @@ test('malformed file changes nothing', async (t) => {
   await replaySignature(page, makeScribble(1));
   await page.click('#enrol');
   await replaySignature(page, makeScribble(2));
-  const storedBefore = await page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
+  const storedBefore = await readEnrolments(page);
   const statusBefore = await textOf(page, '#pad-status');
   const exportBefore = await exportPad(page, 'json');
 
@@ -133,8 +134,8 @@ test('malformed file changes nothing', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.equal(await textOf(page, '#pad-status'), statusBefore);
   assert.equal(await exportPad(page, 'json'), exportBefore, 'the pad is unchanged');
-  assert.equal(
-    await page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY),
+  assert.deepEqual(
+    await readEnrolments(page),
     storedBefore,
     'the enrolments are unchanged',
   );

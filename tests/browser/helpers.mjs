@@ -125,6 +125,15 @@ export async function openPage(context, origin, { allowedConsoleErrors = [] } = 
   page.on('pageerror', (error) => record.pageErrors.push(error.stack ?? String(error)));
 
   pageRecords.set(page, record);
+
+  // Enrol, Forget and Discard save to IndexedDB after the click returns. The page marks the
+  // body with data-saving until the save ends, so every click waits for that, and a test reads
+  // the outcome, not a state in between.
+  const click = page.click.bind(page);
+  page.click = async (selector, options) => {
+    await click(selector, options);
+    await page.waitForSelector('body:not([data-saving])');
+  };
   return page;
 }
 
@@ -330,4 +339,55 @@ export async function installTestPad(page) {
     window.testCanvas = canvas;
     window.testPad = new SignaturePad(canvas);
   });
+}
+
+// The page keeps enrolments in IndexedDB (see web/enrolments.js): one record per person in the
+// object store "people" of the database "inkprint-enrolments".
+export const ENROLMENT_DATABASE = 'inkprint-enrolments';
+export const LEGACY_ENROLMENT_KEY = 'inkprint.enrolments.v1';
+
+// Runs one call on the page's enrolment object store, inside the page: "getAll" returns every
+// record, "clear" deletes them all, and "put" writes `value`. The page's Content-Security-Policy
+// forbids evaluating code from text, so the call is named, not passed as a function.
+async function callEnrolmentStore(page, method, value = null) {
+  return page.evaluate(
+    ([name, method, value]) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(name, 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('people', { keyPath: 'person' });
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const database = open.result;
+          const mode = method === 'getAll' ? 'readonly' : 'readwrite';
+          const transaction = database.transaction('people', mode);
+          const store = transaction.objectStore('people');
+          const request = method === 'put' ? store.put(value) : store[method]();
+          transaction.oncomplete = () => {
+            database.close();
+            resolve(request.result);
+          };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+    [ENROLMENT_DATABASE, method, value],
+  );
+}
+
+// Returns the stored enrolment records as an object from person name to record.
+export async function readEnrolments(page) {
+  const records = await callEnrolmentStore(page, 'getAll');
+  return Object.fromEntries(records.map((record) => [record.person, record]));
+}
+
+// Writes raw records, readable or not, as another program or an older page could have.
+export async function writeEnrolmentRecords(page, records) {
+  for (const record of records) {
+    await callEnrolmentStore(page, 'put', record);
+  }
+}
+
+// Deletes every stored enrolment and the localStorage value of earlier versions.
+export async function clearEnrolments(page) {
+  await callEnrolmentStore(page, 'clear');
+  await page.evaluate(() => localStorage.clear());
 }

@@ -12,18 +12,21 @@ import {
   assertClean,
   enrolScribbles,
   installTestPad,
+  clearEnrolments,
   launchBrowser,
+  LEGACY_ENROLMENT_KEY,
   loadPage,
   makeScribble,
   openPage,
   replaySignature,
   requireBuiltModule,
   startServer,
+  readEnrolments,
   textOf,
   WEB_ROOT,
 } from './helpers.mjs';
 
-const STORAGE_KEY = 'inkprint.enrolments.v1';
+const STORAGE_KEY = LEGACY_ENROLMENT_KEY;
 
 // Chromium logs a failed resource load as a console error, which the load failure tests
 // cause on purpose.
@@ -43,18 +46,19 @@ after(async () => {
   await server?.stop();
 });
 
-// Opens the page with empty localStorage and waits until the model has loaded.
+// Opens the page with no stored enrolments and waits until the model has loaded.
 async function openReadyPage(t, options = {}) {
   const page = await openPage(browser.context, server.origin, options);
   t.after(() => page.close());
 
   await page.goto(server.url);
-  await page.evaluate(() => localStorage.clear());
+  await clearEnrolments(page);
   assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
   return page;
 }
 
-async function readStoredValue(page) {
+// Returns the localStorage value that earlier versions of the page kept enrolments in.
+async function readLegacyValue(page) {
   return page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
 }
 
@@ -74,7 +78,7 @@ test('verify with empty pad shows message', async (t) => {
 test('verify needs three enrolments', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'two only', 2);
-  const storedBefore = await readStoredValue(page);
+  const storedBefore = await readEnrolments(page);
 
   await replaySignature(page, makeScribble(5));
   await page.click('#verify');
@@ -82,8 +86,8 @@ test('verify needs three enrolments', async (t) => {
   assert.match(await textOf(page, '#message'), /needs at least 3: enrol 1 more first/);
   assert.equal(await page.getAttribute('#result', 'data-verdict'), null);
   assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
-  assert.equal(await readStoredValue(page), storedBefore);
-  assert.equal(JSON.parse(storedBefore)['two only'].embeddings.length, 2);
+  assert.deepEqual(await readEnrolments(page), storedBefore);
+  assert.equal(storedBefore['two only'].embeddings.length, 2);
   assertClean(page);
 });
 
@@ -128,7 +132,7 @@ test('forget asks before deleting', async (t) => {
   page.once('dialog', (dialog) => dialog.accept());
   await page.click('#forget');
   assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
-  assert.deepEqual(JSON.parse(await readStoredValue(page)), {});
+  assert.deepEqual(await readEnrolments(page), {});
   assertClean(page);
 });
 
@@ -143,12 +147,14 @@ test('unreadable saved enrolments are kept', async (t) => {
 
   await enrolScribbles(page, 'me', 1);
   assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
-  assert.equal(await readStoredValue(page), corrupt, 'the unreadable value is left unchanged');
+  assert.equal(await readLegacyValue(page), corrupt, 'the unreadable value is left unchanged');
+  assert.equal((await readEnrolments(page)).me.embeddings.length, 1, 'the new enrolment is saved');
 
   page.once('dialog', (dialog) => dialog.accept());
   await page.click('#discard-storage');
   assert.ok(!(await page.isVisible('#storage-notice')), 'storage notice is hidden');
-  assert.equal(JSON.parse(await readStoredValue(page)).me.embeddings.length, 1);
+  assert.equal(await readLegacyValue(page), null, 'the unreadable value is deleted');
+  assert.equal((await readEnrolments(page)).me.embeddings.length, 1);
   assertClean(page);
 });
 
@@ -177,7 +183,12 @@ test('enrolment of another model is reported', async (t) => {
 
   await page.click('#enrol');
   assert.match(await textOf(page, '#message'), /made with another model/);
-  assert.equal(await readStoredValue(page), foreign, 'the old enrolment is left unchanged');
+  assert.deepEqual(
+    (await readEnrolments(page)).me,
+    { person: 'me', ...JSON.parse(foreign).me, signatures: [null, null, null] },
+    'the old enrolment is moved into IndexedDB unchanged',
+  );
+  assert.equal(await readLegacyValue(page), null, 'the moved value is removed from localStorage');
   assertClean(page);
 });
 

@@ -1,24 +1,26 @@
-// Saved enrolments that the page cannot read or write: enrolments kept only in memory must
-// survive storage events from other tabs, a failed write is tried again at the next change,
-// and one unreadable person's entry hides no one else's.
+// Stored enrolments: they survive a reload, a failed write changes nothing, other tabs see each
+// change, one unreadable record hides no one else's, and the localStorage enrolments of earlier
+// versions of the page move into IndexedDB.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
   assertClean,
+  clearEnrolments,
   enrolScribbles,
   launchBrowser,
+  LEGACY_ENROLMENT_KEY,
   loadPage,
   makeScribble,
   openPage,
+  readEnrolments,
   replaySignature,
   requireBuiltModule,
   startServer,
   textOf,
+  writeEnrolmentRecords,
 } from './helpers.mjs';
-
-const STORAGE_KEY = 'inkprint.enrolments.v1';
 
 let server;
 let browser;
@@ -34,158 +36,145 @@ after(async () => {
   await server?.stop();
 });
 
-// Opens the page with `saved` as the saved value (none when null) and waits until the model
-// has loaded.
-async function openReadyPage(t, saved = null) {
+// Opens the page with no stored enrolments, lets `prepare(page)` store some, then loads the
+// page and waits until the model has loaded.
+async function openReadyPage(t, prepare = async () => {}) {
   const page = await openPage(browser.context, server.origin);
   t.after(() => page.close());
-
   await page.goto(server.url);
-  await writeStoredValue(page, saved);
+  await clearEnrolments(page);
+  await prepare(page);
   assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
   return page;
 }
 
-async function readStoredValue(page) {
-  return page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
+async function readLegacyValue(page) {
+  return page.evaluate((key) => localStorage.getItem(key), LEGACY_ENROLMENT_KEY);
 }
 
-async function writeStoredValue(page, value) {
-  await page.evaluate(
-    ([key, text]) => {
-      if (text === null) {
-        localStorage.removeItem(key);
-      } else {
-        localStorage.setItem(key, text);
-      }
-    },
-    [STORAGE_KEY, value],
-  );
-}
-
-// Makes every localStorage write of the page fail as it does when the quota is used up.
+// Makes the page's IndexedDB writes and deletions throw as they do when the quota is used up.
 async function failWrites(page) {
   await page.evaluate(() => {
-    window.originalSetItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    window.originalPut = IDBObjectStore.prototype.put;
+    window.originalDelete = IDBObjectStore.prototype.delete;
+    const refuse = () => {
+      throw new DOMException('the storage quota is used up', 'QuotaExceededError');
     };
+    IDBObjectStore.prototype.put = refuse;
+    IDBObjectStore.prototype.delete = refuse;
   });
 }
 
 async function restoreWrites(page) {
   await page.evaluate(() => {
-    Storage.prototype.setItem = window.originalSetItem;
+    IDBObjectStore.prototype.put = window.originalPut;
+    IDBObjectStore.prototype.delete = window.originalDelete;
   });
 }
 
-// Sends the page a storage event like the one another tab's change of the saved enrolments
-// causes, without changing them.
-async function dispatchStorageEvent(page) {
-  await page.evaluate((key) => {
-    window.dispatchEvent(new StorageEvent('storage', { key }));
-  }, STORAGE_KEY);
-}
-
-test('discard in another tab keeps memory enrolments', async (t) => {
-  const unreadable = '{"me": {"modelId": "x", "embeddings": [[1, 2';
-  const page = await openReadyPage(t, unreadable);
+test('enrolments survive a reload', async (t) => {
+  const page = await openReadyPage(t);
   await enrolScribbles(page, 'me', 2);
-  assert.equal(await readStoredValue(page), unreadable, 'the unreadable value is left unchanged');
-  assert.ok(await page.isVisible('#storage-notice'), 'the storage notice is visible');
 
-  const otherTab = await openPage(browser.context, server.origin);
-  t.after(() => otherTab.close());
-  await otherTab.goto(server.url);
-  await writeStoredValue(otherTab, null);
-
-  await page.waitForFunction(() => document.getElementById('storage-notice').hidden);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await page.fill('#person', 'me');
   assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
-  const saved = JSON.parse(await readStoredValue(page));
-  assert.equal(saved.me.embeddings.length, 2, 'the memory enrolments are saved');
+  const saved = (await readEnrolments(page)).me;
+  assert.equal(saved.embeddings.length, 2);
+  assert.equal(saved.signatures.length, 2);
+  assert.ok(saved.signatures.every((points) => Array.isArray(points) && points.length > 0));
   assertClean(page);
 });
 
-test('storage event keeps unsaved enrolments', async (t) => {
+test('failed write changes nothing', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'quota', 1);
-  const storedBefore = await readStoredValue(page);
+  const storedBefore = await readEnrolments(page);
 
   await failWrites(page);
-  await enrolScribbles(page, 'quota', 1);
-  assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
-  assert.match(await textOf(page, '#storage-problem'), /^Saving the enrolments failed/);
-  assert.equal(await readStoredValue(page), storedBefore);
+  await replaySignature(page, makeScribble(3));
+  await page.click('#enrol');
+  assert.match(await textOf(page, '#message'), /^Enrolment failed: saving failed \(the storage quota is used up\)/);
+  assert.match(await textOf(page, '#message'), /still on the pad/);
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+  assert.notEqual(await textOf(page, '#pad-status'), 'The pad is empty.', 'the drawing is kept');
+  assert.deepEqual(await readEnrolments(page), storedBefore);
 
-  await dispatchStorageEvent(page);
-  assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
-  assert.ok(await page.isVisible('#storage-notice'), 'the storage notice is still visible');
-  assert.match(await textOf(page, '#storage-problem'), /kept only until the page is closed/);
-
-  await restoreWrites(page);
-  await dispatchStorageEvent(page);
-  assert.ok(!(await page.isVisible('#storage-notice')), 'the storage notice is hidden');
-  assert.equal(JSON.parse(await readStoredValue(page)).quota.embeddings.length, 2);
-  assertClean(page);
-});
-
-test('failed save is retried at next change', async (t) => {
-  const page = await openReadyPage(t);
-  await failWrites(page);
-  await enrolScribbles(page, 'retry', 1);
-  assert.ok(await page.isVisible('#storage-notice'), 'the storage notice is visible');
-  assert.equal(await readStoredValue(page), null);
-
-  await restoreWrites(page);
-  await enrolScribbles(page, 'retry', 1);
-  assert.ok(!(await page.isVisible('#storage-notice')), 'the storage notice is hidden');
-  assert.equal(JSON.parse(await readStoredValue(page)).retry.embeddings.length, 2);
-
-  await failWrites(page);
   page.once('dialog', (dialog) => dialog.accept());
   await page.click('#forget');
-  assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
-  assert.match(await textOf(page, '#storage-problem'), /^Saving the enrolments failed/);
-  await dispatchStorageEvent(page);
-  assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures', 'forget is kept');
+  assert.match(await textOf(page, '#message'), /^Deleting the enrolment failed: .*It is kept\./);
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
 
+  // The drawing is still on the pad, so Enrol works once writing works again.
   await restoreWrites(page);
-  await enrolScribbles(page, 'other', 1);
-  assert.ok(!(await page.isVisible('#storage-notice')), 'the storage notice is hidden');
-  const saved = JSON.parse(await readStoredValue(page));
-  assert.deepEqual(Object.keys(saved), ['other'], 'the forgotten enrolment is not saved');
+  await page.click('#enrol');
+  assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
+  assert.equal((await readEnrolments(page)).quota.embeddings.length, 2);
   assertClean(page);
 });
 
-test('unreadable entry hides no one else', async (t) => {
-  let page = await openReadyPage(t);
+test('other tabs see each change', async (t) => {
+  const first = await openReadyPage(t);
+  const second = await openPage(browser.context, server.origin);
+  t.after(() => second.close());
+  assert.equal(await loadPage(second, server.url), 'ready');
+  await second.fill('#person', 'shared');
+  await first.fill('#person', 'shared');
+
+  await enrolScribbles(first, 'shared', 1);
+  await second.waitForFunction(
+    () => document.getElementById('enrol-count').textContent.startsWith('1 of 5'),
+  );
+
+  // The second tab enrols from its own view, and the first tab's signature is kept.
+  await enrolScribbles(second, 'shared', 1);
+  assert.equal(await textOf(second, '#enrol-count'), '2 of 5 enrolment signatures');
+  await first.waitForFunction(
+    () => document.getElementById('enrol-count').textContent.startsWith('2 of 5'),
+  );
+
+  second.once('dialog', (dialog) => dialog.accept());
+  await second.click('#forget');
+  await first.waitForFunction(
+    () => document.getElementById('enrol-count').textContent.startsWith('0 of 5'),
+  );
+  assert.deepEqual(await readEnrolments(first), {});
+  assertClean(first);
+  assertClean(second);
+});
+
+test('unreadable record hides no one else', async (t) => {
+  const page = await openReadyPage(t);
   await enrolScribbles(page, 'me', 3);
-  const valid = JSON.parse(await readStoredValue(page));
-  const saved = JSON.stringify({
-    ...valid,
-    bob: { modelId: valid.me.modelId, embeddings: [[1, 'a']] },
-    carol: { embeddings: [] },
-  });
-  await page.close();
-  page = await openReadyPage(t, saved);
+  const modelId = (await readEnrolments(page)).me.modelId;
+  await writeEnrolmentRecords(page, [
+    { person: 'bob', modelId, embeddings: [[1, 'a']] },
+    { person: 'carol', embeddings: [] },
+  ]);
+  assert.equal(await loadPage(page, server.url), 'ready');
 
   await page.fill('#person', 'me');
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
   const problem = await textOf(page, '#storage-problem');
-  assert.match(problem, /\u201c\u2068bob\u2069\u201d/);
-  assert.match(problem, /\u201c\u2068carol\u2069\u201d/);
+  assert.match(problem, /\u201c\u2068bob\u2069\u201d cannot be read: it has an invalid embedding at index 0/);
+  assert.match(problem, /\u201c\u2068carol\u2069\u201d cannot be read: it has no modelId string/);
   assert.doesNotMatch(problem, /\u201c\u2068me\u2069\u201d/);
-  assert.ok(await page.isVisible('#discard-storage'), 'the discard button is visible');
   assert.match(await textOf(page, '#discard-storage'), /unreadable/);
 
   await replaySignature(page, makeScribble(1));
   await page.click('#verify');
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
-
   await page.click('#clear');
   await enrolScribbles(page, 'me', 1);
   assert.equal(await textOf(page, '#enrol-count'), '4 of 5 enrolment signatures');
-  assert.equal(await readStoredValue(page), saved, 'the saved value is left unchanged');
+
+  // An unreadable record is never overwritten by an enrolment.
+  await page.fill('#person', 'bob');
+  await replaySignature(page, makeScribble(2));
+  await page.click('#enrol');
+  assert.match(await textOf(page, '#message'), /cannot be read: discard it first/);
+  assert.deepEqual((await readEnrolments(page)).bob.embeddings, [[1, 'a']]);
 
   let question = '';
   page.once('dialog', (dialog) => {
@@ -196,33 +185,93 @@ test('unreadable entry hides no one else', async (t) => {
   assert.match(question, /\u201c\u2068bob\u2069\u201d and \u201c\u2068carol\u2069\u201d/);
   assert.doesNotMatch(question, /\u201c\u2068me\u2069\u201d/);
   assert.ok(!(await page.isVisible('#storage-notice')), 'the storage notice is hidden');
-  const discarded = JSON.parse(await readStoredValue(page));
-  assert.deepEqual(Object.keys(discarded), ['me']);
-  assert.equal(discarded.me.embeddings.length, 4);
+  const kept = await readEnrolments(page);
+  assert.deepEqual(Object.keys(kept), ['me']);
+  assert.equal(kept.me.embeddings.length, 4);
   assertClean(page);
 });
 
-test('discard stops when saved value changed', async (t) => {
-  const saved = JSON.stringify({ bob: { modelId: 'x', embeddings: [[1, 'a']] } });
-  const page = await openReadyPage(t, saved);
+test('discard stops when the record was replaced', async (t) => {
+  const page = await openReadyPage(t, (page) =>
+    writeEnrolmentRecords(page, [{ person: 'bob', modelId: 'x', embeddings: [[1, 'a']] }]),
+  );
   assert.ok(await page.isVisible('#discard-storage'), 'the discard button is visible');
 
-  // Another tab writes another unreadable entry while the confirmation is open. The page
-  // writes it itself, so that no storage event informs the store of the change.
-  const changed = JSON.stringify({ eve: { modelId: 'x', embeddings: 'none' } });
+  // Another tab writes a readable record of bob while the question is open. The write is
+  // queued before the page's deletion, so the page must see it and keep it.
   await page.evaluate(
-    ([key, value]) => {
-      window.confirm = () => {
-        localStorage.setItem(key, value);
-        return true;
-      };
-    },
-    [STORAGE_KEY, changed],
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open('inkprint-enrolments', 1);
+        open.onsuccess = () => {
+          window.confirm = () => {
+            const transaction = open.result.transaction('people', 'readwrite');
+            transaction.objectStore('people').put({ person: 'bob', modelId: 'x', embeddings: [[1, 2]] });
+            return true;
+          };
+          resolve();
+        };
+      }),
   );
   await page.click('#discard-storage');
 
-  assert.match(await textOf(page, '#message'), /another tab changed the saved enrolments/);
-  assert.equal(await readStoredValue(page), changed, 'the new value is left unchanged');
-  assert.match(await textOf(page, '#storage-problem'), /\u201c\u2068eve\u2069\u201d/);
+  assert.match(await textOf(page, '#message'), /another tab replaced the enrolment of \u201c\u2068bob\u2069\u201d/);
+  assert.deepEqual((await readEnrolments(page)).bob.embeddings, [[1, 2]], 'the new record is kept');
+  assertClean(page);
+});
+
+test('earlier localStorage enrolments move into IndexedDB', async (t) => {
+  const legacy = JSON.stringify({
+    me: { modelId: 'sha256:some-model', embeddings: [[0.5, 0.5]] },
+    bob: { modelId: 'x', embeddings: 'none' },
+  });
+  const page = await openReadyPage(t, (page) =>
+    page.evaluate(([key, value]) => localStorage.setItem(key, value), [LEGACY_ENROLMENT_KEY, legacy]),
+  );
+
+  const stored = await readEnrolments(page);
+  assert.deepEqual(stored.me, {
+    person: 'me',
+    modelId: 'sha256:some-model',
+    embeddings: [[0.5, 0.5]],
+    signatures: [null],
+  });
+  assert.equal(stored.bob, undefined, 'the unreadable entry is not moved');
+  assert.equal(await readLegacyValue(page), legacy, 'the value stays while part of it is unreadable');
+  assert.match(
+    await textOf(page, '#storage-problem'),
+    /enrolment of \u201c\u2068bob\u2069\u201d saved by an earlier version of this page cannot be read/,
+  );
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#discard-storage');
+  assert.equal(await readLegacyValue(page), null);
+  assert.ok(!(await page.isVisible('#storage-notice')), 'the storage notice is hidden');
+  assert.deepEqual(Object.keys(await readEnrolments(page)), ['me']);
+
+  // A reload moves nothing twice.
+  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.deepEqual(Object.keys(await readEnrolments(page)), ['me']);
+  assertClean(page);
+});
+
+test('without IndexedDB enrolments stay in memory', async (t) => {
+  const page = await openPage(browser.context, server.origin);
+  t.after(() => page.close());
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = () => {
+      throw new DOMException('IndexedDB is turned off here', 'InvalidStateError');
+    };
+  });
+  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.match(
+    await textOf(page, '#storage-problem'),
+    /does not allow IndexedDB \(IndexedDB is turned off here\), so enrolments are kept only until the page is closed/,
+  );
+  await enrolScribbles(page, 'memory', 3);
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+  await replaySignature(page, makeScribble(1));
+  await page.click('#verify');
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
   assertClean(page);
 });

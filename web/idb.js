@@ -1,0 +1,50 @@
+// Promise wrappers of the IndexedDB calls that the page's stores use.
+
+// Resolves with a request's result, or rejects with its error.
+export function requestResult(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+// Resolves when a transaction has committed, and rejects when it fails or is aborted. A write
+// is on disk only after this resolves.
+export function transactionDone(transaction) {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve();
+    transaction.onabort = () =>
+      reject(transaction.error ?? new Error('the IndexedDB transaction was aborted'));
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+
+// Opens a database, calling upgrade(database) when it is new or older than `version`. Rejects
+// when IndexedDB is missing or refuses, for example in some private windows.
+export function openDatabase(name, version, upgrade) {
+  return new Promise((resolve, reject) => {
+    let request;
+    try {
+      request = indexedDB.open(name, version);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    request.onupgradeneeded = () => upgrade(request.result);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () =>
+      reject(
+        new Error(
+          `opening the database "${name}" is blocked because another tab has an older version ` +
+            'of it open: close that tab, then reload this page',
+        ),
+      );
+  });
+}
+
+// Returns the message of an error thrown by IndexedDB, which may be a DOMException or, from a
+// browser extension, any value.
+export function errorText(error) {
+  return error instanceof Error || error instanceof DOMException ? error.message : String(error);
+}
