@@ -240,6 +240,11 @@ std::vector<std::string> strings_from(const val& value, const char* description)
     return strings;
 }
 
+// Distance between two signatures' normalised trajectories (see inkprint::trajectory_distance).
+double trajectory_distance(const val& a, const val& b) {
+    return guard([&] { return inkprint::trajectory_distance(signature_from(a), signature_from(b)); });
+}
+
 [[noreturn]] void throw_unknown_format(const std::string& format) {
     throw inkprint::Error("unknown signature file format \"" + format + "\": use \"json\", \"inkml\" or \"svc2004\"");
 }
@@ -302,6 +307,8 @@ EMSCRIPTEN_BINDINGS(inkprint) {
         .function("describe", &WasmModel::describe);
     emscripten::function("makeReference", &make_reference);
     emscripten::function("cosine", &cosine);
+    emscripten::function("trajectoryDistance", &trajectory_distance);
+    emscripten::constant("REPLAY_DISTANCE", inkprint::kReplayDistance);
     emscripten::function("parseSvc2004", &parse_svc2004);
     emscripten::function("computeFeatures", &compute_features);
     emscripten::function("parseInk", &parse_ink);

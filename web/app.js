@@ -307,23 +307,40 @@ function clearResult() {
   hideExplanation();
   elements.result.textContent = '';
   delete elements.result.dataset.verdict;
+  delete elements.result.dataset.nearestPathDistance;
   delete elements.result.dataset.score;
   delete elements.result.dataset.threshold;
 }
 
-function showResult({ score, threshold, accepted }) {
+// Shows the verdict. `copy` is { index, distance } when the query is a copy of an enrolment
+// signature, which rejects it whatever its score.
+function showResult({ score, threshold, accepted, copy, nearestPathDistance }) {
   clearResult();
 
   const verdict = document.createElement('strong');
   verdict.className = 'verdict';
-  verdict.textContent = accepted ? 'Genuine' : 'Forgery';
+  const kind = copy ? 'replay' : accepted ? 'genuine' : 'forgery';
+  verdict.textContent = { replay: 'Rejected: replay', genuine: 'Genuine', forgery: 'Forgery' }[kind];
 
   const details = document.createElement('span');
   details.className = 'score';
   details.textContent = `score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`;
 
   elements.result.append(verdict, ' ', details);
-  elements.result.dataset.verdict = accepted ? 'genuine' : 'forgery';
+  if (copy) {
+    const warning = document.createElement('p');
+    warning.className = 'replay-warning';
+    warning.textContent =
+      `This signature is a near-exact copy of enrolment signature ${copy.index + 1}: their ` +
+      `pen paths differ by ${copy.distance.toFixed(4)} signature sizes, and no one signs twice ` +
+      `closer than ${engine.module.REPLAY_DISTANCE} (genuine repeats in the SVC2004 data differ ` +
+      'by 0.057 or more). It was probably replayed from captured data, so it is rejected.';
+    elements.result.append(warning);
+  }
+  elements.result.dataset.verdict = kind;
+  if (nearestPathDistance !== null) {
+    elements.result.dataset.nearestPathDistance = String(nearestPathDistance);
+  }
   elements.result.dataset.score = String(score);
   elements.result.dataset.threshold = String(threshold);
 }
@@ -448,10 +465,14 @@ function handleVerify() {
       explanationError = describeError(error);
     }
     const verification = explanation ?? engine.model.verify(reference, points);
+    const nearest = findNearestPath(person, points);
+    const copy = nearest !== null && nearest.distance < engine.module.REPLAY_DISTANCE ? nearest : null;
     result = {
+      nearestPathDistance: nearest?.distance ?? null,
       score: verification.score,
       threshold: verification.threshold,
-      accepted: verification.accepted,
+      accepted: verification.accepted && copy === null,
+      copy,
     };
   } catch (error) {
     showMessage(`Verification failed: ${describeError(error)}`, 'error');
@@ -472,6 +493,24 @@ function handleVerify() {
     hideExplanation();
     showMessage(`The verdict stands, but drawing its explanation failed: ${describeError(error)}`);
   }
+}
+
+// Returns { index, distance } of the enrolment signature whose pen path is nearest the
+// query's (see trajectory_distance in the core), or null when no enrolment signature was saved
+// with its points.
+function findNearestPath(person, points) {
+  const entry = store.get(person);
+  let nearest = null;
+  for (const [index, saved] of entry.signatures.entries()) {
+    if (saved === null) {
+      continue;
+    }
+    const distance = engine.module.trajectoryDistance(points, pointsFromSaved(saved));
+    if (nearest === null || distance < nearest.distance) {
+      nearest = { index, distance };
+    }
+  }
+  return nearest;
 }
 
 // Collects what showExplanation draws: the query's profile, each enrolment signature's points,

@@ -19,14 +19,35 @@ struct TimedPoint {
     std::size_t stroke;
 };
 
+// Samples on each side whose timestamps are averaged with a sample's own (see smoothed_times).
+constexpr std::size_t kTimeSmoothingHalfWidth = 4;
+
+// Returns the stroke's timestamps, each averaged with those of up to kTimeSmoothingHalfWidth
+// samples on either side, as many on each side, so evenly spaced timestamps stay exactly as
+// they are. A busy browser delivers pointer events late and then several in the same
+// millisecond. Without the average, each such bunch would become a spike of speed, and the
+// same drawing would give another embedding each time it is captured.
+std::vector<double> smoothed_times(const std::vector<Point>& points) {
+    const std::size_t n = points.size();
+    std::vector<double> times(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t half = std::min({kTimeSmoothingHalfWidth, i, n - 1 - i});
+        double sum = 0;
+        for (std::size_t j = i - half; j <= i + half; ++j) sum += points[j].t_ms;
+        times[i] = sum / static_cast<double>(2 * half + 1);
+    }
+    return times;
+}
+
 std::vector<TimedPoint> flatten(const Signature& signature) {
     std::vector<TimedPoint> points;
     points.reserve(signature.point_count());
     double removed = 0;  // time cut out of long pen-up pauses so far
     for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
+        const std::vector<double> times = smoothed_times(signature.strokes[s].points);
         for (std::size_t i = 0; i < signature.strokes[s].points.size(); ++i) {
             const Point& point = signature.strokes[s].points[i];
-            double t = point.t_ms - removed;
+            double t = times[i] - removed;
             if (!points.empty()) {
                 const double gap = t - points.back().t;
                 if (i == 0 && gap > kMaxPenUpMs) {
@@ -175,6 +196,19 @@ SignatureProfile profile_signature(const Signature& signature, int n_steps) {
     profile.pressure = std::move(resampled.pressure);
     profile.pen_down = std::move(resampled.pen_down);
     return profile;
+}
+
+double trajectory_distance(const Signature& a, const Signature& b, int n_steps) {
+    const std::vector<float> first = compute_features(a, n_steps);
+    const std::vector<float> second = compute_features(b, n_steps);
+    double sum = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        const std::size_t row = static_cast<std::size_t>(k) * kFeatureCount;
+        const double dx = static_cast<double>(first[row + 1]) - second[row + 1];
+        const double dy = static_cast<double>(first[row + 2]) - second[row + 2];
+        sum += dx * dx + dy * dy;
+    }
+    return std::sqrt(sum / n_steps);
 }
 
 FeatureScaling measure_feature_scaling(const std::vector<std::vector<float>>& grids) {

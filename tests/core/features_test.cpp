@@ -1,12 +1,16 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 
 #include "inkprint/augment.hpp"
 #include "inkprint/error.hpp"
 #include "inkprint/features.hpp"
 #include "inkprint/random.hpp"
+#include "inkprint/svc2004.hpp"
 #include "synthetic.hpp"
+#include "test_data.hpp"
 
 using inkprint::compute_features;
 using inkprint::kFeatureCount;
@@ -150,4 +154,45 @@ TEST(Augment, KeepsStrokesAndTimeOrder) {
         EXPECT_NEAR(varied.strokes.front().points.front().t_ms, signature.strokes.front().points.front().t_ms, 1e-6);
         EXPECT_NEAR(varied.strokes.back().points.back().t_ms, signature.strokes.back().points.back().t_ms, 1e-6);
     }
+}
+
+TEST(TrajectoryDistance, CopyIsNearAndRepeatIsFar) {
+    inkprint::Random random(21);
+    const auto writer = inkprint::testing::make_writer(random);
+    const inkprint::Signature original = inkprint::testing::draw_signature(writer, 0.03, false, random);
+
+    // A copy moved, scaled, started later and written 10 % faster, with 0.2 % position noise.
+    inkprint::Signature copy = original;
+    for (auto& stroke : copy.strokes) {
+        for (auto& point : stroke.points) {
+            point.x = 3.0 * point.x + 500 + random.normal() * 0.002 * 300;
+            point.y = 3.0 * point.y - 80 + random.normal() * 0.002 * 300;
+            point.t_ms = 0.9 * point.t_ms + 12345;
+        }
+    }
+    EXPECT_LT(inkprint::trajectory_distance(original, original), 1e-6);
+    EXPECT_LT(inkprint::trajectory_distance(original, copy), inkprint::kReplayDistance / 2);
+
+    // A forgery written anew stays far. The generated genuine repeats vary less than real
+    // writers do, so the SVC2004 test below checks real genuine repeats.
+    for (int i = 0; i < 10; ++i) {
+        const auto forgery = inkprint::testing::draw_signature(writer, 0.3, true, random);
+        EXPECT_GT(inkprint::trajectory_distance(original, forgery), inkprint::kReplayDistance) << "forgery " << i;
+    }
+}
+
+TEST(TrajectoryDistance, SvcGenuineSignaturesAreNotCopies) {
+    INKPRINT_REQUIRE_SVC2004();
+    double nearest = 1e9;
+    for (const char* task : {"Task1", "Task2"}) {
+        for (const auto& user : inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / task, 1, 40)) {
+            for (int query = 5; query < 20; ++query) {
+                for (int enrolled = 0; enrolled < 5; ++enrolled) {
+                    nearest = std::min(nearest, inkprint::trajectory_distance(user.genuine[query], user.genuine[enrolled]));
+                }
+            }
+        }
+    }
+    std::cout << "nearest genuine pair: " << nearest << " signature sizes\n";
+    EXPECT_GT(nearest, 1.5 * inkprint::kReplayDistance);
 }

@@ -98,3 +98,18 @@ test('on SVC2004 signatures the shares add up and the samples span the grid', (t
     }
   }
 });
+
+test('a copy of a signature is within the replay distance', () => {
+  const original = wave(10);
+  const copy = original.map((value, index) => {
+    const field = index % mod.POINT_STRIDE;
+    if (field === 0) return value * 2 + 40;
+    if (field === 1) return value * 2 - 7;
+    if (field === 2) return value + 5000;
+    return value;
+  });
+  assert.ok(mod.trajectoryDistance(original, copy) < 1e-6);
+  assert.ok(mod.trajectoryDistance(original, wave(12)) > mod.REPLAY_DISTANCE);
+  assert.equal(mod.REPLAY_DISTANCE, 0.03);
+  assert.match(messageOf(() => mod.trajectoryDistance(original, new Float64Array(5))), /only 1 point/);
+});

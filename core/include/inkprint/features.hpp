@@ -3,6 +3,8 @@
 //
 // Steps, in order:
 // 1. Resample uniformly in time over the whole signature, from the first sample to the last.
+//    Each timestamp is first averaged with its neighbours in the stroke (see features.cpp),
+//    which removes the bunching of pointer events that a busy browser delivers late.
 //    Pen-up gaps between strokes are kept as time: positions there are interpolated linearly
 //    from the end of one stroke to the start of the next, with the pen feature set to up.
 //    Uniform time keeps the writer's rhythm, which skilled forgers reproduce worst. A pen-up
@@ -68,6 +70,17 @@ struct SignatureProfile {
 
 // Computes the profile on the same grid as compute_features. Throws as compute_features does.
 SignatureProfile profile_signature(const Signature& signature, int n_steps = kDefaultStepCount);
+
+// Root-mean-square distance between the normalised pen positions (features 1 and 2) of two
+// signatures on the time grid, in signature sizes. It ignores where, how large and how fast in
+// total each was written, so a replayed, moved or scaled copy of a signature is near 0. On
+// SVC2004, every genuine signature lies at least 0.057 from the nearest of its writer's first
+// five signatures (1,200 queries of 40 writers in both tasks, 1 % below 0.093).
+double trajectory_distance(const Signature& a, const Signature& b, int n_steps = kDefaultStepCount);
+
+// Trajectory distance below which a query is taken as a copy of an enrolment signature: no one
+// signs twice this alike, so a copy is a replay of captured data.
+inline constexpr double kReplayDistance = 0.03;
 
 // Per-feature mean and standard deviation measured on training data, stored in the model so
 // that every caller scales the features the same way.
