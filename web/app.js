@@ -6,6 +6,7 @@ import { EnrolmentStore, STORAGE_KEY } from './enrolments.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
 import { countOf, isolate, quote, quoteList } from './text.js';
+import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
 const MODEL_URL = 'models/default.inkprint';
@@ -685,6 +686,21 @@ async function loadEngine() {
   showModelDescription(model.describe());
 }
 
+// Makes the page enrol and verify with the model file `bytes` (a Uint8Array), for example one
+// trained in the Train section. Throws Error when the file cannot be loaded, and keeps the
+// current model then.
+async function useModel(bytes) {
+  const model = new engine.module.Model(bytes);
+  const modelId = await computeModelId(bytes);
+  engine.model?.delete();
+  engine.model = model;
+  engine.modelId = modelId;
+  engine.embeddingSize = model.embeddingSize();
+  showModelDescription(model.describe());
+  clearResult();
+  showEnrolmentCount();
+}
+
 async function main() {
   setPageState('loading');
 
@@ -730,6 +746,14 @@ async function main() {
     showMessage(otherModelMessage(elements.person.value.trim()), 'error');
   }
   setPageState('ready');
+
+  await setupTraining({
+    module: engine.module,
+    person: () => elements.person.value.trim(),
+    padPoints: () => (pad.isEmpty ? null : pad.toPoints()),
+    clearPad: () => pad.clear(),
+    useModel,
+  });
 }
 
 main();

@@ -1,0 +1,202 @@
+// Training in the page: SVC2004 files loaded through the file input, a short run in the
+// worker with a falling loss and a plotted validation EER, no long task on the main thread, a
+// cancelled run that keeps its best epoch, the stored models after a reload, and model import.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { assertClean, launchBrowser, loadPage, openPage, requireBuiltModule, startServer, WEB_ROOT } from './helpers.mjs';
+import { skipWithoutData, svc2004Folder } from '../wasm/load-module.mjs';
+
+// The main thread must never be blocked longer than this while training runs. The Long Tasks
+// API reports only tasks longer than 50 ms, so every reported task counts.
+const LONG_TASK_MS = 50;
+const USERS = 10;
+
+let server;
+let browser;
+let folder;
+
+before(async () => {
+  requireBuiltModule();
+  server = await startServer();
+  browser = await launchBrowser();
+  folder = await mkdtemp(path.join(os.tmpdir(), 'inkprint-train-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (folder !== undefined) {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+// Records the main thread's long tasks in window.longTasks as { start, end } from page start.
+function recordLongTasks() {
+  window.longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      window.longTasks.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+async function waitForTraining(page) {
+  await page.waitForSelector('#training[data-models="ready"]', { timeout: 30_000 });
+  await page.waitForSelector('#dataset-files:not([disabled])', { timeout: 30_000 });
+}
+
+async function trainingState(page) {
+  return page.getAttribute('#training', 'data-state');
+}
+
+async function epochRows(page) {
+  return page.$$eval('#train-epochs-table tbody tr', (rows) =>
+    rows.map((row) => ({ loss: Number(row.dataset.loss), eer: Number(row.dataset.eer) })),
+  );
+}
+
+// Long tasks that overlap [from, to] in the page's performance.now() time.
+async function longTasksBetween(page, from, to) {
+  const tasks = await page.evaluate(() => window.longTasks);
+  return tasks.filter((task) => task.end >= from && task.start <= to);
+}
+
+async function setSettings(page, { base, epochs, pairs, augment, name }) {
+  await page.selectOption('#train-base', base);
+  await page.fill('#train-epochs', String(epochs));
+  await page.fill('#train-pairs', String(pairs));
+  await page.fill('#train-augment', String(augment));
+  await page.fill('#train-name', name);
+}
+
+test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, async () => {
+  const context = browser.context;
+  await context.addInitScript(recordLongTasks);
+  const page = await openPage(context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // Ten Task 1 writers, S1-S40 each, and two files that cannot be read.
+  const files = [];
+  for (let user = 1; user <= USERS; user += 1) {
+    for (let index = 1; index <= 40; index += 1) {
+      files.push(path.join(svc2004Folder, 'Task1', `U${user}S${index}.TXT`));
+    }
+  }
+  const badName = path.join(folder, 'notes.txt');
+  const badContent = path.join(folder, 'U77S3.TXT');
+  await writeFile(badName, 'shopping list\n');
+  await writeFile(badContent, '3\n1 2 3 1\n');
+  await page.setInputFiles('#dataset-file-input', [...files, badName, badContent]);
+  await page.waitForSelector(`#dataset-summary[data-writers="${USERS}"]`, { timeout: 60_000 });
+  const problems = await page.$$eval('#dataset-problems li', (items) => items.map((item) => item.textContent));
+  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.match(problems[0], /notes\.txt.* was not read: the name is not an SVC2004 file name/);
+  assert.match(problems[1], /U77S3\.TXT.* was not read: U77S3\.TXT: declares 3 points but has only 1/);
+
+  // A short fresh run: 3 epochs of 16 steps.
+  await setSettings(page, { base: 'fresh', epochs: 3, pairs: 512, augment: 1, name: 'first run' });
+  const started = await page.evaluate(() => performance.now());
+  await page.click('#train-start');
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 120_000 },
+  );
+  const ended = await page.evaluate(() => performance.now());
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+
+  const epochs = await epochRows(page);
+  assert.equal(epochs.length, 3);
+  assert.ok(epochs[2].loss < epochs[0].loss, `loss did not fall: ${epochs.map((e) => e.loss).join(', ')}`);
+  for (const epoch of epochs) {
+    assert.ok(epoch.eer >= 0, `EER ${epoch.eer}`);
+    assert.ok(epoch.eer <= 1, `EER ${epoch.eer}`);
+  }
+  assert.equal(await page.getAttribute('#eer-chart', 'data-points'), '3');
+  assert.ok(Number(await page.getAttribute('#loss-chart', 'data-points')) >= 3);
+  assert.equal(await page.locator('#eer-chart canvas').count(), 1, 'the EER chart has no canvas');
+  assert.match(await page.textContent('#train-status'), /Training finished after 3 epochs; kept epoch \d/);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '1');
+  assert.deepEqual(await longTasksBetween(page, started, ended), [], 'long tasks while training ran');
+
+  // A long run, cancelled once its first epoch has ended.
+  await setSettings(page, { base: 'default', epochs: 200, pairs: 512, augment: 0, name: 'cancelled run' });
+  const secondStart = await page.evaluate(() => performance.now());
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="running"]', { timeout: 60_000 });
+  await page.waitForSelector('#train-epochs-table tbody tr', { timeout: 60_000 });
+  await page.click('#train-cancel');
+  await page.waitForFunction(() => document.getElementById('training').dataset.state === 'cancelled', null, {
+    timeout: 10_000,
+  });
+  const secondEnd = await page.evaluate(() => performance.now());
+  const cancelMs = Number(await page.getAttribute('#training', 'data-cancel-ms'));
+  assert.ok(cancelMs < 1000, `cancelling took ${cancelMs} ms`);
+  assert.match(await page.textContent('#train-status'), /Training was cancelled after \d+ epochs?; kept epoch \d/);
+  assert.ok((await epochRows(page)).length < 200);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
+  assert.deepEqual(await longTasksBetween(page, secondStart, secondEnd), [], 'long tasks while training ran');
+
+  // The page recovered: training can start again and verification still works.
+  assert.equal(await page.isDisabled('#train-start'), false);
+  assert.equal(await page.isDisabled('#train-cancel'), true);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+
+  // Use the first trained model, then reload: both models and the choice are still there.
+  const firstId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'first run').value,
+  );
+  await page.selectOption('#model-list', firstId);
+  await page.click('#model-use');
+  await page.waitForSelector(`#model-active[data-active-id="${firstId}"]`);
+  assert.match(await page.textContent('#model-summary'), /threshold/);
+
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
+  assert.equal(await page.getAttribute('#model-active', 'data-active-id'), firstId);
+  const names = await page.$$eval('#model-list option', (options) => options.map((option) => option.dataset.name));
+  assert.ok(names.includes('first run'), names.join(', '));
+  assert.ok(names.includes('cancelled run'), names.join(', '));
+  assert.equal(await page.textContent('#model-message'), '');
+  assertClean(page);
+});
+
+test('model import and export', { timeout: 60_000 }, async () => {
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  const before = Number(await page.getAttribute('#model-list', 'data-count'));
+
+  // The default model was written by the native training command.
+  await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
+  assert.match(await page.textContent('#model-message'), /Imported .*default\.inkprint/);
+
+  const damaged = path.join(folder, 'damaged.inkprint');
+  const bytes = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  bytes[100] ^= 0xff;
+  await writeFile(damaged, bytes);
+  await page.setInputFiles('#model-import-file', damaged);
+  await page.waitForSelector('#model-message[data-kind="error"]');
+  assert.match(await page.textContent('#model-message'), /Import failed: .*damaged\.inkprint.*: .*(checksum|CRC)/i);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 1));
+
+  // Export gives back the same bytes as the imported file.
+  const importedId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'default').value,
+  );
+  await page.selectOption('#model-list', importedId);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#model-export')]);
+  const exported = path.join(folder, 'exported.inkprint');
+  await download.saveAs(exported);
+  assert.deepEqual(fs.readFileSync(exported), fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint')));
+  assertClean(page);
+});

@@ -1,0 +1,152 @@
+// Trained models kept in this browser's IndexedDB (database "inkprint-models"): each model's
+// file bytes with its name, date, training configuration and validation EER, and which model
+// is active. When IndexedDB cannot be opened (a private window, storage turned off), models
+// are kept in memory until the page closes, and `problem` says so.
+
+const DATABASE_NAME = 'inkprint-models';
+const DATABASE_VERSION = 1;
+const MODELS = 'models';
+const SETTINGS = 'settings';
+const ACTIVE_MODEL_KEY = 'activeModel';
+
+// The id of the default model (web/models/default.inkprint), which is not stored.
+export const DEFAULT_MODEL_ID = 'default';
+
+function requestResult(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function transactionDone(transaction) {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve();
+    transaction.onabort = () => reject(transaction.error ?? new Error('the transaction was aborted'));
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+
+function openDatabase() {
+  return new Promise((resolve, reject) => {
+    let request;
+    try {
+      request = indexedDB.open(DATABASE_NAME, DATABASE_VERSION);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    request.onupgradeneeded = () => {
+      const database = request.result;
+      if (!database.objectStoreNames.contains(MODELS)) {
+        database.createObjectStore(MODELS, { keyPath: 'id', autoIncrement: true });
+      }
+      if (!database.objectStoreNames.contains(SETTINGS)) {
+        database.createObjectStore(SETTINGS);
+      }
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error('another tab holds an older version of the model database open: close it'));
+  });
+}
+
+function errorText(error) {
+  return error instanceof Error || error instanceof DOMException ? error.message : String(error);
+}
+
+export class ModelStore {
+  constructor() {
+    this.database = null;
+    // Used when IndexedDB is unavailable: id -> record, and the active id.
+    this.memory = new Map();
+    this.memoryActive = DEFAULT_MODEL_ID;
+    this.nextMemoryId = 1;
+    this.problem = null;
+  }
+
+  async open() {
+    try {
+      this.database = await openDatabase();
+    } catch (error) {
+      this.database = null;
+      this.problem =
+        `Trained models cannot be saved in this browser (IndexedDB: ${errorText(error)}), so they ` +
+        'are kept only until the page closes. Export a model to keep it.';
+    }
+  }
+
+  // Returns every stored model without its bytes, oldest first:
+  // [{ id, name, createdAt, config, validationEer, bestEpoch, epochsRun, size }].
+  async list() {
+    const records = this.database === null ? [...this.memory.values()] : await this.#all();
+    return records.map(({ bytes, ...summary }) => ({ ...summary, size: bytes.byteLength }));
+  }
+
+  // Returns the stored record with its bytes (an ArrayBuffer), or undefined.
+  async get(id) {
+    if (this.database === null) {
+      return this.memory.get(id);
+    }
+    const transaction = this.database.transaction(MODELS, 'readonly');
+    return requestResult(transaction.objectStore(MODELS).get(id));
+  }
+
+  // Stores a model: { name, createdAt, config, validationEer, bestEpoch, epochsRun, bytes }.
+  // Returns its new id. Throws when the browser refuses the write, for example when its
+  // storage quota is used up.
+  async add(record) {
+    if (this.database === null) {
+      const id = this.nextMemoryId;
+      this.nextMemoryId += 1;
+      this.memory.set(id, { ...record, id });
+      return id;
+    }
+    const transaction = this.database.transaction(MODELS, 'readwrite');
+    const id = await requestResult(transaction.objectStore(MODELS).add(record));
+    await transactionDone(transaction);
+    return id;
+  }
+
+  async remove(id) {
+    if (this.database === null) {
+      this.memory.delete(id);
+      if (this.memoryActive === id) {
+        this.memoryActive = DEFAULT_MODEL_ID;
+      }
+      return;
+    }
+    const transaction = this.database.transaction([MODELS, SETTINGS], 'readwrite');
+    transaction.objectStore(MODELS).delete(id);
+    const settings = transaction.objectStore(SETTINGS);
+    const active = await requestResult(settings.get(ACTIVE_MODEL_KEY));
+    if (active === id) {
+      settings.put(DEFAULT_MODEL_ID, ACTIVE_MODEL_KEY);
+    }
+    await transactionDone(transaction);
+  }
+
+  // Returns the id of the active model: DEFAULT_MODEL_ID or a stored model's id.
+  async activeId() {
+    if (this.database === null) {
+      return this.memoryActive;
+    }
+    const transaction = this.database.transaction(SETTINGS, 'readonly');
+    return (await requestResult(transaction.objectStore(SETTINGS).get(ACTIVE_MODEL_KEY))) ?? DEFAULT_MODEL_ID;
+  }
+
+  async setActiveId(id) {
+    if (this.database === null) {
+      this.memoryActive = id;
+      return;
+    }
+    const transaction = this.database.transaction(SETTINGS, 'readwrite');
+    transaction.objectStore(SETTINGS).put(id, ACTIVE_MODEL_KEY);
+    await transactionDone(transaction);
+  }
+
+  async #all() {
+    const transaction = this.database.transaction(MODELS, 'readonly');
+    return requestResult(transaction.objectStore(MODELS).getAll());
+  }
+}
