@@ -432,7 +432,9 @@ async function handleDone(message) {
   }
   elements.status.textContent =
     `${verb} after ${countOf(message.epochsRun, 'epoch')}; kept epoch ${message.bestEpoch} ` +
-    `(validation EER ${percent(message.validationEer)}).`;
+    `(validation EER ${percent(message.validationEer)}), ${Math.round(message.pairsPerSecond)} pairs per second, ` +
+    `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
+  elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
   const createdAt = new Date();
   const name = run?.name || `Trained ${createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
   try {

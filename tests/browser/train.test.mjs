@@ -9,7 +9,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { assertClean, launchBrowser, loadPage, openPage, requireBuiltModule, startServer, WEB_ROOT } from './helpers.mjs';
+import {
+  assertClean,
+  launchBrowser,
+  loadPage,
+  makeScribble,
+  openPage,
+  replaySignature,
+  requireBuiltModule,
+  startServer,
+  WEB_ROOT,
+} from './helpers.mjs';
 import { skipWithoutData, svc2004Folder } from '../wasm/load-module.mjs';
 
 // The main thread must never be blocked longer than this while training runs. The Long Tasks
@@ -198,5 +208,57 @@ test('model import and export', { timeout: 60_000 }, async () => {
   const exported = path.join(folder, 'exported.inkprint');
   await download.saveAs(exported);
   assert.deepEqual(fs.readFileSync(exported), fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint')));
+  assertClean(page);
+});
+
+test('captured signatures and dropped files', { skip: skipWithoutData(), timeout: 120_000 }, async () => {
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // Three genuine signatures of "Ann" and, in forgery mode, two forgeries of them.
+  await page.fill('#person', 'Ann');
+  for (let variant = 0; variant < 3; variant += 1) {
+    await replaySignature(page, makeScribble(variant));
+    await page.click('#capture-add');
+  }
+  await page.check('input[name="capture-kind"][value="forgery"]');
+  for (let variant = 5; variant < 7; variant += 1) {
+    await replaySignature(page, makeScribble(variant));
+    await page.click('#capture-add');
+  }
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+  await page.click('#capture-add');
+  assert.match(await page.textContent('#train-message'), /The pad is empty/);
+
+  // Three writers dropped as files. A DataTransfer made by a script has no folder entries, so
+  // the page reads its file list.
+  const texts = [];
+  for (let user = 11; user <= 13; user += 1) {
+    for (let index = 1; index <= 40; index += 1) {
+      const name = `U${user}S${index}.TXT`;
+      texts.push({ name, text: fs.readFileSync(path.join(svc2004Folder, 'Task1', name), 'utf8') });
+    }
+  }
+  await page.evaluate((files) => {
+    const transfer = new DataTransfer();
+    for (const { name, text } of files) {
+      transfer.items.add(new File([text], name, { type: 'text/plain' }));
+    }
+    const drop = document.getElementById('dataset-drop');
+    drop.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, texts);
+  await page.waitForSelector('#dataset-summary[data-writers="3"]', { timeout: 30_000 });
+
+  // The captured writer trains with two of the dropped writers, and the third validates.
+  await setSettings(page, { base: 'default', epochs: 1, pairs: 64, augment: 0, name: 'with Ann' });
+  await page.click('#train-start');
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+  assert.match(await page.textContent('#train-status'), /3 training writers and 1 validation writer\./);
   assertClean(page);
 });
