@@ -1,7 +1,7 @@
 // Trained models kept in this browser's IndexedDB (database "inkprint-models"): each model's
 // file bytes with its name, date, training configuration and validation EER, and which model
 // is active. When IndexedDB cannot be opened (a private window, storage turned off), models
-// are kept in memory until the page closes, and `problem` says so.
+// are kept in memory until the page closes, and `problem` describes why.
 
 const DATABASE_NAME = 'inkprint-models';
 const DATABASE_VERSION = 1;
@@ -47,7 +47,7 @@ function openDatabase() {
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error('another tab holds an older version of the model database open: close it'));
+    request.onblocked = () => reject(new Error('opening the model database is blocked because another tab has an older version of it open: close that tab'));
   });
 }
 

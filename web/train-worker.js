@@ -9,7 +9,7 @@
 //                                     file's path in a picked or dropped folder, or its name
 //   clearFiles {}                     empties the data set read from files
 //   start { config, captured, baseModel, baseName }
-//                                     trains: config holds epochs, learningRate, pairsPerEpoch,
+//                                     trains: config contains epochs, learningRate, pairsPerEpoch,
 //                                     batchSize, augmentedCopies, layers, seed, validationShare;
 //                                     captured is [{ name, genuine: [Float64Array],
 //                                     forgeries: [Float64Array] }]; baseModel the ArrayBuffer of a
@@ -20,8 +20,9 @@
 //   progress { epoch, epochs, stepInEpoch, stepsPerEpoch, loss, stepsDone, totalSteps,
 //              elapsedMs, remainingMs, pairsPerSecond },
 //   epoch { epoch, loss, validationEer },
-//   done { cancelled, model (ArrayBuffer or null), bestEpoch, validationEer, epochsRun,
-//          pairsPerSecond, trainingMs, trainWriters, validationWriters },
+//   done { cancelled, failure, model (ArrayBuffer or null), bestEpoch, validationEer,
+//          epochsRun, pairsPerSecond, trainingMs, trainWriters, validationWriters }, where
+//          failure is the error that stopped training early, or null,
 //   error { message }
 // Point arrays and model bytes are transferred, not copied.
 'use strict';
@@ -32,7 +33,7 @@ importScripts('wasm/inkprint.js');
 // a cancel message in sooner, and longer ones waste less time between calls.
 const TARGET_CHUNK_MS = 100;
 const FIRST_CHUNK_STEPS = 4;
-// Largest allowed file: the longest SVC2004 file is about 20 KB.
+// Largest allowed file. The longest SVC2004 file has 24,310 bytes.
 const MAX_FILE_BYTES = 1_000_000;
 // SVC2004 file names: U<user>S<signature>.TXT, signatures 1-20 genuine and 21-40 forgeries.
 const SVC2004_NAME = /^U(\d+)S(\d+)\.txt$/i;
@@ -161,7 +162,7 @@ function splitWriters(captured, validationShare) {
   return { train, validation };
 }
 
-function postDone(state, cancelled) {
+function postDone(state, cancelled, failure = null) {
   const { trainer } = state;
   let model = null;
   if (trainer.hasModel()) {
@@ -172,6 +173,7 @@ function postDone(state, cancelled) {
     {
       type: 'done',
       cancelled,
+      failure,
       model,
       bestEpoch: trainer.bestEpoch(),
       validationEer: trainer.hasModel() ? trainer.bestValidationEer() : null,
@@ -215,7 +217,7 @@ async function startTraining(message) {
     postMessage({ type: 'preparing', trainWriters: train.length, validationWriters: validation.length });
     await yieldToEvents();
     if (state.cancelled) {
-      postMessage({ type: 'done', cancelled: true, model: null, bestEpoch: 0, validationEer: null, epochsRun: 0 });
+      postMessage({ type: 'done', cancelled: true, failure: null, model: null, bestEpoch: 0, validationEer: null, epochsRun: 0 });
       return;
     }
     const options = {
@@ -231,7 +233,17 @@ async function startTraining(message) {
       data: `${train.length} training and ${validation.length} validation writers`,
     };
     trainer.configure(options);
-    await trainLoop(state);
+    try {
+      await trainLoop(state);
+    } catch (error) {
+      // A run that fails after an epoch has ended (the loss diverged, say) still gives the
+      // best epoch so far.
+      if (!trainer.hasModel()) {
+        throw error;
+      }
+      postDone(state, false, describeError(error));
+      return;
+    }
     postDone(state, state.cancelled);
   } finally {
     trainer.delete();

@@ -1,6 +1,6 @@
-// The page's Train section: training data (signatures captured on the pad and SVC2004 files),
-// training in a Web Worker (train-worker.js) with a progress bar, a loss curve and the
-// validation EER per epoch, and the trained models kept in IndexedDB (model-store.js).
+// The page's Train section. Its training data are signatures captured on the pad and SVC2004
+// files. Training runs in a Web Worker (train-worker.js), with a progress bar, a loss curve and
+// the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, ModelStore } from './model-store.js';
 import { countOf, isolate, quote } from './text.js';
@@ -424,8 +424,12 @@ async function handleDone(message) {
   if (run !== null && run.cancelRequestedAt !== null) {
     elements.section.dataset.cancelMs = String(Math.round(performance.now() - run.cancelRequestedAt));
   }
-  setState(message.cancelled ? 'cancelled' : 'finished');
-  const verb = message.cancelled ? 'Training was cancelled' : 'Training finished';
+  setState(message.cancelled ? 'cancelled' : message.failure ? 'failed' : 'finished');
+  let verb = message.cancelled ? 'Training was cancelled' : 'Training finished';
+  if (message.failure) {
+    verb = 'Training stopped early';
+    showMessage(elements.message, message.failure, 'error');
+  }
   if (message.model === null) {
     elements.status.textContent = `${verb} before the first epoch ended, so no model was kept.`;
     return;

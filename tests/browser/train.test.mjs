@@ -1,6 +1,7 @@
-// Training in the page: SVC2004 files loaded through the file input, a short run in the
-// worker with a falling loss and a plotted validation EER, no long task on the main thread, a
-// cancelled run that keeps its best epoch, the stored models after a reload, and model import.
+// Training in the page. A short run in the worker on SVC2004 files from the file input must
+// lower the loss, plot the validation EER and cause no long task on the main thread. A
+// cancelled run keeps its best epoch, stored models survive a reload, and models import and
+// export. Captured signatures and dropped files train too.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
