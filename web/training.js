@@ -57,6 +57,9 @@ const store = new ModelStore();
 let page = null;
 let worker = null;
 let workerReady = false;
+// Files sent to the worker whose dataset message has not arrived yet. Start waits for them,
+// so that a run never starts on part of the files.
+let readingFiles = false;
 
 // Signatures captured on the pad, by person name: { genuine: Float64Array[], forgeries: [] }.
 const captured = new Map();
@@ -72,7 +75,7 @@ function describeError(error) {
 function setState(state) {
   elements.section.dataset.state = state;
   const running = state === 'preparing' || state === 'running' || state === 'cancelling';
-  elements.start.disabled = running || !workerReady;
+  elements.start.disabled = running || !workerReady || readingFiles;
   elements.cancel.disabled = !running || state === 'cancelling';
 }
 
@@ -172,6 +175,8 @@ function sendFiles(files) {
     return;
   }
   showMessage(elements.message, `Reading ${countOf(files.length, 'file')}\u2026`);
+  readingFiles = true;
+  setState(elements.section.dataset.state);
   worker.postMessage({ type: 'addFiles', files });
 }
 
@@ -224,7 +229,7 @@ function showDataset(message) {
 
 async function createCharts() {
   const { default: uPlot } = await import(UPLOT_URL);
-  const width = Math.max(elements.lossChart.clientWidth, 280);
+  const width = Math.max(elements.lossChart.clientWidth, 200);
   const axes = (label) => [{ label: 'epoch' }, { label }];
   const loss = new uPlot(
     {
@@ -254,6 +259,18 @@ async function createCharts() {
     elements.eerChart,
   );
   return { loss, eer };
+}
+
+// Sets each chart's width to its container's, which changes with the window.
+function resizeCharts() {
+  if (charts === null) {
+    return;
+  }
+  const width = Math.max(elements.lossChart.clientWidth, 200);
+  if (width !== charts.loss.width) {
+    charts.loss.setSize({ width, height: CHART_HEIGHT });
+    charts.eer.setSize({ width, height: CHART_HEIGHT });
+  }
 }
 
 function updateCharts() {
@@ -480,6 +497,8 @@ function handleWorkerMessage(event) {
       setState(elements.section.dataset.state);
       break;
     case 'dataset':
+      readingFiles = false;
+      setState(elements.section.dataset.state);
       showDataset(message);
       break;
     case 'preparing':
@@ -501,6 +520,10 @@ function handleWorkerMessage(event) {
       handleDone(message);
       break;
     case 'error':
+      if (message.request === 'addFiles') {
+        readingFiles = false;
+        setState(elements.section.dataset.state);
+      }
       if (message.request === 'start') {
         currentRun = null;
         setState('failed');
@@ -747,6 +770,7 @@ export async function setupTraining(options) {
 
   try {
     charts = await createCharts();
+    new ResizeObserver(resizeCharts).observe(elements.lossChart);
   } catch (error) {
     showMessage(
       elements.message,
