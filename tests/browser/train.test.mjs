@@ -263,3 +263,24 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assert.match(await page.textContent('#train-status'), /3 training writers and 1 validation writer\./);
   assertClean(page);
 });
+
+test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  // User 1 of each task, in folders Task1/ and Task2/: the same user number, two writers.
+  const root = path.join(folder, 'picked');
+  for (const task of ['Task1', 'Task2']) {
+    fs.mkdirSync(path.join(root, task), { recursive: true });
+    for (let index = 1; index <= 4; index += 1) {
+      const name = `U1S${index}.TXT`;
+      fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
+    }
+  }
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  await page.setInputFiles('#dataset-folder-input', root);
+  await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '2');
+  assert.equal(await page.textContent('#dataset-summary'), 'Loaded 2 writers: 8 genuine signatures and 0 forgeries.');
+  assert.equal(await page.textContent('#train-message'), 'Read 8 of 8 files.');
+  assertClean(page);
+});
