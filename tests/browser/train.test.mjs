@@ -177,6 +177,26 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   assert.ok(names.includes('first run'), names.join(', '));
   assert.ok(names.includes('cancelled run'), names.join(', '));
   assert.equal(await page.textContent('#model-message'), '');
+  assert.match(await page.textContent('#model-details'), /"trainedIn": "browser"/);
+
+  // Fine-tune the active model: the new model names it as its start.
+  await page.setInputFiles('#dataset-file-input', files);
+  await page.waitForSelector(`#dataset-summary[data-writers="${USERS}"]`, { timeout: 60_000 });
+  await setSettings(page, { base: 'active', epochs: 1, pairs: 64, augment: 0, name: 'from first run' });
+  await page.click('#train-start');
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+  const tunedId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'from first run').value,
+  );
+  await page.selectOption('#model-list', tunedId);
+  await page.click('#model-use');
+  await page.waitForSelector(`#model-active[data-active-id="${tunedId}"]`);
+  assert.match(await page.textContent('#model-details'), /"startedFrom": "model \\"first run\\""/);
   assertClean(page);
 });
 
