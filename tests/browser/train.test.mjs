@@ -304,3 +304,39 @@ test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60
   assert.equal(await page.textContent('#train-message'), 'Read 8 of 8 files.');
   assertClean(page);
 });
+
+test('dropped folder is walked', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  // A folder with Task1/ and Task2/ inside, each with user 1: two writers.
+  const root = path.join(folder, 'dropped');
+  for (const task of ['Task1', 'Task2']) {
+    fs.mkdirSync(path.join(root, task), { recursive: true });
+    for (let index = 1; index <= 4; index += 1) {
+      const name = `U1S${index}.TXT`;
+      fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
+    }
+  }
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // The DevTools protocol's drag events carry real file system paths, so the page receives
+  // folder entries as from a drop out of a file manager.
+  const drop = page.locator('#dataset-drop');
+  await drop.scrollIntoViewIfNeeded();
+  const box = await drop.boundingBox();
+  const session = await page.context().newCDPSession(page);
+  const data = { items: [], files: [root], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await session.send('Input.dispatchDragEvent', {
+      type,
+      x: box.x + box.width / 2,
+      y: box.y + box.height / 2,
+      data,
+    });
+  }
+  await session.detach();
+  await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '2');
+  assert.equal(await page.textContent('#train-message'), 'Read 8 of 8 files.');
+  assertClean(page);
+});
