@@ -1,12 +1,14 @@
-// Trained models kept in this browser's IndexedDB (database "inkprint-models"): each model's
-// file bytes with its name, date, training configuration and validation EER, and which model
-// is active. When IndexedDB cannot be opened (a private window, storage turned off), models
-// are kept in memory until the page closes, and `problem` describes why.
+// The Train section's data kept in this browser's IndexedDB (database "inkprint-training"):
+// trained models (each model's file bytes with its name, date, training configuration and
+// validation EER), which model is active, and the signatures captured for training. When
+// IndexedDB cannot be opened (a private window, storage turned off), everything is kept in
+// memory until the page closes, and `problem` describes why.
 
-const DATABASE_NAME = 'inkprint-models';
+const DATABASE_NAME = 'inkprint-training';
 const DATABASE_VERSION = 1;
 const MODELS = 'models';
 const SETTINGS = 'settings';
+const CAPTURED = 'captured';
 const ACTIVE_MODEL_KEY = 'activeModel';
 
 // The id of the default model (web/models/default.inkprint), which is not stored.
@@ -44,6 +46,9 @@ function openDatabase() {
       if (!database.objectStoreNames.contains(SETTINGS)) {
         database.createObjectStore(SETTINGS);
       }
+      if (!database.objectStoreNames.contains(CAPTURED)) {
+        database.createObjectStore(CAPTURED, { keyPath: 'id', autoIncrement: true });
+      }
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -61,6 +66,7 @@ export class ModelStore {
     // Used when IndexedDB is unavailable: id -> record, and the active id.
     this.memory = new Map();
     this.memoryActive = DEFAULT_MODEL_ID;
+    this.memoryCaptured = [];
     this.nextMemoryId = 1;
     this.problem = null;
   }
@@ -71,8 +77,9 @@ export class ModelStore {
     } catch (error) {
       this.database = null;
       this.problem =
-        `Trained models cannot be saved in this browser (IndexedDB: ${errorText(error)}), so they ` +
-        'are kept only until the page closes. Export a model to keep it.';
+        `Trained models and captured signatures cannot be saved in this browser (IndexedDB: ` +
+        `${errorText(error)}), so they are kept only until the page closes. Export a model to ` +
+        'keep it.';
     }
   }
 
@@ -142,6 +149,37 @@ export class ModelStore {
     }
     const transaction = this.database.transaction(SETTINGS, 'readwrite');
     transaction.objectStore(SETTINGS).put(id, ACTIVE_MODEL_KEY);
+    await transactionDone(transaction);
+  }
+
+  // Returns the captured signatures, oldest first: [{ id, person, kind, points }], where kind
+  // is "genuine" or "forgery" and points a Float64Array in the module's flat point format.
+  async listCaptured() {
+    if (this.database === null) {
+      return [...this.memoryCaptured];
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readonly');
+    return requestResult(transaction.objectStore(CAPTURED).getAll());
+  }
+
+  // Stores one captured signature: { person, kind, points }. Throws when the write fails.
+  async addCaptured(record) {
+    if (this.database === null) {
+      this.memoryCaptured.push(record);
+      return;
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readwrite');
+    transaction.objectStore(CAPTURED).add(record);
+    await transactionDone(transaction);
+  }
+
+  async clearCaptured() {
+    if (this.database === null) {
+      this.memoryCaptured = [];
+      return;
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readwrite');
+    transaction.objectStore(CAPTURED).clear();
     await transactionDone(transaction);
   }
 

@@ -62,6 +62,7 @@ let workerReady = false;
 let readingFiles = false;
 
 // Signatures captured on the pad, by person name: { genuine: Float64Array[], forgeries: [] }.
+// The store keeps a copy, so that they survive a reload.
 const captured = new Map();
 
 // The run under way, or null: { config, startedFrom, losses: [[x], [loss]], eers: [[epoch], [eer]] }.
@@ -111,7 +112,15 @@ function showCaptureSummary() {
   elements.captureSummary.textContent = `Captured on this page: ${parts.join('; ')}.`;
 }
 
-function handleCaptureAdd() {
+function addCaptured(person, kind, points) {
+  if (!captured.has(person)) {
+    captured.set(person, { genuine: [], forgeries: [] });
+  }
+  const writer = captured.get(person);
+  (kind === 'forgery' ? writer.forgeries : writer.genuine).push(points);
+}
+
+async function handleCaptureAdd() {
   const person = page.person();
   if (person === '') {
     showMessage(elements.message, 'Enter the name of the person whose signature this is, then try again.', 'error');
@@ -123,15 +132,52 @@ function handleCaptureAdd() {
     return;
   }
   const kind = document.querySelector('input[name="capture-kind"]:checked').value;
-  if (!captured.has(person)) {
-    captured.set(person, { genuine: [], forgeries: [] });
-  }
-  const writer = captured.get(person);
-  (kind === 'forgery' ? writer.forgeries : writer.genuine).push(new Float64Array(points));
+  const copy = new Float64Array(points);
+  addCaptured(person, kind, copy);
   page.clearPad();
   showCaptureSummary();
   const what = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
+  try {
+    await store.addCaptured({ person, kind, points: copy, createdAt: new Date().toISOString() });
+  } catch (error) {
+    showMessage(
+      elements.message,
+      `Added ${what} to the training data, but it could not be saved and is lost when the page ` +
+        `closes: ${describeError(error)}`,
+      'error',
+    );
+    return;
+  }
   showMessage(elements.message, `Added ${what} to the training data.`);
+}
+
+async function handleCaptureClear() {
+  if (captured.size === 0) {
+    showMessage(elements.message, 'There are no captured signatures to remove.', 'error');
+    return;
+  }
+  if (!window.confirm('Remove every signature captured for training?')) {
+    return;
+  }
+  try {
+    await store.clearCaptured();
+  } catch (error) {
+    showMessage(elements.message, `Removing the captured signatures failed: ${describeError(error)}`, 'error');
+    return;
+  }
+  captured.clear();
+  showCaptureSummary();
+  showMessage(elements.message, 'Removed the captured signatures.');
+}
+
+// Reads the captured signatures saved by earlier visits.
+async function restoreCaptured() {
+  for (const record of await store.listCaptured()) {
+    if (typeof record.person === 'string' && record.points instanceof Float64Array) {
+      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', record.points);
+    }
+  }
+  showCaptureSummary();
 }
 
 // ---- Data set files ----
@@ -739,10 +785,7 @@ async function restoreActiveModel() {
 export async function setupTraining(options) {
   page = options;
   elements.captureAdd.addEventListener('click', handleCaptureAdd);
-  elements.captureClear.addEventListener('click', () => {
-    captured.clear();
-    showCaptureSummary();
-  });
+  elements.captureClear.addEventListener('click', handleCaptureClear);
   elements.datasetFiles.addEventListener('click', () => elements.datasetFileInput.click());
   elements.datasetFolder.addEventListener('click', () => elements.datasetFolderInput.click());
   elements.datasetFileInput.addEventListener('change', () => handleFileInput(elements.datasetFileInput));
@@ -763,7 +806,6 @@ export async function setupTraining(options) {
   elements.modelDelete.addEventListener('click', handleDelete);
   elements.modelImport.addEventListener('click', () => elements.modelImportFile.click());
   elements.modelImportFile.addEventListener('change', handleImport);
-  elements.captureAdd.disabled = false;
   elements.modelUse.disabled = false;
   elements.modelImport.disabled = false;
 
@@ -792,5 +834,12 @@ export async function setupTraining(options) {
   } catch (error) {
     showMessage(elements.modelMessage, `The stored models could not be read: ${describeError(error)}`, 'error');
   }
+  try {
+    await restoreCaptured();
+  } catch (error) {
+    showMessage(elements.message, `The saved captured signatures could not be read: ${describeError(error)}`, 'error');
+  }
+  // Enabled only now, so that a signature added during the restore is not read twice.
+  elements.captureAdd.disabled = false;
   elements.section.dataset.models = 'ready';
 }

@@ -252,6 +252,12 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await page.click('#capture-add');
   assert.match(await page.textContent('#train-message'), /The pad is empty/);
 
+  // The captured signatures are saved and read back after a reload.
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+
   // Three writers dropped as files. A DataTransfer made by a script has no folder entries, so
   // the page reads its file list.
   const texts = [];
@@ -281,6 +287,15 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   );
   assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
   assert.match(await page.textContent('#train-status'), /3 training writers and 1 validation writer\./);
+
+  // Remove asks first, then deletes the saved signatures too.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#capture-clear');
+  await page.waitForSelector('#train-message:has-text("Removed the captured signatures.")');
+  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
   assertClean(page);
 });
 
