@@ -489,21 +489,34 @@ async function handleDone(message) {
   if (run !== null && run.cancelRequestedAt !== null) {
     elements.section.dataset.cancelMs = String(Math.round(performance.now() - run.cancelRequestedAt));
   }
-  setState(message.cancelled ? 'cancelled' : message.failure ? 'failed' : 'finished');
-  let verb = message.cancelled ? 'Training was cancelled' : 'Training finished';
-  if (message.failure) {
+
+  let state = 'finished';
+  let verb = 'Training finished';
+  if (message.cancelled) {
+    state = 'cancelled';
+    verb = 'Training was cancelled';
+  } else if (message.failure) {
+    state = 'failed';
     verb = 'Training stopped early';
     showMessage(elements.message, message.failure, 'error');
   }
+  setState(state);
   if (message.model === null) {
     elements.status.textContent = `${verb} before the first epoch ended, so no model was kept.`;
     return;
   }
+
   elements.status.textContent =
     `${verb} after ${countOf(message.epochsRun, 'epoch')}; kept epoch ${message.bestEpoch} ` +
     `(validation EER ${percent(message.validationEer)}), ${Math.round(message.pairsPerSecond)} pairs per second, ` +
     `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
   elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
+  await saveTrainedModel(run, message);
+}
+
+// Stores the model of a finished run. When the browser refuses the write, the model file is
+// downloaded instead, so that the training is not lost.
+async function saveTrainedModel(run, message) {
   const createdAt = new Date();
   const name = run?.name || `Trained ${createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
   try {
@@ -527,9 +540,12 @@ async function handleDone(message) {
       `Saved the model as ${quote(name)}. Choose it under Models and press Use to enrol and verify with it.`,
     );
   } catch (error) {
+    const fileName = `${safeFileName(name)}.inkprint`;
+    downloadBytes(message.model, fileName);
     showMessage(
       elements.modelMessage,
-      `The trained model could not be saved: ${describeError(error)}. Free some storage, then train again.`,
+      `The trained model could not be saved in this browser (${describeError(error)}), so it was ` +
+        `downloaded as ${fileName}. Free some storage, then import that file with Import model.`,
       'error',
     );
   }
@@ -662,20 +678,24 @@ function safeFileName(name) {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 }
 
+function downloadBytes(bytes, fileName) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later, because some browsers start reading the download after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 async function handleExport() {
   const id = selectedModelId();
   try {
     const { name, bytes } = await modelBytes(id);
     const fileName = `${safeFileName(name)}.inkprint`;
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = fileName;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    // Revoked later, because some browsers start reading the download after click() returns.
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    downloadBytes(bytes, fileName);
     showMessage(elements.modelMessage, `Exported ${quote(name)} as ${fileName}.`);
   } catch (error) {
     showMessage(elements.modelMessage, `Export failed: ${describeError(error)}`, 'error');

@@ -288,6 +288,26 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
   assert.match(await page.textContent('#train-status'), /3 training writers and 1 validation writer\./);
 
+  // When the browser refuses to store the model, the model file is downloaded instead.
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.add = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await setSettings(page, { base: 'default', epochs: 1, pairs: 64, augment: 0, name: 'not stored' });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#train-start')]);
+  assert.equal(download.suggestedFilename(), 'not-stored.inkprint');
+  await page.waitForSelector('#model-message[data-kind="error"]');
+  assert.match(
+    await page.textContent('#model-message'),
+    /could not be saved in this browser \(The quota has been exceeded\.\), so it was downloaded as not-stored\.inkprint/,
+  );
+  const saved = path.join(folder, 'not-stored.inkprint');
+  await download.saveAs(saved);
+  assert.equal(fs.readFileSync(saved).subarray(0, 8).toString('latin1'), 'INKPRINT');
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
   // Remove asks first, then deletes the saved signatures too.
   page.once('dialog', (dialog) => dialog.accept());
   await page.click('#capture-clear');
