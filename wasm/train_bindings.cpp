@@ -26,13 +26,13 @@ namespace {
 
 using namespace inkprint_bindings;
 
-// Most steps one run() call may take. At about 4 ms per step of 32 pairs this is a few
-// seconds, far more than a caller that wants to stay responsive asks for.
+// Maximum steps of one run() call. At about 4 ms per step of 32 pairs (docs/benchmarks.md)
+// that is a few seconds, far more than a caller that must stay responsive requests.
 constexpr int kMaxStepsPerCall = 1000;
 
-std::vector<inkprint::Signature> signatures_from(const val& list, const std::string& what) {
+std::vector<inkprint::Signature> signatures_from(const val& list, const std::string& description) {
     if (!val::global("Array").call<bool>("isArray", list)) {
-        throw inkprint::Error(what + " must be an Array of point arrays, got " + list.typeOf().as<std::string>());
+        throw inkprint::Error(description + " must be an Array of point arrays, got " + list.typeOf().as<std::string>());
     }
     std::vector<inkprint::Signature> signatures;
     const unsigned length = list["length"].as<unsigned>();
@@ -40,7 +40,7 @@ std::vector<inkprint::Signature> signatures_from(const val& list, const std::str
         try {
             signatures.push_back(signature_from(list[i]));
         } catch (const inkprint::Error& error) {
-            throw inkprint::Error(what + " [" + std::to_string(i) + "]: " + error.what());
+            throw inkprint::Error(description + " [" + std::to_string(i) + "]: " + error.what());
         }
     }
     return signatures;
@@ -78,9 +78,9 @@ std::string string_field(const val& options, const char* name, const std::string
 
 class WasmTrainer {
 public:
-    // Adds a writer. `role` is "train" or "validation"; `group` numbers the data set the writer
-    // comes from (validation compares a writer only with other writers of the same group when
-    // it needs random forgeries); `name` appears in error messages.
+    // Adds a writer. `role` is "train" or "validation", and `name` appears in error messages.
+    // `group` numbers the data set that the writer comes from. When validation needs random
+    // forgeries, it compares a writer only with other writers of the same group.
     void add_writer(const std::string& name, const std::string& role, int group, const val& genuine,
                     const val& forgeries) {
         guard([&] {
