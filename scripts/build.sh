@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the native library, tools and tests (build/native) and the WebAssembly module
-# (build/wasm), both in Release, and copies the module into web/wasm/ for the page.
+# (build/wasm), both in Release, and copies the module into web/wasm/ and the page's plotting
+# library (uPlot, from node_modules after scripts/setup.sh) into web/vendor/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,10 @@ rm -f build-native.log build-wasm.log
 
 mkdir -p web/wasm
 cp build/wasm/inkprint.js build/wasm/inkprint.wasm web/wasm/
+
+if [[ ! -f node_modules/uplot/dist/uPlot.esm.js ]]; then
+  echo "build: node_modules/uplot is missing: run scripts/setup.sh (it runs npm ci), then build again" >&2
+  exit 1
+fi
+mkdir -p web/vendor
+cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css web/vendor/

@@ -20,6 +20,8 @@
 #include "inkprint/verifier.hpp"
 #include "inkprint/cosine.hpp"
 
+#include "binding_helpers.hpp"
+
 using emscripten::val;
 
 // Throws a JavaScript Error. It unwinds the WebAssembly frames without running C++
@@ -28,64 +30,23 @@ EM_JS(void, inkprint_throw_js_error, (const char* message), {
     throw new Error(UTF8ToString(message));
 });
 
-namespace {
+namespace inkprint_bindings {
 
-// Kept outside the failing call so that nothing needs destroying when the JavaScript error
-// unwinds through the WebAssembly frames.
-std::string g_error_message;
+std::string& stored_error_message() {
+    static std::string message;
+    return message;
+}
 
-template <typename Function>
-auto guard(Function&& function) -> decltype(function()) {
-    bool failed = false;
-    try {
-        return function();
-    } catch (const inkprint::Error& error) {
-        g_error_message = error.what();
-        failed = true;
-    } catch (const std::exception& error) {
-        g_error_message = std::string("internal error in Inkprint: ") + error.what();
-        failed = true;
-    }
-    if (failed) inkprint_throw_js_error(g_error_message.c_str());
+void throw_stored_error() {
+    inkprint_throw_js_error(stored_error_message().c_str());
     __builtin_unreachable();
 }
 
-bool is_instance(const val& value, const char* type) {
-    return value.instanceof(val::global(type));
-}
+}  // namespace inkprint_bindings
 
-template <typename T>
-std::vector<T> numbers_from(const val& value, const char* type, const char* what) {
-    if (!is_instance(value, type) && !val::global("Array").call<bool>("isArray", value)) {
-        throw inkprint::Error(std::string(what) + " must be a " + type + " or an Array of numbers, got " +
-                              value.typeOf().as<std::string>());
-    }
-    return emscripten::convertJSArrayToNumberVector<T>(value);
-}
+namespace {
 
-val float32_array(const std::vector<float>& values) {
-    return val::global("Float32Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
-}
-
-val float64_array(const std::vector<double>& values) {
-    return val::global("Float64Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
-}
-
-inkprint::Signature signature_from(const val& points) {
-    const std::vector<double> values = numbers_from<double>(
-        points, "Float64Array", "points ([x, y, t_ms, pressure, stroke_index] per point)");
-    return inkprint::signature_from_flat(values);
-}
-
-std::string json_string(const std::string& text) {
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) continue;
-        out += c;
-    }
-    return out + "\"";
-}
+using namespace inkprint_bindings;
 
 std::string layer_json(const inkprint::LayerSpec& layer) {
     switch (layer.kind) {

@@ -7,6 +7,7 @@ import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
 import { countOf, isolate, quote, quoteList } from './text.js';
+import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
 const MODEL_URL = 'models/default.inkprint';
@@ -806,6 +807,12 @@ async function loadEngine() {
   }
 
   engine.module = module;
+  installModel(model, modelId);
+}
+
+// Makes `model` the one the page enrols and verifies with, and releases the previous one.
+function installModel(model, modelId) {
+  engine.model?.delete();
   engine.model = model;
   engine.modelId = modelId;
   engine.embeddingSize = model.embeddingSize();
@@ -816,6 +823,23 @@ async function loadEngine() {
     engine.description = null;
   }
   showModelDescription(description);
+}
+
+// Makes the page enrol and verify with the model file `bytes` (a Uint8Array), for example one
+// trained in the Train section. Throws Error when the file cannot be loaded, and keeps the
+// current model then.
+async function useModel(bytes) {
+  const model = new engine.module.Model(bytes);
+  let modelId;
+  try {
+    modelId = await computeModelId(bytes);
+  } catch (error) {
+    model.delete();
+    throw error;
+  }
+  installModel(model, modelId);
+  clearResult();
+  showEnrolmentCount();
 }
 
 async function main() {
@@ -862,6 +886,14 @@ async function main() {
     showMessage(otherModelMessage(elements.person.value.trim()), 'error');
   }
   setPageState('ready');
+
+  await setupTraining({
+    module: engine.module,
+    person: () => elements.person.value.trim(),
+    padPoints: () => (pad.isEmpty ? null : pad.toPoints()),
+    clearPad: () => pad.clear(),
+    useModel,
+  });
 }
 
 main();

@@ -1,0 +1,377 @@
+// Training in the page. A short run in the worker on SVC2004 files from the file input must
+// lower the loss, plot the validation EER and cause no long task on the main thread. A
+// cancelled run keeps its best epoch, stored models survive a reload, and models import and
+// export. Captured signatures and dropped files train too.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+  assertClean,
+  launchBrowser,
+  loadPage,
+  makeScribble,
+  openPage,
+  replaySignature,
+  requireBuiltModule,
+  startServer,
+  WEB_ROOT,
+} from './helpers.mjs';
+import { skipWithoutData, svc2004Folder } from '../wasm/load-module.mjs';
+
+// The main thread must never be blocked longer than this while training runs. The Long Tasks
+// API reports only tasks longer than 50 ms, so every reported task counts.
+const LONG_TASK_MS = 50;
+const USERS = 10;
+
+let server;
+let browser;
+let folder;
+
+before(async () => {
+  requireBuiltModule();
+  server = await startServer();
+  browser = await launchBrowser();
+  folder = await mkdtemp(path.join(os.tmpdir(), 'inkprint-train-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (folder !== undefined) {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+// Records the main thread's long tasks in window.longTasks as { start, end } from page start.
+function recordLongTasks() {
+  window.longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      window.longTasks.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+async function waitForTraining(page) {
+  await page.waitForSelector('#training[data-models="ready"]', { timeout: 30_000 });
+  await page.waitForSelector('#dataset-files:not([disabled])', { timeout: 30_000 });
+}
+
+async function trainingState(page) {
+  return page.getAttribute('#training', 'data-state');
+}
+
+async function epochRows(page) {
+  return page.$$eval('#train-epochs-table tbody tr', (rows) =>
+    rows.map((row) => ({ loss: Number(row.dataset.loss), eer: Number(row.dataset.eer) })),
+  );
+}
+
+// Long tasks that overlap [from, to] in the page's performance.now() time.
+async function longTasksBetween(page, from, to) {
+  const tasks = await page.evaluate(() => window.longTasks);
+  return tasks.filter((task) => task.end >= from && task.start <= to);
+}
+
+async function setSettings(page, { base, epochs, pairs, augment, name }) {
+  await page.selectOption('#train-base', base);
+  await page.fill('#train-epochs', String(epochs));
+  await page.fill('#train-pairs', String(pairs));
+  await page.fill('#train-augment', String(augment));
+  await page.fill('#train-name', name);
+}
+
+test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, async () => {
+  const context = browser.context;
+  await context.addInitScript(recordLongTasks);
+  const page = await openPage(context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // Ten Task 1 writers, S1-S40 each, and two files that cannot be read.
+  const files = [];
+  for (let user = 1; user <= USERS; user += 1) {
+    for (let index = 1; index <= 40; index += 1) {
+      files.push(path.join(svc2004Folder, 'Task1', `U${user}S${index}.TXT`));
+    }
+  }
+  const badName = path.join(folder, 'notes.txt');
+  const badContent = path.join(folder, 'U77S3.TXT');
+  await writeFile(badName, 'shopping list\n');
+  await writeFile(badContent, '3\n1 2 3 1\n');
+  await page.setInputFiles('#dataset-file-input', [...files, badName, badContent]);
+  await page.waitForSelector(`#dataset-summary[data-writers="${USERS}"]`, { timeout: 60_000 });
+  const problems = await page.$$eval('#dataset-problems li', (items) => items.map((item) => item.textContent));
+  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.match(problems[0], /notes\.txt.* was not read: the name is not an SVC2004 file name/);
+  assert.match(problems[1], /U77S3\.TXT.* was not read: U77S3\.TXT: declares 3 points but has only 1/);
+
+  // A short fresh run: 3 epochs of 16 steps.
+  await setSettings(page, { base: 'fresh', epochs: 3, pairs: 512, augment: 1, name: 'first run' });
+  const started = await page.evaluate(() => performance.now());
+  await page.click('#train-start');
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 120_000 },
+  );
+  const ended = await page.evaluate(() => performance.now());
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+
+  const epochs = await epochRows(page);
+  assert.equal(epochs.length, 3);
+  assert.ok(epochs[2].loss < epochs[0].loss, `loss did not fall: ${epochs.map((e) => e.loss).join(', ')}`);
+  for (const epoch of epochs) {
+    assert.ok(epoch.eer >= 0, `EER ${epoch.eer}`);
+    assert.ok(epoch.eer <= 1, `EER ${epoch.eer}`);
+  }
+  assert.equal(await page.getAttribute('#eer-chart', 'data-points'), '3');
+  assert.ok(Number(await page.getAttribute('#loss-chart', 'data-points')) >= 3);
+  assert.equal(await page.locator('#eer-chart canvas').count(), 1, 'the EER chart has no canvas');
+  assert.match(await page.textContent('#train-status'), /Training finished after 3 epochs; kept epoch \d/);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '1');
+  assert.deepEqual(await longTasksBetween(page, started, ended), [], 'long tasks while training ran');
+
+  // A long run, cancelled once its first epoch has ended.
+  await setSettings(page, { base: 'default', epochs: 200, pairs: 512, augment: 0, name: 'cancelled run' });
+  const secondStart = await page.evaluate(() => performance.now());
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="running"]', { timeout: 60_000 });
+  await page.waitForSelector('#train-epochs-table tbody tr', { timeout: 60_000 });
+  await page.click('#train-cancel');
+  await page.waitForFunction(() => document.getElementById('training').dataset.state === 'cancelled', null, {
+    timeout: 10_000,
+  });
+  const secondEnd = await page.evaluate(() => performance.now());
+  const cancelMs = Number(await page.getAttribute('#training', 'data-cancel-ms'));
+  assert.ok(cancelMs < 1000, `cancelling took ${cancelMs} ms`);
+  assert.match(await page.textContent('#train-status'), /Training was cancelled after \d+ epochs?; kept epoch \d/);
+  assert.ok((await epochRows(page)).length < 200);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
+  assert.deepEqual(await longTasksBetween(page, secondStart, secondEnd), [], 'long tasks while training ran');
+
+  // The page recovered: training can start again and verification still works.
+  assert.equal(await page.isDisabled('#train-start'), false);
+  assert.equal(await page.isDisabled('#train-cancel'), true);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+
+  // Use the first trained model, then reload: both models and the choice are still there.
+  const firstId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'first run').value,
+  );
+  await page.selectOption('#model-list', firstId);
+  await page.click('#model-use');
+  await page.waitForSelector(`#model-active[data-active-id="${firstId}"]`);
+  assert.match(await page.textContent('#model-summary'), /threshold/);
+
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
+  assert.equal(await page.getAttribute('#model-active', 'data-active-id'), firstId);
+  const names = await page.$$eval('#model-list option', (options) => options.map((option) => option.dataset.name));
+  assert.ok(names.includes('first run'), names.join(', '));
+  assert.ok(names.includes('cancelled run'), names.join(', '));
+  assert.equal(await page.textContent('#model-message'), '');
+  assert.match(await page.textContent('#model-details'), /"trainedIn": "browser"/);
+
+  // Fine-tune the active model: the new model names it as its start.
+  await page.setInputFiles('#dataset-file-input', files);
+  await page.waitForSelector(`#dataset-summary[data-writers="${USERS}"]`, { timeout: 60_000 });
+  await setSettings(page, { base: 'active', epochs: 1, pairs: 64, augment: 0, name: 'from first run' });
+  await page.click('#train-start');
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+  const tunedId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'from first run').value,
+  );
+  await page.selectOption('#model-list', tunedId);
+  await page.click('#model-use');
+  await page.waitForSelector(`#model-active[data-active-id="${tunedId}"]`);
+  assert.match(await page.textContent('#model-details'), /"startedFrom": "model \\"first run\\""/);
+  assertClean(page);
+});
+
+test('model import and export', { timeout: 60_000 }, async () => {
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  const before = Number(await page.getAttribute('#model-list', 'data-count'));
+
+  // The default model was written by the native training command.
+  await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
+  assert.match(await page.textContent('#model-message'), /Imported .*default\.inkprint/);
+
+  const damaged = path.join(folder, 'damaged.inkprint');
+  const bytes = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  bytes[100] ^= 0xff;
+  await writeFile(damaged, bytes);
+  await page.setInputFiles('#model-import-file', damaged);
+  await page.waitForSelector('#model-message[data-kind="error"]');
+  assert.match(await page.textContent('#model-message'), /Import failed: .*damaged\.inkprint.*: .*(checksum|CRC)/i);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 1));
+
+  // Export gives back the same bytes as the imported file.
+  const importedId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'default').value,
+  );
+  await page.selectOption('#model-list', importedId);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#model-export')]);
+  const exported = path.join(folder, 'exported.inkprint');
+  await download.saveAs(exported);
+  assert.deepEqual(fs.readFileSync(exported), fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint')));
+  assertClean(page);
+});
+
+test('captured signatures and dropped files', { skip: skipWithoutData(), timeout: 120_000 }, async () => {
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // Three genuine signatures of "Ann" and, in forgery mode, two forgeries of them.
+  await page.fill('#person', 'Ann');
+  for (let variant = 0; variant < 3; variant += 1) {
+    await replaySignature(page, makeScribble(variant));
+    await page.click('#capture-add');
+  }
+  await page.check('input[name="capture-kind"][value="forgery"]');
+  for (let variant = 5; variant < 7; variant += 1) {
+    await replaySignature(page, makeScribble(variant));
+    await page.click('#capture-add');
+  }
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+  await page.click('#capture-add');
+  assert.match(await page.textContent('#train-message'), /The pad is empty/);
+
+  // The captured signatures are saved and read back after a reload.
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+
+  // Three writers dropped as files. A DataTransfer made by a script has no folder entries, so
+  // the page reads its file list.
+  const texts = [];
+  for (let user = 11; user <= 13; user += 1) {
+    for (let index = 1; index <= 40; index += 1) {
+      const name = `U${user}S${index}.TXT`;
+      texts.push({ name, text: fs.readFileSync(path.join(svc2004Folder, 'Task1', name), 'utf8') });
+    }
+  }
+  await page.evaluate((files) => {
+    const transfer = new DataTransfer();
+    for (const { name, text } of files) {
+      transfer.items.add(new File([text], name, { type: 'text/plain' }));
+    }
+    const drop = document.getElementById('dataset-drop');
+    drop.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, texts);
+  await page.waitForSelector('#dataset-summary[data-writers="3"]', { timeout: 30_000 });
+
+  // The captured writer trains with two of the dropped writers, and the third validates.
+  await setSettings(page, { base: 'default', epochs: 1, pairs: 64, augment: 0, name: 'with Ann' });
+  await page.click('#train-start');
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+  assert.match(await page.textContent('#train-status'), /3 training writers and 1 validation writer\./);
+
+  // When the browser refuses to store the model, the model file is downloaded instead.
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.add = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await setSettings(page, { base: 'default', epochs: 1, pairs: 64, augment: 0, name: 'not stored' });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#train-start')]);
+  assert.equal(download.suggestedFilename(), 'not-stored.inkprint');
+  await page.waitForSelector('#model-message[data-kind="error"]');
+  assert.match(
+    await page.textContent('#model-message'),
+    /could not be saved in this browser \(The quota has been exceeded\.\), so it was downloaded as not-stored\.inkprint/,
+  );
+  const saved = path.join(folder, 'not-stored.inkprint');
+  await download.saveAs(saved);
+  assert.equal(fs.readFileSync(saved).subarray(0, 8).toString('latin1'), 'INKPRINT');
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // Remove asks first, then deletes the saved signatures too.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#capture-clear');
+  await page.waitForSelector('#train-message:has-text("Removed the captured signatures.")');
+  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
+  assertClean(page);
+});
+
+test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  // User 1 of each task, in folders Task1/ and Task2/: the same user number, two writers.
+  const root = path.join(folder, 'picked');
+  for (const task of ['Task1', 'Task2']) {
+    fs.mkdirSync(path.join(root, task), { recursive: true });
+    for (let index = 1; index <= 4; index += 1) {
+      const name = `U1S${index}.TXT`;
+      fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
+    }
+  }
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+  await page.setInputFiles('#dataset-folder-input', root);
+  await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '2');
+  assert.equal(await page.textContent('#dataset-summary'), 'Loaded 2 writers: 8 genuine signatures and 0 forgeries.');
+  assert.equal(await page.textContent('#train-message'), 'Read 8 of 8 files.');
+  assertClean(page);
+});
+
+test('dropped folder is walked', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  // A folder with Task1/ and Task2/ inside, each with user 1: two writers.
+  const root = path.join(folder, 'dropped');
+  for (const task of ['Task1', 'Task2']) {
+    fs.mkdirSync(path.join(root, task), { recursive: true });
+    for (let index = 1; index <= 4; index += 1) {
+      const name = `U1S${index}.TXT`;
+      fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
+    }
+  }
+  const page = await openPage(browser.context, server.origin);
+  assert.equal(await loadPage(page, server.url), 'ready');
+  await waitForTraining(page);
+
+  // The DevTools protocol's drag events carry real file system paths, so the page receives
+  // folder entries as from a drop out of a file manager.
+  const drop = page.locator('#dataset-drop');
+  await drop.scrollIntoViewIfNeeded();
+  const box = await drop.boundingBox();
+  const session = await page.context().newCDPSession(page);
+  const data = { items: [], files: [root], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await session.send('Input.dispatchDragEvent', {
+      type,
+      x: box.x + box.width / 2,
+      y: box.y + box.height / 2,
+      data,
+    });
+  }
+  await session.detach();
+  await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '2');
+  assert.equal(await page.textContent('#train-message'), 'Read 8 of 8 files.');
+  assertClean(page);
+});

@@ -1,0 +1,87 @@
+// Helpers shared by the embind files (bindings.cpp, train_bindings.cpp): turning core errors
+// into JavaScript errors and copying between typed arrays and the core's types.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "inkprint/error.hpp"
+#include "inkprint/signature.hpp"
+
+namespace inkprint_bindings {
+
+using emscripten::val;
+
+// Throws a JavaScript Error with the message stored by guard(). Defined in bindings.cpp.
+[[noreturn]] void throw_stored_error();
+
+// The message of the error that throw_stored_error() throws. It lives outside the failing
+// call, so that nothing needs destroying when the JavaScript error unwinds through the
+// WebAssembly frames without running C++ destructors. Defined in bindings.cpp.
+std::string& stored_error_message();
+
+// Runs `function` and turns an inkprint::Error into a JavaScript Error with the same message.
+// Any other std::exception becomes an Error that says it is an internal error.
+template <typename Function>
+auto guard(Function&& function) -> decltype(function()) {
+    bool failed = false;
+    try {
+        return function();
+    } catch (const inkprint::Error& error) {
+        stored_error_message() = error.what();
+        failed = true;
+    } catch (const std::exception& error) {
+        stored_error_message() = std::string("internal error in Inkprint: ") + error.what();
+        failed = true;
+    }
+    if (failed) throw_stored_error();
+    __builtin_unreachable();
+}
+
+inline bool is_instance(const val& value, const char* type) { return value.instanceof(val::global(type)); }
+
+// Copies a typed array of `type` or an Array of numbers. Throws Error naming `what` otherwise.
+template <typename T>
+std::vector<T> numbers_from(const val& value, const char* type, const char* what) {
+    if (!is_instance(value, type) && !val::global("Array").call<bool>("isArray", value)) {
+        throw inkprint::Error(std::string(what) + " must be a " + type + " or an Array of numbers, got " +
+                              value.typeOf().as<std::string>());
+    }
+    return emscripten::convertJSArrayToNumberVector<T>(value);
+}
+
+inline val float32_array(const std::vector<float>& values) {
+    return val::global("Float32Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
+}
+
+inline val float64_array(const std::vector<double>& values) {
+    return val::global("Float64Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
+}
+
+inline val uint8_array(const std::vector<std::uint8_t>& values) {
+    return val::global("Uint8Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
+}
+
+// Reads a signature from the flat point format, [x, y, t_ms, pressure, stroke_index] per point.
+inline inkprint::Signature signature_from(const val& points) {
+    const std::vector<double> values = numbers_from<double>(
+        points, "Float64Array", "points ([x, y, t_ms, pressure, stroke_index] per point)");
+    return inkprint::signature_from_flat(values);
+}
+
+// Writes `text` as a JSON string literal. Control characters are dropped.
+inline std::string json_string(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) continue;
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace inkprint_bindings

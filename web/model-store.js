@@ -1,0 +1,160 @@
+// The Train section's data kept in this browser's IndexedDB (database "inkprint-training"):
+// trained models (each model's file bytes with its name, date, training configuration and
+// validation EER), which model is active, and the signatures captured for training. When
+// IndexedDB cannot be opened (a private window, storage turned off), everything is kept in
+// memory until the page closes, and `problem` describes why.
+
+import { errorText, openDatabase, requestResult, transactionDone } from './idb.js';
+
+const DATABASE_NAME = 'inkprint-training';
+const DATABASE_VERSION = 1;
+const MODELS = 'models';
+const SETTINGS = 'settings';
+const CAPTURED = 'captured';
+const ACTIVE_MODEL_KEY = 'activeModel';
+
+// The id of the default model (web/models/default.inkprint), which is not stored.
+export const DEFAULT_MODEL_ID = 'default';
+
+function openModelDatabase() {
+  return openDatabase(DATABASE_NAME, DATABASE_VERSION, (database) => {
+    if (!database.objectStoreNames.contains(MODELS)) {
+      database.createObjectStore(MODELS, { keyPath: 'id', autoIncrement: true });
+    }
+    if (!database.objectStoreNames.contains(SETTINGS)) {
+      database.createObjectStore(SETTINGS);
+    }
+    if (!database.objectStoreNames.contains(CAPTURED)) {
+      database.createObjectStore(CAPTURED, { keyPath: 'id', autoIncrement: true });
+    }
+  });
+}
+
+export class ModelStore {
+  constructor() {
+    this.database = null;
+    // Used when IndexedDB is unavailable: id -> record, and the active id.
+    this.memory = new Map();
+    this.memoryActive = DEFAULT_MODEL_ID;
+    this.memoryCaptured = [];
+    this.nextMemoryId = 1;
+    this.problem = null;
+  }
+
+  async open() {
+    try {
+      this.database = await openModelDatabase();
+    } catch (error) {
+      this.database = null;
+      this.problem =
+        `Trained models and captured signatures cannot be saved in this browser (IndexedDB: ` +
+        `${errorText(error)}), so they are kept only until the page closes. Export a model to ` +
+        'keep it.';
+    }
+  }
+
+  // Returns every stored model without its bytes, oldest first:
+  // [{ id, name, createdAt, config, validationEer, bestEpoch, epochsRun, size }].
+  async list() {
+    const records = this.database === null ? [...this.memory.values()] : await this.#all();
+    return records.map(({ bytes, ...summary }) => ({ ...summary, size: bytes.byteLength }));
+  }
+
+  // Returns the stored record with its bytes (an ArrayBuffer), or undefined.
+  async get(id) {
+    if (this.database === null) {
+      return this.memory.get(id);
+    }
+    const transaction = this.database.transaction(MODELS, 'readonly');
+    return requestResult(transaction.objectStore(MODELS).get(id));
+  }
+
+  // Stores a model: { name, createdAt, config, validationEer, bestEpoch, epochsRun, bytes }.
+  // Returns its new id. Throws when the browser refuses the write, for example when its
+  // storage quota is used up.
+  async add(record) {
+    if (this.database === null) {
+      const id = this.nextMemoryId;
+      this.nextMemoryId += 1;
+      this.memory.set(id, { ...record, id });
+      return id;
+    }
+    const transaction = this.database.transaction(MODELS, 'readwrite');
+    const id = await requestResult(transaction.objectStore(MODELS).add(record));
+    await transactionDone(transaction);
+    return id;
+  }
+
+  async remove(id) {
+    if (this.database === null) {
+      this.memory.delete(id);
+      if (this.memoryActive === id) {
+        this.memoryActive = DEFAULT_MODEL_ID;
+      }
+      return;
+    }
+    const transaction = this.database.transaction([MODELS, SETTINGS], 'readwrite');
+    transaction.objectStore(MODELS).delete(id);
+    const settings = transaction.objectStore(SETTINGS);
+    const active = await requestResult(settings.get(ACTIVE_MODEL_KEY));
+    if (active === id) {
+      settings.put(DEFAULT_MODEL_ID, ACTIVE_MODEL_KEY);
+    }
+    await transactionDone(transaction);
+  }
+
+  // Returns the id of the active model: DEFAULT_MODEL_ID or a stored model's id.
+  async activeId() {
+    if (this.database === null) {
+      return this.memoryActive;
+    }
+    const transaction = this.database.transaction(SETTINGS, 'readonly');
+    return (await requestResult(transaction.objectStore(SETTINGS).get(ACTIVE_MODEL_KEY))) ?? DEFAULT_MODEL_ID;
+  }
+
+  async setActiveId(id) {
+    if (this.database === null) {
+      this.memoryActive = id;
+      return;
+    }
+    const transaction = this.database.transaction(SETTINGS, 'readwrite');
+    transaction.objectStore(SETTINGS).put(id, ACTIVE_MODEL_KEY);
+    await transactionDone(transaction);
+  }
+
+  // Returns the captured signatures, oldest first: [{ id, person, kind, points }], where kind
+  // is "genuine" or "forgery" and points a Float64Array in the module's flat point format.
+  async listCaptured() {
+    if (this.database === null) {
+      return [...this.memoryCaptured];
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readonly');
+    return requestResult(transaction.objectStore(CAPTURED).getAll());
+  }
+
+  // Stores one captured signature: { person, kind, points }. Throws when the write fails.
+  async addCaptured(record) {
+    if (this.database === null) {
+      this.memoryCaptured.push(record);
+      return;
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readwrite');
+    transaction.objectStore(CAPTURED).add(record);
+    await transactionDone(transaction);
+  }
+
+  async clearCaptured() {
+    if (this.database === null) {
+      this.memoryCaptured = [];
+      return;
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readwrite');
+    transaction.objectStore(CAPTURED).clear();
+    await transactionDone(transaction);
+  }
+
+  async #all() {
+    const transaction = this.database.transaction(MODELS, 'readonly');
+    return requestResult(transaction.objectStore(MODELS).getAll());
+  }
+}

@@ -1,0 +1,865 @@
+// The page's Train section. Its training data are signatures captured on the pad and SVC2004
+// files. Training runs in a Web Worker (train-worker.js), with a progress bar, a loss curve and
+// the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
+
+import { DEFAULT_MODEL_ID, ModelStore } from './model-store.js';
+import { countOf, isolate, quote } from './text.js';
+
+const WORKER_URL = 'train-worker.js';
+const DEFAULT_MODEL_URL = 'models/default.inkprint';
+const UPLOT_URL = './vendor/uPlot.esm.js';
+const CHART_HEIGHT = 180;
+// Largest model file accepted by Import: the published network's file is about 12.5 KB, and a
+// much larger network would be too slow to train in a page anyway.
+const MAX_MODEL_FILE_BYTES = 50_000_000;
+
+const elements = {
+  section: document.getElementById('training'),
+  captureAdd: document.getElementById('capture-add'),
+  captureClear: document.getElementById('capture-clear'),
+  captureSummary: document.getElementById('capture-summary'),
+  drop: document.getElementById('dataset-drop'),
+  datasetFiles: document.getElementById('dataset-files'),
+  datasetFolder: document.getElementById('dataset-folder'),
+  datasetClear: document.getElementById('dataset-clear'),
+  datasetFileInput: document.getElementById('dataset-file-input'),
+  datasetFolderInput: document.getElementById('dataset-folder-input'),
+  datasetSummary: document.getElementById('dataset-summary'),
+  datasetProblems: document.getElementById('dataset-problems'),
+  base: document.getElementById('train-base'),
+  epochs: document.getElementById('train-epochs'),
+  pairs: document.getElementById('train-pairs'),
+  learningRate: document.getElementById('train-learning-rate'),
+  augment: document.getElementById('train-augment'),
+  layers: document.getElementById('train-layers'),
+  name: document.getElementById('train-name'),
+  start: document.getElementById('train-start'),
+  cancel: document.getElementById('train-cancel'),
+  progress: document.getElementById('train-progress'),
+  status: document.getElementById('train-status'),
+  message: document.getElementById('train-message'),
+  lossChart: document.getElementById('loss-chart'),
+  eerChart: document.getElementById('eer-chart'),
+  epochRows: document.querySelector('#train-epochs-table tbody'),
+  modelList: document.getElementById('model-list'),
+  modelUse: document.getElementById('model-use'),
+  modelExport: document.getElementById('model-export'),
+  modelDelete: document.getElementById('model-delete'),
+  modelImport: document.getElementById('model-import'),
+  modelImportFile: document.getElementById('model-import-file'),
+  modelActive: document.getElementById('model-active'),
+  modelMessage: document.getElementById('model-message'),
+};
+
+const store = new ModelStore();
+
+// Set by setupTraining().
+let page = null;
+let worker = null;
+let workerReady = false;
+// Files sent to the worker whose dataset message has not arrived yet. Start waits for them,
+// so that a run never starts on part of the files.
+let readingFiles = false;
+
+// Signatures captured on the pad, by person name: { genuine: Float64Array[], forgeries: [] }.
+// The store keeps a copy, so that they survive a reload.
+const captured = new Map();
+
+// The run under way, or null: { config, startedFrom, losses: [[x], [loss]], eers: [[epoch], [eer]] }.
+let currentRun = null;
+let charts = null;
+
+function describeError(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function setState(state) {
+  elements.section.dataset.state = state;
+  const running = state === 'preparing' || state === 'running' || state === 'cancelling';
+  elements.start.disabled = running || !workerReady || readingFiles;
+  elements.cancel.disabled = !running || state === 'cancelling';
+}
+
+function showMessage(element, text, kind = 'info') {
+  element.textContent = text;
+  element.dataset.kind = kind;
+}
+
+function formatDuration(milliseconds) {
+  const seconds = Math.max(0, Math.round(milliseconds / 1000));
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+}
+
+function percent(rate) {
+  return `${(rate * 100).toFixed(2)} %`;
+}
+
+// ---- Captured signatures ----
+
+function showCaptureSummary() {
+  if (captured.size === 0) {
+    elements.captureSummary.textContent = 'No signatures captured on this page.';
+    return;
+  }
+  const parts = [...captured.entries()].map(
+    ([name, writer]) =>
+      `${quote(name)}: ${countOf(writer.genuine.length, 'genuine signature')}, ` +
+      `${countOf(writer.forgeries.length, 'forgery', 'forgeries')}`,
+  );
+  elements.captureSummary.textContent = `Captured on this page: ${parts.join('; ')}.`;
+}
+
+function addCaptured(person, kind, points) {
+  if (!captured.has(person)) {
+    captured.set(person, { genuine: [], forgeries: [] });
+  }
+  const writer = captured.get(person);
+  (kind === 'forgery' ? writer.forgeries : writer.genuine).push(points);
+}
+
+async function handleCaptureAdd() {
+  const person = page.person();
+  if (person === '') {
+    showMessage(elements.message, 'Enter the name of the person whose signature this is, then try again.', 'error');
+    return;
+  }
+  const points = page.padPoints();
+  if (points === null) {
+    showMessage(elements.message, 'The pad is empty: sign on it, then press Add pad to training data.', 'error');
+    return;
+  }
+  const kind = document.querySelector('input[name="capture-kind"]:checked').value;
+  const copy = new Float64Array(points);
+  addCaptured(person, kind, copy);
+  page.clearPad();
+  showCaptureSummary();
+  const what = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
+  try {
+    await store.addCaptured({ person, kind, points: copy, createdAt: new Date().toISOString() });
+  } catch (error) {
+    showMessage(
+      elements.message,
+      `Added ${what} to the training data, but it could not be saved and is lost when the page ` +
+        `closes: ${describeError(error)}`,
+      'error',
+    );
+    return;
+  }
+  showMessage(elements.message, `Added ${what} to the training data.`);
+}
+
+async function handleCaptureClear() {
+  if (captured.size === 0) {
+    showMessage(elements.message, 'There are no captured signatures to remove.', 'error');
+    return;
+  }
+  if (!window.confirm('Remove every signature captured for training?')) {
+    return;
+  }
+  try {
+    await store.clearCaptured();
+  } catch (error) {
+    showMessage(elements.message, `Removing the captured signatures failed: ${describeError(error)}`, 'error');
+    return;
+  }
+  captured.clear();
+  showCaptureSummary();
+  showMessage(elements.message, 'Removed the captured signatures.');
+}
+
+// Reads the captured signatures saved by earlier visits.
+async function restoreCaptured() {
+  for (const record of await store.listCaptured()) {
+    if (typeof record.person === 'string' && record.points instanceof Float64Array) {
+      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', record.points);
+    }
+  }
+  showCaptureSummary();
+}
+
+// ---- Data set files ----
+
+// Collects the files of dropped items, walking into dropped folders. Returns [{ file, path }].
+// The entries must be taken before the first await, while the drop event's data is readable.
+// A DataTransfer made by a script has no entries, so its file list is read instead.
+async function droppedFiles(dataTransfer) {
+  const entries = [...dataTransfer.items]
+    .map((item) => item.webkitGetAsEntry?.())
+    .filter((entry) => entry !== null && entry !== undefined);
+  if (entries.length === 0) {
+    return [...dataTransfer.files].map((file) => ({ file, path: file.name }));
+  }
+  const files = [];
+  const walk = async (entry) => {
+    if (entry.isFile) {
+      const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+      files.push({ file, path: entry.fullPath.replace(/^\//, '') });
+      return;
+    }
+    const reader = entry.createReader();
+    // readEntries returns the entries in batches until it returns an empty one.
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (batch.length === 0) {
+        break;
+      }
+      for (const child of batch) {
+        await walk(child);
+      }
+    }
+  };
+  for (const entry of entries) {
+    await walk(entry);
+  }
+  return files;
+}
+
+function sendFiles(files) {
+  if (files.length === 0) {
+    showMessage(elements.message, 'No file was chosen.', 'error');
+    return;
+  }
+  showMessage(elements.message, `Reading ${countOf(files.length, 'file')}\u2026`);
+  readingFiles = true;
+  setState(elements.section.dataset.state);
+  worker.postMessage({ type: 'addFiles', files });
+}
+
+function handleFileInput(input) {
+  const files = [...input.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+  // Cleared so that choosing the same files again fires another change event.
+  input.value = '';
+  sendFiles(files);
+}
+
+async function handleDrop(event) {
+  event.preventDefault();
+  elements.drop.dataset.over = 'false';
+  if (!workerReady) {
+    showMessage(elements.message, 'The training worker is still starting: drop the files again in a moment.', 'error');
+    return;
+  }
+  try {
+    sendFiles(await droppedFiles(event.dataTransfer));
+  } catch (error) {
+    showMessage(elements.message, `The dropped files could not be read: ${describeError(error)}`, 'error');
+  }
+}
+
+function showDataset(message) {
+  const genuine = message.writers.reduce((sum, writer) => sum + writer.genuine, 0);
+  const forgeries = message.writers.reduce((sum, writer) => sum + writer.forgeries, 0);
+  elements.datasetSummary.textContent =
+    message.writers.length === 0
+      ? 'No data set loaded.'
+      : `Loaded ${countOf(message.writers.length, 'writer')}: ` +
+        `${countOf(genuine, 'genuine signature')} and ${countOf(forgeries, 'forgery', 'forgeries')}.`;
+  elements.datasetSummary.dataset.writers = String(message.writers.length);
+  elements.datasetProblems.replaceChildren(
+    ...message.problems.map((problem) => {
+      const item = document.createElement('li');
+      item.textContent = `${isolate(problem.file)} was not read: ${problem.message}`;
+      return item;
+    }),
+  );
+  if (message.files > 0) {
+    const read = message.files - message.problems.length;
+    const kind = message.problems.length > 0 ? 'error' : 'info';
+    const unread = message.problems.length > 0 ? `, ${message.problems.length} could not be read (listed below)` : '';
+    showMessage(elements.message, `Read ${read} of ${countOf(message.files, 'file')}${unread}.`, kind);
+  }
+}
+
+// ---- Charts ----
+
+async function createCharts() {
+  const { default: uPlot } = await import(UPLOT_URL);
+  const width = Math.max(elements.lossChart.clientWidth, 200);
+  const axes = (label) => [{ label: 'epoch' }, { label }];
+  const loss = new uPlot(
+    {
+      title: 'Training loss',
+      width,
+      height: CHART_HEIGHT,
+      scales: { x: { time: false } },
+      axes: axes('mean loss per pair'),
+      series: [{ label: 'epoch' }, { label: 'loss', stroke: '#2457c5', width: 1.5 }],
+    },
+    [[], []],
+    elements.lossChart,
+  );
+  const eer = new uPlot(
+    {
+      title: 'Validation EER',
+      width,
+      height: CHART_HEIGHT,
+      scales: { x: { time: false }, y: { range: [0, 100] } },
+      axes: axes('EER (%)'),
+      series: [
+        { label: 'epoch' },
+        { label: 'EER %', stroke: '#b3261e', width: 1.5, points: { show: true, size: 6 } },
+      ],
+    },
+    [[], []],
+    elements.eerChart,
+  );
+  return { loss, eer };
+}
+
+// Sets each chart's width to its container's, which changes with the window.
+function resizeCharts() {
+  if (charts === null) {
+    return;
+  }
+  const width = Math.max(elements.lossChart.clientWidth, 200);
+  if (width !== charts.loss.width) {
+    charts.loss.setSize({ width, height: CHART_HEIGHT });
+    charts.eer.setSize({ width, height: CHART_HEIGHT });
+  }
+}
+
+function updateCharts() {
+  elements.lossChart.dataset.points = String(currentRun.losses[0].length);
+  elements.eerChart.dataset.points = String(currentRun.eers[0].length);
+  if (charts !== null) {
+    charts.loss.setData(currentRun.losses);
+    charts.eer.setData(currentRun.eers);
+  }
+}
+
+// ---- Training ----
+
+function readNumber(input, label, { min, max, whole }) {
+  const value = Number(input.value);
+  if (input.value.trim() === '' || !Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
+    input.focus();
+    throw new Error(
+      `${label} is ${JSON.stringify(input.value)}: enter ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}.`,
+    );
+  }
+  return value;
+}
+
+async function fetchDefaultModel() {
+  const response = await fetch(DEFAULT_MODEL_URL);
+  if (!response.ok) {
+    throw new Error(`Downloading ${DEFAULT_MODEL_URL} failed: HTTP ${response.status}. Reload the page.`);
+  }
+  return response.arrayBuffer();
+}
+
+// Returns { bytes, name } of the model to fine-tune, or null for fresh weights.
+async function startingModel(choice) {
+  if (choice === 'fresh') {
+    return null;
+  }
+  const activeId = choice === 'active' ? await store.activeId() : DEFAULT_MODEL_ID;
+  if (activeId !== DEFAULT_MODEL_ID) {
+    const record = await store.get(activeId);
+    if (record !== undefined) {
+      return { bytes: record.bytes.slice(0), name: `model ${JSON.stringify(record.name)}` };
+    }
+  }
+  return { bytes: await fetchDefaultModel(), name: 'default model' };
+}
+
+async function handleStart() {
+  let config;
+  try {
+    config = {
+      epochs: readNumber(elements.epochs, 'Epochs', { min: 1, max: 1000, whole: true }),
+      pairsPerEpoch: readNumber(elements.pairs, 'Pairs per epoch', { min: 32, max: 1_000_000, whole: true }),
+      learningRate: readNumber(elements.learningRate, 'Learning rate', { min: 1e-6, max: 1, whole: false }),
+      augmentedCopies: readNumber(elements.augment, 'Varied copies per signature', { min: 0, max: 100, whole: true }),
+      batchSize: 32,
+      layers: elements.layers.value.trim(),
+    };
+  } catch (error) {
+    showMessage(elements.message, describeError(error), 'error');
+    return;
+  }
+
+  setState('preparing');
+  elements.epochRows.replaceChildren();
+  elements.progress.value = 0;
+  elements.status.textContent = 'Preparing the training data\u2026';
+  showMessage(elements.message, '');
+  let base;
+  try {
+    base = await startingModel(elements.base.value);
+  } catch (error) {
+    setState('failed');
+    showMessage(elements.message, `Training did not start: ${describeError(error)}`, 'error');
+    return;
+  }
+  if (base !== null) {
+    // The layers of a fine-tuned model are those of its starting model.
+    delete config.layers;
+  }
+
+  // Copies are sent, so that the captured signatures stay here for the next run.
+  const transfer = [];
+  const capturedWriters = [...captured.entries()].map(([name, writer]) => {
+    const copy = (list) =>
+      list.map((points) => {
+        const clone = points.slice();
+        transfer.push(clone.buffer);
+        return clone;
+      });
+    return { name: `captured ${name}`, genuine: copy(writer.genuine), forgeries: copy(writer.forgeries) };
+  });
+  if (base !== null) {
+    transfer.push(base.bytes);
+  }
+
+  currentRun = {
+    config,
+    startedFrom: base === null ? 'fresh weights' : base.name,
+    name: elements.name.value.trim(),
+    losses: [[], []],
+    eers: [[], []],
+    cancelRequestedAt: null,
+  };
+  updateCharts();
+  worker.postMessage(
+    {
+      type: 'start',
+      config,
+      captured: capturedWriters,
+      baseModel: base?.bytes ?? null,
+      baseName: base?.name ?? '',
+    },
+    transfer,
+  );
+}
+
+function handleCancel() {
+  if (currentRun === null) {
+    return;
+  }
+  currentRun.cancelRequestedAt = performance.now();
+  setState('cancelling');
+  elements.status.textContent = 'Cancelling\u2026';
+  worker.postMessage({ type: 'cancel' });
+}
+
+function showProgress(message) {
+  if (elements.section.dataset.state === 'preparing') {
+    setState('running');
+  }
+  const x = message.epoch + message.stepInEpoch / message.stepsPerEpoch;
+  currentRun.losses[0].push(x);
+  currentRun.losses[1].push(message.loss);
+  updateCharts();
+  elements.progress.value = message.totalSteps > 0 ? message.stepsDone / message.totalSteps : 0;
+  if (elements.section.dataset.state === 'cancelling') {
+    return;
+  }
+  const epoch = Math.min(message.epoch + 1, message.epochs);
+  const step = message.stepInEpoch === 0 && message.epoch > 0 ? message.stepsPerEpoch : message.stepInEpoch;
+  const shownEpoch = message.stepInEpoch === 0 && message.epoch > 0 ? message.epoch : epoch;
+  elements.status.textContent =
+    `Epoch ${shownEpoch} of ${message.epochs}, step ${step} of ${message.stepsPerEpoch}, ` +
+    `loss ${message.loss.toFixed(4)}, about ${formatDuration(message.remainingMs)} left ` +
+    `(${Math.round(message.pairsPerSecond)} pairs per second).`;
+  elements.status.dataset.epoch = String(shownEpoch);
+}
+
+function showEpoch(message) {
+  currentRun.eers[0].push(message.epoch);
+  currentRun.eers[1].push(message.validationEer * 100);
+  updateCharts();
+  const row = document.createElement('tr');
+  for (const text of [String(message.epoch), message.loss.toFixed(4), percent(message.validationEer)]) {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    row.append(cell);
+  }
+  row.dataset.loss = String(message.loss);
+  row.dataset.eer = String(message.validationEer);
+  elements.epochRows.append(row);
+}
+
+async function handleDone(message) {
+  const run = currentRun;
+  currentRun = null;
+  if (run !== null && run.cancelRequestedAt !== null) {
+    elements.section.dataset.cancelMs = String(Math.round(performance.now() - run.cancelRequestedAt));
+  }
+
+  let state = 'finished';
+  let verb = 'Training finished';
+  if (message.cancelled) {
+    state = 'cancelled';
+    verb = 'Training was cancelled';
+  } else if (message.failure) {
+    state = 'failed';
+    verb = 'Training stopped early';
+    showMessage(elements.message, message.failure, 'error');
+  }
+  setState(state);
+  if (message.model === null) {
+    elements.status.textContent = `${verb} before the first epoch ended, so no model was kept.`;
+    return;
+  }
+
+  elements.status.textContent =
+    `${verb} after ${countOf(message.epochsRun, 'epoch')}; kept epoch ${message.bestEpoch} ` +
+    `(validation EER ${percent(message.validationEer)}), ${Math.round(message.pairsPerSecond)} pairs per second, ` +
+    `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
+  elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
+  await saveTrainedModel(run, message);
+}
+
+// Stores the model of a finished run. When the browser refuses the write, the model file is
+// downloaded instead, so that the training is not lost.
+async function saveTrainedModel(run, message) {
+  const createdAt = new Date();
+  const name = run?.name || `Trained ${createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
+  try {
+    const id = await store.add({
+      name,
+      createdAt: createdAt.toISOString(),
+      config: {
+        ...(run?.config ?? {}),
+        startedFrom: run?.startedFrom,
+        trainWriters: message.trainWriters,
+        validationWriters: message.validationWriters,
+      },
+      validationEer: message.validationEer,
+      bestEpoch: message.bestEpoch,
+      epochsRun: message.epochsRun,
+      bytes: message.model,
+    });
+    await showModels(id);
+    showMessage(
+      elements.modelMessage,
+      `Saved the model as ${quote(name)}. Choose it under Models and press Use to enrol and verify with it.`,
+    );
+  } catch (error) {
+    const fileName = `${safeFileName(name)}.inkprint`;
+    downloadBytes(message.model, fileName);
+    showMessage(
+      elements.modelMessage,
+      `The trained model could not be saved in this browser (${describeError(error)}), so it was ` +
+        `downloaded as ${fileName}. Free some storage, then import that file with Import model.`,
+      'error',
+    );
+  }
+}
+
+function handleWorkerMessage(event) {
+  const message = event.data;
+  switch (message.type) {
+    case 'ready':
+      workerReady = true;
+      elements.datasetFiles.disabled = false;
+      elements.datasetFolder.disabled = false;
+      setState(elements.section.dataset.state);
+      break;
+    case 'dataset':
+      readingFiles = false;
+      setState(elements.section.dataset.state);
+      showDataset(message);
+      break;
+    case 'preparing':
+      elements.status.textContent =
+        `Preparing ${countOf(message.trainWriters, 'training writer')} and ` +
+        `${countOf(message.validationWriters, 'validation writer')}\u2026`;
+      break;
+    case 'progress':
+      if (currentRun !== null) {
+        showProgress(message);
+      }
+      break;
+    case 'epoch':
+      if (currentRun !== null) {
+        showEpoch(message);
+      }
+      break;
+    case 'done':
+      handleDone(message);
+      break;
+    case 'error':
+      if (message.request === 'addFiles') {
+        readingFiles = false;
+        setState(elements.section.dataset.state);
+      }
+      if (message.request === 'start') {
+        currentRun = null;
+        setState('failed');
+        elements.status.textContent = '';
+      }
+      showMessage(elements.message, message.message, 'error');
+      break;
+    default:
+      console.warn(`training worker sent an unknown message type ${JSON.stringify(message.type)}`);
+  }
+}
+
+function startWorker() {
+  worker = new Worker(WORKER_URL);
+  worker.addEventListener('message', handleWorkerMessage);
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    workerReady = false;
+    currentRun = null;
+    setState('failed');
+    showMessage(
+      elements.message,
+      `The training worker failed: ${event.message || 'it could not be loaded'}. Reload the page to try again.`,
+      'error',
+    );
+  });
+}
+
+// ---- Models ----
+
+function modelLabel(record) {
+  const date = record.createdAt.slice(0, 16).replace('T', ' ');
+  const eer = typeof record.validationEer === 'number' ? `, validation EER ${percent(record.validationEer)}` : '';
+  return `${record.name} (${date}${eer})`;
+}
+
+// Fills the model list and selects `selectedId`, or keeps the current choice.
+async function showModels(selectedId = elements.modelList.value) {
+  const records = await store.list();
+  const activeId = await store.activeId();
+  const defaultOption = new Option('Default model (models/default.inkprint)', DEFAULT_MODEL_ID);
+  const options = [defaultOption];
+  for (const record of records) {
+    const option = new Option(modelLabel(record), String(record.id));
+    option.dataset.name = record.name;
+    options.push(option);
+  }
+  elements.modelList.replaceChildren(...options);
+  const ids = options.map((option) => option.value);
+  elements.modelList.value = ids.includes(String(selectedId)) ? String(selectedId) : DEFAULT_MODEL_ID;
+  const active = options.find((option) => option.value === String(activeId)) ?? defaultOption;
+  elements.modelActive.textContent = `Active model: ${active.textContent}.`;
+  elements.modelActive.dataset.activeId = active.value;
+  elements.modelList.dataset.count = String(records.length);
+}
+
+function selectedModelId() {
+  const value = elements.modelList.value;
+  return value === DEFAULT_MODEL_ID ? DEFAULT_MODEL_ID : Number(value);
+}
+
+// Returns { name, bytes } of a model choice, downloading the default model when chosen.
+async function modelBytes(id) {
+  if (id === DEFAULT_MODEL_ID) {
+    return { name: 'default', bytes: await fetchDefaultModel() };
+  }
+  const record = await store.get(id);
+  if (record === undefined) {
+    throw new Error('the model is no longer stored, maybe deleted in another tab. Choose another model.');
+  }
+  return { name: record.name, bytes: record.bytes };
+}
+
+async function handleUse() {
+  const id = selectedModelId();
+  try {
+    const { name, bytes } = await modelBytes(id);
+    await page.useModel(new Uint8Array(bytes));
+    await store.setActiveId(id);
+    await showModels(id);
+    showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(name)}.`);
+  } catch (error) {
+    showMessage(elements.modelMessage, `The model could not be used: ${describeError(error)}`, 'error');
+  }
+}
+
+function safeFileName(name) {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+}
+
+function downloadBytes(bytes, fileName) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later, because some browsers start reading the download after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+async function handleExport() {
+  const id = selectedModelId();
+  try {
+    const { name, bytes } = await modelBytes(id);
+    const fileName = `${safeFileName(name)}.inkprint`;
+    downloadBytes(bytes, fileName);
+    showMessage(elements.modelMessage, `Exported ${quote(name)} as ${fileName}.`);
+  } catch (error) {
+    showMessage(elements.modelMessage, `Export failed: ${describeError(error)}`, 'error');
+  }
+}
+
+async function handleDelete() {
+  const id = selectedModelId();
+  if (id === DEFAULT_MODEL_ID) {
+    showMessage(elements.modelMessage, 'The default model is part of the page and cannot be deleted.', 'error');
+    return;
+  }
+  const name = elements.modelList.selectedOptions[0]?.dataset.name ?? '';
+  if (!window.confirm(`Delete the model ${quote(name)} from this browser?`)) {
+    return;
+  }
+  try {
+    const wasActive = (await store.activeId()) === id;
+    await store.remove(id);
+    if (wasActive) {
+      await page.useModel(new Uint8Array(await fetchDefaultModel()));
+    }
+    await showModels(DEFAULT_MODEL_ID);
+    const switched = wasActive ? ' The default model is active again.' : '';
+    showMessage(elements.modelMessage, `Deleted the model ${quote(name)}.${switched}`);
+  } catch (error) {
+    showMessage(elements.modelMessage, `Deleting the model failed: ${describeError(error)}`, 'error');
+  }
+}
+
+async function handleImport() {
+  const file = elements.modelImportFile.files[0];
+  elements.modelImportFile.value = '';
+  if (file === undefined) {
+    return;
+  }
+  if (file.size > MAX_MODEL_FILE_BYTES) {
+    showMessage(
+      elements.modelMessage,
+      `Import failed: ${isolate(file.name)} has ${file.size} bytes, more than the limit of ${MAX_MODEL_FILE_BYTES}. Choose an Inkprint model file.`,
+      'error',
+    );
+    return;
+  }
+  try {
+    const bytes = await file.arrayBuffer();
+    // Reading the file with the module checks it (format, version, checksum) before storing.
+    const model = new page.module.Model(new Uint8Array(bytes));
+    let training = {};
+    try {
+      training = JSON.parse(model.describe()).training ?? {};
+    } finally {
+      model.delete();
+    }
+    const name = file.name.replace(/\.inkprint$/i, '') || 'Imported model';
+    const id = await store.add({
+      name,
+      createdAt: new Date().toISOString(),
+      config: { importedFrom: file.name, training },
+      validationEer: typeof training.validationEer === 'number' ? training.validationEer : null,
+      bestEpoch: training.bestEpoch ?? null,
+      epochsRun: training.epochsRun ?? training.epochs ?? null,
+      bytes,
+    });
+    await showModels(id);
+    showMessage(elements.modelMessage, `Imported ${isolate(file.name)} as ${quote(name)}. Press Use to enrol and verify with it.`);
+  } catch (error) {
+    showMessage(
+      elements.modelMessage,
+      `Import failed: ${isolate(file.name)}: ${describeError(error)}. Choose an Inkprint model file (.inkprint).`,
+      'error',
+    );
+  }
+}
+
+// Switches to the model that was active when the page was last used, if it is not the default.
+async function restoreActiveModel() {
+  const activeId = await store.activeId();
+  if (activeId === DEFAULT_MODEL_ID) {
+    return;
+  }
+  const record = await store.get(activeId);
+  if (record === undefined) {
+    showMessage(elements.modelMessage, 'The active model is no longer stored, so the default model is used.', 'error');
+    await store.setActiveId(DEFAULT_MODEL_ID);
+    return;
+  }
+  try {
+    await page.useModel(new Uint8Array(record.bytes));
+  } catch (error) {
+    // The stored model is kept, so that it can still be exported or deleted.
+    showMessage(
+      elements.modelMessage,
+      `The active model ${quote(record.name)} could not be loaded, so the default model is used: ${describeError(error)}`,
+      'error',
+    );
+  }
+}
+
+// Starts the Train section. `options`:
+//   module      the started WebAssembly module (to check imported model files)
+//   person()    returns the trimmed name in the page's name field
+//   padPoints() returns the pad's drawing as flat points, or null when the pad is empty
+//   clearPad()  clears the pad
+//   useModel(bytes)  makes the page enrol and verify with a model file's bytes; throws when
+//               the file cannot be loaded, keeping the current model
+export async function setupTraining(options) {
+  page = options;
+  elements.captureAdd.addEventListener('click', handleCaptureAdd);
+  elements.captureClear.addEventListener('click', handleCaptureClear);
+  elements.datasetFiles.addEventListener('click', () => elements.datasetFileInput.click());
+  elements.datasetFolder.addEventListener('click', () => elements.datasetFolderInput.click());
+  elements.datasetFileInput.addEventListener('change', () => handleFileInput(elements.datasetFileInput));
+  elements.datasetFolderInput.addEventListener('change', () => handleFileInput(elements.datasetFolderInput));
+  elements.datasetClear.addEventListener('click', () => worker.postMessage({ type: 'clearFiles' }));
+  elements.drop.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    elements.drop.dataset.over = 'true';
+  });
+  elements.drop.addEventListener('dragleave', () => {
+    elements.drop.dataset.over = 'false';
+  });
+  elements.drop.addEventListener('drop', handleDrop);
+  elements.start.addEventListener('click', handleStart);
+  elements.cancel.addEventListener('click', handleCancel);
+  elements.modelUse.addEventListener('click', handleUse);
+  elements.modelExport.addEventListener('click', handleExport);
+  elements.modelDelete.addEventListener('click', handleDelete);
+  elements.modelImport.addEventListener('click', () => elements.modelImportFile.click());
+  elements.modelImportFile.addEventListener('change', handleImport);
+  elements.modelUse.disabled = false;
+  elements.modelImport.disabled = false;
+
+  startWorker();
+  setState('idle');
+
+  try {
+    charts = await createCharts();
+    new ResizeObserver(resizeCharts).observe(elements.lossChart);
+  } catch (error) {
+    showMessage(
+      elements.message,
+      `The charts could not be loaded (${describeError(error)}); training works, and the table ` +
+        'below lists each epoch. Run scripts/build.sh, which copies the chart library into web/vendor/.',
+      'error',
+    );
+  }
+
+  await store.open();
+  if (store.problem !== null) {
+    showMessage(elements.modelMessage, store.problem, 'error');
+  }
+  try {
+    await restoreActiveModel();
+    await showModels();
+  } catch (error) {
+    showMessage(elements.modelMessage, `The stored models could not be read: ${describeError(error)}`, 'error');
+  }
+  try {
+    await restoreCaptured();
+  } catch (error) {
+    showMessage(elements.message, `The saved captured signatures could not be read: ${describeError(error)}`, 'error');
+  }
+  // Enabled only now, so that a signature added during the restore is not read twice.
+  elements.captureAdd.disabled = false;
+  elements.section.dataset.models = 'ready';
+}
