@@ -13,9 +13,6 @@ namespace {
 
 using detail::format_number;
 
-// Beyond this the squared distances used in normalisation lose all precision.
-constexpr double kMaxCoordinate = 1e15;
-
 std::string where(std::size_t stroke, std::size_t sample) {
     return "stroke " + std::to_string(stroke + 1) + ", sample " + std::to_string(sample + 1);
 }

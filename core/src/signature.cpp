@@ -47,6 +47,17 @@ Signature signature_from_flat(std::span<const double> values) {
                             format_number(p[k]) + "): every coordinate and time must be finite");
             }
         }
+        if (std::abs(p[0]) > kMaxCoordinate || std::abs(p[1]) > kMaxCoordinate || std::abs(p[2]) > kMaxCoordinate) {
+            throw Error("point " + std::to_string(i) + " has a value beyond 1e15 (x " + format_number(p[0]) + ", y " +
+                        format_number(p[1]) + ", t_ms " + format_number(p[2]) +
+                        "): rescale the coordinates, or count time from the signature's start");
+        }
+        if (i > 0 && p[2] < p[2 - static_cast<std::ptrdiff_t>(kFlatPointStride)]) {
+            throw Error("point " + std::to_string(i) + " has time " + format_number(p[2]) +
+                        " ms, before the previous point's " +
+                        format_number(p[2 - static_cast<std::ptrdiff_t>(kFlatPointStride)]) +
+                        " ms: times must never decrease, so pass the points in the order they were drawn");
+        }
         const double stroke_index = p[4];
         if (!std::isfinite(stroke_index) || stroke_index < previous_stroke ||
             stroke_index != std::floor(stroke_index)) {

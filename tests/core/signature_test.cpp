@@ -62,11 +62,19 @@ TEST(FlatSignature, RejectsBadInputNamingTheValue) {
         {{1, 2, 0, kInf, 0, 1, 2, 3, kNaN, 0}, "pressure"},
         {{1, 2, 0, kNaN, 0, 1, 2, 3, kNaN, 0}, "same position"},
         {{1e300, 2, 0, kNaN, 0, 1, 2, 3, kNaN, 0}, "beyond 1e15"},
+        {{1, 2, 1e16, kNaN, 0, 1, 2, 2e16, kNaN, 0}, "point 0 has a value beyond 1e15"},
+        {{1, 2, 50, kNaN, 0, 3, 4, 40, kNaN, 0}, "point 1 has time 40.000000 ms, before the previous point's 50.000000"},
+        {{1, 2, 50, kNaN, 0, 3, 4, 60, kNaN, 1, 5, 6, 55, kNaN, 1}, "times must never decrease"},
     };
     for (const auto& c : cases) {
         const std::string message = error_of_flat(c.values);
         EXPECT_NE(message.find(c.expected), std::string::npos) << "expected '" << c.expected << "', got '" << message << "'";
     }
+}
+
+TEST(FlatSignature, AcceptsRepeatedTimes) {
+    // A busy browser delivers several pointer events with the same timestamp.
+    EXPECT_EQ(error_of_flat({1, 2, 10, kNaN, 0, 3, 4, 10, kNaN, 0, 5, 7, 10, kNaN, 0, 6, 9, 20, kNaN, 0}), "");
 }
 
 TEST(FlatSignature, RejectsTooManyPoints) {

@@ -74,6 +74,8 @@ test('bad signatures reach JavaScript as Errors', () => {
     [new Float64Array([NaN, 2, 0, NaN, 0, 3, 4, 10, NaN, 0]), /invalid x \(NaN\)/],
     [new Float64Array([1, 2, 0, NaN, 0, 3, Infinity, 10, NaN, 0]), /invalid y \(Infinity\)/],
     [new Float64Array([1, 2, 3]), /multiple of 5/],
+    [new Float64Array([1, 2, 50, NaN, 0, 3, 4, 40, NaN, 0]), /point 1 has time 40\.000000 ms, before/],
+    [new Float64Array([1e300, 2, 0, NaN, 0, 3, 4, 10, NaN, 0]), /beyond 1e15/],
     [undefined, /must be a Float64Array/],
     ['1,2,3', /must be a Float64Array/],
   ];

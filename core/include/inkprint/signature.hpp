@@ -31,13 +31,18 @@ struct Signature {
 // 60,000 samples, so anything larger is a runaway capture or a wrong file.
 inline constexpr std::size_t kMaxPoints = 100000;
 
+// Largest magnitude accepted for a coordinate or a time. Beyond it the squared distances used
+// in normalisation lose all precision.
+inline constexpr double kMaxCoordinate = 1e15;
+
 // Values per point in the flat exchange format used by the bindings and the page:
 // [x, y, t_ms, pressure, stroke_index], with pressure NaN when the device has none and
 // stroke_index counting 0, 1, 2, ... without going back.
 inline constexpr std::size_t kFlatPointStride = 5;
 
 // Builds a signature from the flat exchange format. Throws Error on a length that is not a
-// multiple of kFlatPointStride, on non-finite values and on stroke indices that go back.
+// multiple of kFlatPointStride, on non-finite values, on coordinates or times beyond
+// kMaxCoordinate, on times that go back and on stroke indices that go back.
 Signature signature_from_flat(std::span<const double> values);
 
 // Writes a signature in the flat exchange format.
