@@ -56,6 +56,12 @@ const elements = {
   storageNotice: document.getElementById('storage-notice'),
   storageProblem: document.getElementById('storage-problem'),
   discardStorage: document.getElementById('discard-storage'),
+  protectionStatus: document.getElementById('protection-status'),
+  passphrase: document.getElementById('passphrase'),
+  protect: document.getElementById('protect'),
+  unlock: document.getElementById('unlock'),
+  lock: document.getElementById('lock'),
+  removeProtection: document.getElementById('remove-protection'),
   modelSummary: document.getElementById('model-summary'),
   modelDescription: document.getElementById('model-description'),
   modelDetails: document.getElementById('model-details'),
@@ -289,10 +295,50 @@ function showEnrolmentCount() {
   }
 
   delete elements.enrolCount.dataset.otherModel;
+  if (store.isLocked && entry === undefined) {
+    elements.enrolCount.textContent = 'Enrolments are locked by a passphrase';
+    return;
+  }
   elements.enrolCount.textContent =
     count <= RECOMMENDED_ENROLMENTS
       ? `${count} of ${RECOMMENDED_ENROLMENTS} enrolment signatures`
       : `${count} enrolment signatures`;
+}
+
+// Shows the passphrase buttons that fit the store's state.
+function showProtection() {
+  const locked = store.isLocked;
+  const protectedStore = store.isProtected;
+  elements.protect.hidden = protectedStore;
+  elements.unlock.hidden = !locked;
+  elements.lock.hidden = !protectedStore || locked;
+  elements.removeProtection.hidden = !protectedStore || locked;
+  elements.passphrase.parentElement.hidden = protectedStore && !locked;
+  elements.protectionStatus.textContent = !protectedStore
+    ? 'Enrolments are stored unencrypted in this browser. A passphrase encrypts them (AES-GCM ' +
+      'with a key derived by PBKDF2); it is not stored, and without it they cannot be read.'
+    : locked
+      ? 'Enrolments are encrypted and locked. Enter the passphrase to unlock them.'
+      : 'Enrolments are encrypted and unlocked until the page is closed or locked.';
+  document.body.dataset.protection = !protectedStore ? 'none' : locked ? 'locked' : 'unlocked';
+}
+
+// Runs a passphrase action of the store, then refreshes what depends on the enrolments.
+async function handleProtection(action, done) {
+  const passphrase = elements.passphrase.value;
+  try {
+    await whileSaving(() => action(passphrase));
+  } catch (error) {
+    showMessage(`${describeError(error)}.`, 'error');
+    return;
+  } finally {
+    showProtection();
+    showStorageProblem();
+    showEnrolmentCount();
+  }
+  elements.passphrase.value = '';
+  clearResult();
+  showMessage(done);
 }
 
 function showStorageProblem() {
@@ -405,6 +451,13 @@ async function handleEnrol() {
 // Returns the reference vector of the person's enrolment, or null after showing why there is
 // none.
 function buildReference(person) {
+  if (store.isLocked) {
+    showMessage(
+      'The enrolments are locked: unlock them with the passphrase (Passphrase protection), then verify.',
+      'error',
+    );
+    return null;
+  }
   const entry = store.get(person);
   const count = entry?.embeddings.length ?? 0;
 
@@ -609,6 +662,7 @@ function fingerprintOf(entry) {
 }
 
 function handleExternalChange() {
+  showProtection();
   const current = fingerprintOf(store.get(elements.person.value.trim()));
   if (shownEnrolment !== null && current !== shownEnrolment) {
     clearResult();
@@ -859,12 +913,31 @@ async function main() {
   elements.verify.addEventListener('click', handleVerify);
   elements.forget.addEventListener('click', handleForget);
   elements.discardStorage.addEventListener('click', handleDiscardStorage);
+  elements.protect.addEventListener('click', () =>
+    handleProtection(
+      (passphrase) => store.protect(passphrase),
+      'The enrolments are encrypted with the passphrase. Keep it: without it they cannot be read.',
+    ),
+  );
+  elements.unlock.addEventListener('click', () =>
+    handleProtection((passphrase) => store.unlock(passphrase), 'The enrolments are unlocked.'),
+  );
+  elements.lock.addEventListener('click', () =>
+    handleProtection(() => store.lock(), 'The enrolments are locked.'),
+  );
+  elements.removeProtection.addEventListener('click', () => {
+    if (!window.confirm('Remove the passphrase and store the enrolments unencrypted?')) {
+      return;
+    }
+    handleProtection(() => store.removeProtection(), 'The enrolments are stored unencrypted again.');
+  });
   elements.person.addEventListener('input', () => {
     clearResult();
     showEnrolmentCount();
   });
 
   await store.open();
+  showProtection();
   showStorageProblem();
   showEnrolmentCount();
   showMessage('Loading the signature model\u2026');

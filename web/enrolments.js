@@ -7,11 +7,11 @@
 // verification can be shown next to them. Enrolments made by an earlier version of the page
 // have null there.
 //
-// Each change is one IndexedDB transaction that reads the person's record, checks it and
-// writes it back. Transactions on one record run one after another, so two tabs enrolling at
-// once both keep their signature. A change shows on the page only after its transaction has
-// committed, and a failed write (for example when the storage quota is used up) changes
-// nothing and throws. After each change the store notifies the other tabs through a
+// Each change reads the person's record, computes the new one, and writes it in a transaction
+// that first checks that the record is still the one read, starting again otherwise. So two
+// tabs enrolling at once both keep their signature. A change shows on the page only after its
+// transaction has committed, and a failed write (for example when the storage quota is used
+// up) changes nothing and throws. After each change the store notifies the other tabs through a
 // BroadcastChannel, and they read the records again.
 //
 // A record that cannot be read is never overwritten: the store reports it in `problem` and
@@ -20,13 +20,34 @@
 // IndexedDB and removes the key once everything in it is moved. What cannot be read stays
 // under the key until the user discards it. When IndexedDB cannot be opened, enrolments are
 // kept in memory until the page closes, and `problem` describes why.
+//
+// The user can protect the enrolments with a passphrase (see passphrase.js). The object store
+// "settings" then contains the protection record, and each person's record is
+//   { person: "sealed:<HMAC of the name>", sealed: { iv, data } }
+// with the plain record encrypted in `data`. Until the passphrase is given again the store is
+// locked: it shows no protected enrolment and refuses changes. Encryption cannot run inside an
+// IndexedDB transaction, which is why a change checks the record again instead of holding one
+// transaction open.
 
 import { errorText, openDatabase, requestResult, transactionDone } from './idb.js';
+import {
+  createProtection,
+  findProtectionError,
+  opaqueName,
+  seal,
+  unlockProtection,
+  unseal,
+} from './passphrase.js';
 import { quote } from './text.js';
 
 export const DATABASE_NAME = 'inkprint-enrolments';
-const DATABASE_VERSION = 1;
+const DATABASE_VERSION = 2;
 export const PEOPLE_STORE = 'people';
+const SETTINGS_STORE = 'settings';
+const PROTECTION_KEY = 'protection';
+
+// Attempts of a change whose record another tab keeps changing in between.
+const CHANGE_ATTEMPTS = 5;
 export const LEGACY_STORAGE_KEY = 'inkprint.enrolments.v1';
 const CHANNEL_NAME = 'inkprint-enrolments';
 
@@ -38,8 +59,27 @@ export class EnrolmentStore {
   // keeps names such as "__proto__" from touching object prototypes.
   #entries = new Map();
 
-  // Map from person name to the reason why that person's record cannot be read.
+  // Map from person name to the reason why that person's record cannot be read. A protected
+  // record that cannot be decrypted is listed under its opaque key.
   #entryErrors = new Map();
+
+  // Map from the names in #entryErrors to the keys of their records.
+  #errorKeys = new Map();
+
+  // The stored protection record, or null when the enrolments are not protected.
+  #protection = null;
+
+  // Why the stored protection record cannot be used, or null.
+  #protectionError = null;
+
+  // The keys of the passphrase while the protected enrolments are unlocked, else null.
+  #keys = null;
+
+  // The salt that #keys were derived with, to notice another tab protecting anew.
+  #keysSalt = null;
+
+  // Protected records that stay hidden while the store is locked.
+  #lockedCount = 0;
 
   // Why IndexedDB could not be opened, or null.
   #databaseError = null;
@@ -69,6 +109,9 @@ export class EnrolmentStore {
         if (!database.objectStoreNames.contains(PEOPLE_STORE)) {
           database.createObjectStore(PEOPLE_STORE, { keyPath: 'person' });
         }
+        if (!database.objectStoreNames.contains(SETTINGS_STORE)) {
+          database.createObjectStore(SETTINGS_STORE);
+        }
       });
     } catch (error) {
       this.#database = null;
@@ -85,32 +128,126 @@ export class EnrolmentStore {
     }
   }
 
-  // Reads every record again. Keeps the entries read before when the read fails.
+  // Reads every record again, decrypting the protected ones when unlocked. Keeps the entries
+  // read before when the read fails.
   async reload() {
     if (this.#database === null) {
       return;
     }
     let records;
+    let protection;
     try {
-      const transaction = this.#database.transaction(PEOPLE_STORE, 'readonly');
-      records = await requestResult(transaction.objectStore(PEOPLE_STORE).getAll());
+      const transaction = this.#database.transaction([PEOPLE_STORE, SETTINGS_STORE], 'readonly');
+      const settings = transaction.objectStore(SETTINGS_STORE);
+      [records, protection] = await Promise.all([
+        requestResult(transaction.objectStore(PEOPLE_STORE).getAll()),
+        requestResult(settings.get(PROTECTION_KEY)),
+      ]);
     } catch (error) {
       console.error('Reading the enrolments failed:', error);
       return;
     }
+    this.#setProtection(protection);
+
     const entries = new Map();
     const errors = new Map();
+    const errorKeys = new Map();
+    let lockedCount = 0;
     for (const record of records) {
-      const person = typeof record?.person === 'string' ? record.person : String(record?.person);
-      const reason = findEntryError(record);
-      if (reason === null) {
-        entries.set(person, normaliseEntry(record));
+      const key = typeof record?.person === 'string' ? record.person : String(record?.person);
+      if (!isSealed(record)) {
+        const reason = findEntryError(record);
+        if (reason === null) {
+          entries.set(key, normaliseEntry(record));
+        } else {
+          errors.set(key, reason);
+          errorKeys.set(key, key);
+        }
+        continue;
+      }
+      if (this.#keys === null) {
+        lockedCount += 1;
+        continue;
+      }
+      const opened = await this.#openSealed(record);
+      if (opened.error === null) {
+        entries.set(opened.record.person, normaliseEntry(opened.record));
       } else {
-        errors.set(person, reason);
+        errors.set(opened.name ?? key, opened.error);
+        errorKeys.set(opened.name ?? key, key);
       }
     }
     this.#entries = entries;
     this.#entryErrors = errors;
+    this.#errorKeys = errorKeys;
+    this.#lockedCount = lockedCount;
+  }
+
+  // Whether the enrolments are protected with a passphrase.
+  get isProtected() {
+    return this.#protection !== null;
+  }
+
+  // Whether the enrolments are protected and the passphrase has not been given.
+  get isLocked() {
+    return this.#protection !== null && this.#keys === null;
+  }
+
+  // Protects the enrolments with a new passphrase: every readable record is encrypted in place.
+  // Throws, and changes nothing, when they are protected already, locked, or cannot be written.
+  async protect(passphrase) {
+    this.#requireDatabase('protect the enrolments');
+    if (this.#protection !== null) {
+      throw new Error('the enrolments are protected already: remove the protection first to change the passphrase');
+    }
+    if (typeof passphrase !== 'string' || passphrase.length < 8) {
+      throw new Error('the passphrase is shorter than 8 characters: choose a longer one');
+    }
+    const { protection, keys } = await createProtection(passphrase);
+    await this.#rewriteAll(keys, protection);
+    this.#keys = keys;
+    this.#keysSalt = protection.salt;
+    await this.reload();
+    this.#channel?.postMessage('changed');
+  }
+
+  // Unlocks the protected enrolments. Throws on a wrong passphrase. Enrolments that another
+  // tab saved unprotected meanwhile are encrypted too.
+  async unlock(passphrase) {
+    this.#requireDatabase('unlock the enrolments');
+    await this.reload();
+    if (this.#protection === null) {
+      throw new Error('the enrolments are not protected, so there is nothing to unlock');
+    }
+    const keys = await unlockProtection(passphrase, this.#protection);
+    if (keys === null) {
+      throw new Error('the passphrase is wrong: the enrolments stay locked');
+    }
+    this.#keys = keys;
+    this.#keysSalt = this.#protection.salt;
+    await this.#rewriteAll(keys, this.#protection);
+    await this.reload();
+  }
+
+  // Forgets the keys, so that the protected enrolments are hidden again until unlocked.
+  async lock() {
+    this.#keys = null;
+    this.#keysSalt = null;
+    await this.reload();
+  }
+
+  // Decrypts every protected record in place and deletes the protection. Throws, and changes
+  // nothing, when the store is locked or the records cannot be written.
+  async removeProtection() {
+    this.#requireDatabase('remove the protection');
+    if (this.isLocked) {
+      throw new Error('the enrolments are locked: unlock them with the passphrase first');
+    }
+    await this.#rewriteAll(null, null);
+    this.#keys = null;
+    this.#keysSalt = null;
+    await this.reload();
+    this.#channel?.postMessage('changed');
   }
 
   get(person) {
@@ -121,6 +258,18 @@ export class EnrolmentStore {
   // enrolment is saved and readable.
   get problem() {
     const sentences = [];
+    if (this.#protectionError !== null) {
+      sentences.push(
+        `The passphrase protection record cannot be read (${this.#protectionError}), so the ` +
+          'protected enrolments cannot be unlocked.',
+      );
+    }
+    if (this.isLocked && this.#lockedCount > 0) {
+      const count = this.#lockedCount === 1 ? '1 person' : `${this.#lockedCount} people`;
+      sentences.push(
+        `The enrolments of ${count} are protected by a passphrase: unlock them to enrol or verify.`,
+      );
+    }
     if (this.#databaseError !== null) {
       sentences.push(
         `This browser does not allow IndexedDB (${this.#databaseError}), so enrolments are ` +
@@ -219,16 +368,9 @@ export class EnrolmentStore {
   // been moved into IndexedDB by then. Throws when a deletion fails.
   async discardUnreadable(names) {
     for (const person of names) {
-      if (this.#entryErrors.has(person)) {
-        await this.#change(person, (record) => {
-          if (record !== undefined && findEntryError(record) === null) {
-            throw new Error(
-              `another tab replaced the enrolment of ${quote(person)} after the question was ` +
-                'shown, so it was not deleted. Read the notice again',
-            );
-          }
-          return null;
-        });
+      const key = this.#errorKeys.get(person);
+      if (key !== undefined) {
+        await this.#discardRecord(person, key);
       }
     }
     const legacyDiscarded =
@@ -241,8 +383,9 @@ export class EnrolmentStore {
     }
   }
 
-  // Runs update(record) on the person's record (undefined when there is none) inside one
-  // transaction, and writes what it returns: a record, or null to delete it. Throws what
+  // Runs update(record) on the person's plain record (undefined when there is none) and
+  // writes what it returns: a record, or null to delete it. The write happens only if the
+  // stored record is still the one that was read, else the change starts again. Throws what
   // update throws, or the error of the write, and then changes nothing.
   async #change(person, update) {
     if (this.#database === null) {
@@ -255,35 +398,210 @@ export class EnrolmentStore {
       }
       return record;
     }
+    if (this.isLocked) {
+      throw new Error('the enrolments are locked: unlock them with the passphrase first');
+    }
 
-    const transaction = this.#database.transaction(PEOPLE_STORE, 'readwrite');
+    const keys = this.#keys;
+    const sealedKey = keys === null ? null : await opaqueName(keys, person);
+    const storedKeys = sealedKey === null ? [person] : [sealedKey, person];
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt += 1) {
+      const before = await this.#readRecords(storedKeys);
+      let current = before.find((record) => record !== undefined);
+      if (isSealed(current)) {
+        const opened = await this.#openSealed(current);
+        if (opened.error !== null) {
+          throw new Error(`the saved enrolment of ${quote(person)} cannot be read: ${opened.error}`);
+        }
+        current = opened.record;
+      }
+      const record = update(current);
+      const stored = record === null || keys === null ? record : { person: sealedKey, sealed: await seal(keys, record) };
+
+      const transaction = this.#database.transaction(PEOPLE_STORE, 'readwrite');
+      const people = transaction.objectStore(PEOPLE_STORE);
+      const now = await Promise.all(storedKeys.map((key) => requestResult(people.get(key))));
+      if (!now.every((value, index) => sameRecord(value, before[index]))) {
+        transaction.abort();
+        continue;
+      }
+      try {
+        for (const key of storedKeys) {
+          people.delete(key);
+        }
+        if (stored !== null) {
+          people.put(stored);
+        }
+      } catch (error) {
+        transaction.abort();
+        throw new Error(`saving failed (${errorText(error)})`);
+      }
+      try {
+        await transactionDone(transaction);
+      } catch (error) {
+        throw new Error(`saving failed (${errorText(error)})`);
+      } finally {
+        await this.reload();
+      }
+      this.#channel?.postMessage('changed');
+      return record;
+    }
+    throw new Error(
+      `the enrolment of ${quote(person)} kept changing in another tab, so this change was not ` +
+        'saved: try again',
+    );
+  }
+
+  // Deletes the record under `key` if it still cannot be read. Throws when another tab has
+  // replaced it with a readable one since.
+  async #discardRecord(person, key) {
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt += 1) {
+      const [before] = await this.#readRecords([key]);
+      if (before === undefined) {
+        return;
+      }
+      const readable = isSealed(before)
+        ? this.#keys !== null && (await this.#openSealed(before)).error === null
+        : findEntryError(before) === null;
+      if (readable) {
+        throw new Error(
+          `another tab replaced the enrolment of ${quote(person)} after the question was ` +
+            'shown, so it was not deleted. Read the notice again',
+        );
+      }
+      const transaction = this.#database.transaction(PEOPLE_STORE, 'readwrite');
+      const people = transaction.objectStore(PEOPLE_STORE);
+      if (!sameRecord(await requestResult(people.get(key)), before)) {
+        transaction.abort();
+        continue;
+      }
+      people.delete(key);
+      try {
+        await transactionDone(transaction);
+      } catch (error) {
+        throw new Error(`deleting failed (${errorText(error)})`);
+      } finally {
+        await this.reload();
+      }
+      this.#channel?.postMessage('changed');
+      return;
+    }
+    throw new Error(`the enrolment of ${quote(person)} kept changing in another tab: try again`);
+  }
+
+  // Returns the stored records under `keys`, undefined where there is none.
+  async #readRecords(keys) {
+    const transaction = this.#database.transaction(PEOPLE_STORE, 'readonly');
     const people = transaction.objectStore(PEOPLE_STORE);
+    return Promise.all(keys.map((key) => requestResult(people.get(key))));
+  }
+
+  // Decrypts a protected record. Returns { record, name, error }: the plain record and its
+  // person's name, or the reason why it cannot be read.
+  async #openSealed(stored) {
     let record;
     try {
-      record = update(await requestResult(people.get(person)));
-    } catch (error) {
-      transaction.abort();
-      throw error;
+      record = await unseal(this.#keys, stored.sealed);
+    } catch {
+      return { record: null, name: null, error: 'it cannot be decrypted with this passphrase' };
     }
-    try {
-      if (record === null) {
-        people.delete(person);
-      } else {
-        people.put(record);
+    const reason = findEntryError(record);
+    if (reason !== null || typeof record.person !== 'string') {
+      return { record: null, name: null, error: reason ?? 'it has no name' };
+    }
+    if ((await opaqueName(this.#keys, record.person)) !== stored.person) {
+      return { record: null, name: record.person, error: 'it is stored under another name' };
+    }
+    return { record, name: record.person, error: null };
+  }
+
+  // Rewrites every readable record for `keys`: encrypted under its opaque key with keys, or
+  // plain with null. Writes `protection` (or deletes it when null) in the same transaction,
+  // which runs only if no record changed since it was read. Unreadable records stay as they are.
+  async #rewriteAll(keys, protection) {
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt += 1) {
+      const before = await this.#readAllRecords();
+      const replacements = [];
+      for (const stored of before) {
+        let plain = stored;
+        if (isSealed(stored)) {
+          if (this.#keys === null) {
+            continue;
+          }
+          const opened = await this.#openSealed(stored);
+          if (opened.error !== null) {
+            continue;
+          }
+          plain = opened.record;
+        } else if (findEntryError(stored) !== null) {
+          continue;
+        }
+        const next =
+          keys === null
+            ? plain
+            : { person: await opaqueName(keys, plain.person), sealed: await seal(keys, plain) };
+        if (next !== stored) {
+          replacements.push({ oldKey: stored.person, next });
+        }
       }
-    } catch (error) {
-      transaction.abort();
-      throw new Error(`saving failed (${errorText(error)})`);
+
+      const transaction = this.#database.transaction([PEOPLE_STORE, SETTINGS_STORE], 'readwrite');
+      const people = transaction.objectStore(PEOPLE_STORE);
+      const now = await requestResult(people.getAll());
+      const unchanged =
+        now.length === before.length && now.every((value, index) => sameRecord(value, before[index]));
+      if (!unchanged) {
+        transaction.abort();
+        continue;
+      }
+      try {
+        for (const { oldKey, next } of replacements) {
+          people.delete(oldKey);
+          people.put(next);
+        }
+        const settings = transaction.objectStore(SETTINGS_STORE);
+        if (protection === null) {
+          settings.delete(PROTECTION_KEY);
+        } else {
+          settings.put(protection, PROTECTION_KEY);
+        }
+        await transactionDone(transaction);
+      } catch (error) {
+        transaction.abort?.();
+        throw new Error(`saving failed (${errorText(error)})`);
+      }
+      return;
     }
-    try {
-      await transactionDone(transaction);
-    } catch (error) {
-      throw new Error(`saving failed (${errorText(error)})`);
-    } finally {
-      await this.reload();
+    throw new Error('the enrolments kept changing in another tab, so nothing was changed: try again');
+  }
+
+  async #readAllRecords() {
+    const transaction = this.#database.transaction(PEOPLE_STORE, 'readonly');
+    return requestResult(transaction.objectStore(PEOPLE_STORE).getAll());
+  }
+
+  // Records the stored protection, and forgets keys derived for an earlier one.
+  #setProtection(protection) {
+    if (protection === undefined || protection === null) {
+      this.#protection = null;
+      this.#protectionError = null;
+      this.#keys = null;
+      this.#keysSalt = null;
+      return;
     }
-    this.#channel?.postMessage('changed');
-    return record;
+    const reason = findProtectionError(protection);
+    this.#protectionError = reason;
+    this.#protection = reason === null ? protection : null;
+    if (reason !== null || !sameBytes(this.#keysSalt, protection.salt)) {
+      this.#keys = null;
+      this.#keysSalt = null;
+    }
+  }
+
+  #requireDatabase(action) {
+    if (this.#database === null) {
+      throw new Error(`cannot ${action} without IndexedDB, because nothing is stored`);
+    }
   }
 
   // Moves the readable enrolments saved in localStorage by an earlier version of the page into
@@ -337,6 +655,26 @@ export class EnrolmentStore {
       }
     }
   }
+}
+
+function isSealed(record) {
+  return typeof record === 'object' && record !== null && 'sealed' in record;
+}
+
+function sameBytes(a, b) {
+  return a instanceof Uint8Array && b instanceof Uint8Array && a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+// Whether two stored records are the same: the same encryption (each is sealed with a fresh
+// IV) or the same plain content.
+function sameRecord(a, b) {
+  if (a === undefined || b === undefined) {
+    return a === b;
+  }
+  if (isSealed(a) || isSealed(b)) {
+    return isSealed(a) && isSealed(b) && a.person === b.person && sameBytes(a.sealed?.iv, b.sealed?.iv);
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 // Returns an entry with a signatures list as long as its embeddings list: records saved

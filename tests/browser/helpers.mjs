@@ -347,21 +347,30 @@ export const ENROLMENT_DATABASE = 'inkprint-enrolments';
 export const LEGACY_ENROLMENT_KEY = 'inkprint.enrolments.v1';
 
 // Runs one call on the page's enrolment object store, inside the page: "getAll" returns every
-// record, "clear" deletes them all, and "put" writes `value`. The page's Content-Security-Policy
-// forbids evaluating code from text, so the call is named, not passed as a function.
+// record, "clear" deletes them all with the passphrase settings, and "put" writes `value`.
+// The page's Content-Security-Policy forbids evaluating code from text, so the call is named,
+// not passed as a function.
 async function callEnrolmentStore(page, method, value = null) {
   return page.evaluate(
     ([name, method, value]) =>
       new Promise((resolve, reject) => {
-        const open = indexedDB.open(name, 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('people', { keyPath: 'person' });
+        // Opens the current version, creating the page's object stores if the page never ran.
+        const open = indexedDB.open(name);
+        open.onupgradeneeded = () => {
+          open.result.createObjectStore('people', { keyPath: 'person' });
+        };
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const database = open.result;
           const mode = method === 'getAll' ? 'readonly' : 'readwrite';
-          const transaction = database.transaction('people', mode);
+          // "clear" empties every object store, the passphrase settings too.
+          const names = method === 'clear' ? [...database.objectStoreNames] : ['people'];
+          const transaction = database.transaction(names, mode);
           const store = transaction.objectStore('people');
           const request = method === 'put' ? store.put(value) : store[method]();
+          for (const name of names.filter((name) => name !== 'people')) {
+            transaction.objectStore(name).clear();
+          }
           transaction.oncomplete = () => {
             database.close();
             resolve(request.result);

@@ -203,7 +203,7 @@ test('discard stops when the record was replaced', async (t) => {
   await page.evaluate(
     () =>
       new Promise((resolve) => {
-        const open = indexedDB.open('inkprint-enrolments', 1);
+        const open = indexedDB.open('inkprint-enrolments');
         open.onsuccess = () => {
           window.confirm = () => {
             const transaction = open.result.transaction('people', 'readwrite');
@@ -275,5 +275,70 @@ test('without IndexedDB enrolments stay in memory', async (t) => {
   await replaySignature(page, makeScribble(5));
   await page.click('#verify');
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assertClean(page);
+});
+
+test('a passphrase encrypts the enrolments', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'alice', 3);
+  const plain = (await readEnrolments(page)).alice;
+
+  await page.click('#protection > summary');
+  await page.fill('#passphrase', 'short');
+  await page.click('#protect');
+  assert.match(await textOf(page, '#message'), /shorter than 8 characters/);
+  assert.equal(await page.getAttribute('body', 'data-protection'), 'none');
+
+  await page.fill('#passphrase', 'correct horse battery');
+  await page.click('#protect');
+  assert.equal(await page.getAttribute('body', 'data-protection'), 'unlocked');
+  const stored = Object.values(await readEnrolments(page));
+  assert.equal(stored.length, 1);
+  assert.match(stored[0].person, /^sealed:[A-Za-z0-9_-]+$/);
+  assert.deepEqual(Object.keys(stored[0]).sort(), ['person', 'sealed']);
+  const storedText = JSON.stringify(stored[0], (key, value) =>
+    value instanceof Object && value.constructor?.name === 'Uint8Array' ? Array.from(value) : value,
+  );
+  assert.doesNotMatch(storedText, /alice/, 'the name is not stored in clear');
+  assert.equal(storedText.includes(String(plain.embeddings[0][0])), false, 'the embedding is not stored in clear');
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+
+  // After a reload the enrolments are locked: nothing shows, and enrolling is refused.
+  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await page.getAttribute('body', 'data-protection'), 'locked');
+  await page.fill('#person', 'alice');
+  assert.equal(await textOf(page, '#enrol-count'), 'Enrolments are locked by a passphrase');
+  assert.match(await textOf(page, '#storage-problem'), /enrolments of 1 person are protected by a passphrase/);
+  await replaySignature(page, makeScribble(5));
+  await page.click('#verify');
+  assert.match(await textOf(page, '#message'), /The enrolments are locked: unlock them/);
+  await page.click('#enrol');
+  assert.match(await textOf(page, '#message'), /^Enrolment failed: the enrolments are locked/);
+
+  await page.click('#protection > summary');
+  await page.fill('#passphrase', 'wrong horse battery');
+  await page.click('#unlock');
+  assert.match(await textOf(page, '#message'), /the passphrase is wrong/i);
+  assert.equal(await page.getAttribute('body', 'data-protection'), 'locked');
+
+  await page.fill('#passphrase', 'correct horse battery');
+  await page.click('#unlock');
+  assert.equal(await page.getAttribute('body', 'data-protection'), 'unlocked');
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+  await page.click('#verify');
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+
+  // A new enrolment while unlocked is encrypted too.
+  await page.click('#enrol');
+  assert.equal(await textOf(page, '#enrol-count'), '4 of 5 enrolment signatures');
+  assert.ok(Object.keys(await readEnrolments(page)).every((key) => key.startsWith('sealed:')));
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#remove-protection');
+  assert.equal(await page.getAttribute('body', 'data-protection'), 'none');
+  const decrypted = await readEnrolments(page);
+  assert.deepEqual(Object.keys(decrypted), ['alice']);
+  assert.deepEqual(decrypted.alice.embeddings.slice(0, 3), plain.embeddings);
+  assert.equal(decrypted.alice.embeddings.length, 4);
   assertClean(page);
 });
