@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { loadModule } from '../wasm/load-module.mjs';
@@ -15,8 +15,7 @@ import {
   loadPage,
   openPage,
   replaySignature,
-  requireBuiltModule,
-  startServer,
+  usePageSession,
 } from './helpers.mjs';
 
 const FEATURE_STEPS = 200;
@@ -27,26 +26,17 @@ const POSITION_TOLERANCE = 0.05;
 const TIME_TOLERANCE_MS = 0.5;
 const FEATURE_TOLERANCE = 1e-3;
 
-let server;
-let browser;
+const env = usePageSession();
 let inkprint;
 
 before(async () => {
-  requireBuiltModule();
-  server = await startServer();
-  browser = await launchBrowser();
   inkprint = await loadModule();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openReadyPage(t, context = browser.context) {
-  const page = await openPage(context, server.origin);
+async function openReadyPage(t, context = env.browser.context) {
+  const page = await openPage(context, env.server.origin);
   t.after(() => page.close());
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   return page;
 }
 
@@ -378,7 +368,7 @@ test('touch signature does not scroll the page', async (t) => {
 test('same stroke at ratios 1, 1.5 and 2 gives same features', async (t) => {
   const captures = new Map();
   for (const ratio of [1, 1.5, 2]) {
-    const page = await openPage(browser.context, server.origin);
+    const page = await openPage(env.browser.context, env.server.origin);
     t.after(() => page.close());
     const session = await page.context().newCDPSession(page);
     await session.send('Emulation.setDeviceMetricsOverride', {
@@ -387,7 +377,7 @@ test('same stroke at ratios 1, 1.5 and 2 gives same features', async (t) => {
       deviceScaleFactor: ratio,
       mobile: false,
     });
-    assert.equal(await loadPage(page, server.url), 'ready');
+    assert.equal(await loadPage(page, env.server.url), 'ready');
     assert.equal(await page.evaluate(() => window.devicePixelRatio), ratio);
     await installTestPad(page);
 

@@ -6,22 +6,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   assertClean,
   clearEnrolments,
-  launchBrowser,
   loadPage,
   openPage,
   readEnrolments,
   readSvc2004File,
-  REPO_ROOT,
   replaySignature,
-  requireBuiltModule,
-  startServer,
+  REPO_ROOT,
   svc2004Folder,
+  svc2004SkipReason,
   textOf,
+  usePageSession,
   writeEnrolmentRecords,
 } from './helpers.mjs';
 
@@ -30,31 +29,9 @@ const SCREENSHOT = path.join(REPO_ROOT, 'test-results', 'explanation.png');
 // Task 1 user 35 is held out from the default model's training.
 const USER = 35;
 
-function missingDataReason() {
-  if (process.env.INKPRINT_REQUIRE_DATA === '1') return false;
-  const folder =
-    process.env.INKPRINT_SVC2004_DIR || path.resolve(REPO_ROOT, '..', 'shared', 'data', 'svc2004');
-  if (fs.existsSync(path.join(folder, 'Task1'))) return false;
-  return (
-    `SVC2004 data not found at ${folder}: set INKPRINT_SVC2004_DIR to the folder that ` +
-    'contains Task1/ and Task2/'
-  );
-}
-const skipReason = missingDataReason();
+const skipReason = svc2004SkipReason();
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltModule();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = usePageSession();
 
 // Counts the canvas's pixels that are drawn, and among them those near each given colour.
 async function countPixels(page, selector, colours) {
@@ -86,8 +63,8 @@ async function replayFile(page, number) {
 }
 
 test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
-  const page = await openPage(browser.context, server.origin);
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  const page = await openPage(env.browser.context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   assert.equal(await page.isVisible('#explanation'), false, 'no explanation before a verification');
 
   await page.fill('#person', `svc2004 user ${USER}`);
@@ -185,10 +162,10 @@ async function importFile(page, file) {
 test('enrolment signatures survive a reload and older entries still verify', async () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkprint-explain-'));
   const waves = [1, 3, 6].map((cycles) => writeWave(folder, cycles));
-  const page = await openPage(browser.context, server.origin);
-  await page.goto(server.url);
+  const page = await openPage(env.browser.context, env.server.origin);
+  await page.goto(env.server.url);
   await clearEnrolments(page);
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.fill('#person', 'scribbler');
   for (const file of waves) {
     await importFile(page, file);
@@ -197,7 +174,7 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   }
 
   await page.reload();
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.fill('#person', 'scribbler');
   await importFile(page, waves[1]);
   await page.click('#verify');
@@ -215,7 +192,7 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   assert.equal(signatures.length, 3);
   await writeEnrolmentRecords(page, [withoutSignatures]);
   await page.reload();
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.fill('#person', 'scribbler');
   await importFile(page, waves[2]);
   await page.click('#verify');
@@ -228,7 +205,7 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   // A damaged signature makes the entry unreadable: the page names it and keeps the saved value.
   const damaged = { ...withoutSignatures, signatures: [[1, 2, 3], null, null] };
   await writeEnrolmentRecords(page, [damaged]);
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   assert.match(
     await textOf(page, '#storage-problem'),
     /enrolment of “\u2068scribbler\u2069” cannot be read: it has an invalid signature at index 0/,
@@ -240,10 +217,10 @@ test('enrolment signatures survive a reload and older entries still verify', asy
 test('a copy of an enrolment signature is rejected as a replay', async () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkprint-replay-'));
   const waves = [2, 4, 7].map((cycles) => writeWave(folder, cycles));
-  const page = await openPage(browser.context, server.origin);
-  await page.goto(server.url);
+  const page = await openPage(env.browser.context, env.server.origin);
+  await page.goto(env.server.url);
   await clearEnrolments(page);
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.fill('#person', 'replayed');
   for (const file of waves) {
     await importFile(page, file);

@@ -2,49 +2,29 @@
 // malformed file that changes nothing, enrolling an imported signature, and the keyboard.
 
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   assertClean,
   clearEnrolments,
-  launchBrowser,
   loadPage,
   openPage,
   readEnrolments,
   replaySignature,
-  requireBuiltModule,
-  startServer,
+  usePageSession,
 } from './helpers.mjs';
 
 
-let server;
-let browser;
-let folder;
-
-before(async () => {
-  requireBuiltModule();
-  server = await startServer();
-  browser = await launchBrowser();
-  folder = await mkdtemp(path.join(os.tmpdir(), 'inkprint-files-'));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (folder !== undefined) {
-    await rm(folder, { recursive: true, force: true });
-  }
-});
+const env = usePageSession({ folderPrefix: 'inkprint-files-' });
 
 async function openReadyPage(t) {
-  const page = await openPage(browser.context, server.origin);
+  const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await clearEnrolments(page);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   return page;
 }
 
@@ -93,7 +73,7 @@ for (const { format, fileName } of FORMATS) {
     assert.match(await textOf(page, '#message'), new RegExp(`Exported the signature as ${fileName}`));
 
     await page.click('#clear');
-    const filePath = path.join(folder, `${format}-${fileName}`);
+    const filePath = path.join(env.folder, `${format}-${fileName}`);
     await writeFile(filePath, exported);
     await importFile(page, filePath);
 
@@ -123,7 +103,7 @@ test('malformed file changes nothing', async (t) => {
 
   const broken = exportBefore.split('\n');
   broken[7] = broken[7].replace('[', '[oops, ');
-  const filePath = path.join(folder, 'broken.json');
+  const filePath = path.join(env.folder, 'broken.json');
   await writeFile(filePath, broken.join('\n'));
   await importFile(page, filePath);
 
@@ -140,7 +120,7 @@ test('malformed file changes nothing', async (t) => {
     'the enrolments are unchanged',
   );
 
-  const notSignature = path.join(folder, 'notes.txt');
+  const notSignature = path.join(env.folder, 'notes.txt');
   await writeFile(notSignature, 'shopping list\n');
   await importFile(page, notSignature);
   assert.match(await textOf(page, '#message'), /^Import failed: \u2068notes\.txt\u2069 is not a signature file/);
@@ -151,7 +131,7 @@ test('malformed file changes nothing', async (t) => {
 test('imported signature can be enrolled', async (t) => {
   const page = await openReadyPage(t);
   await replaySignature(page, makeScribble(3));
-  const filePath = path.join(folder, 'enrol.inkml');
+  const filePath = path.join(env.folder, 'enrol.inkml');
   await writeFile(filePath, await exportPad(page, 'inkml'));
   await page.click('#clear');
 
@@ -177,7 +157,7 @@ test('svc2004 export rejects mixed pressure', async (t) => {
       { pointerType: 'mouse', points: [[20, 0, 100, null, null, null], [30, 9, 110, null, null, null]] },
     ],
   };
-  const filePath = path.join(folder, 'mixed.json');
+  const filePath = path.join(env.folder, 'mixed.json');
   await writeFile(filePath, JSON.stringify(mixed));
   await importFile(page, filePath);
   assert.match(await textOf(page, '#pad-status'), /^2 strokes, 4 samples \(pen, mouse, with pressure\)/);

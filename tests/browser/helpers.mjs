@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -399,4 +400,43 @@ export async function writeEnrolmentRecords(page, records) {
 export async function clearEnrolments(page) {
   await callEnrolmentStore(page, 'clear');
   await page.evaluate(() => localStorage.clear());
+}
+
+// Starts the page's server and a headless Chromium before a test file's tests and stops them
+// after. Returns an object whose `server` and `browser` are set once the tests start, and whose
+// `folder` is a fresh temporary folder when `folderPrefix` is given. With `skip` true (the data
+// is missing) nothing starts.
+export function usePageSession({ folderPrefix = null, skip = false } = {}) {
+  const session = { server: null, browser: null, folder: null };
+  before(async () => {
+    if (skip) return;
+    requireBuiltModule();
+    session.server = await startServer();
+    session.browser = await launchBrowser();
+    if (folderPrefix !== null) {
+      session.folder = fs.mkdtempSync(path.join(os.tmpdir(), folderPrefix));
+    }
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+    if (session.folder !== null) {
+      fs.rmSync(session.folder, { recursive: true, force: true });
+    }
+  });
+  return session;
+}
+
+// Returns why a test that needs the SVC2004 data must be skipped, or false. Under
+// INKPRINT_REQUIRE_DATA=1 (set under CI) it is never skipped, and svc2004Folder() fails with
+// instructions instead.
+export function svc2004SkipReason() {
+  if (process.env.INKPRINT_REQUIRE_DATA === '1') return false;
+  const folder =
+    process.env.INKPRINT_SVC2004_DIR || path.resolve(REPO_ROOT, '..', 'shared', 'data', 'svc2004');
+  if (fs.existsSync(path.join(folder, 'Task1'))) return false;
+  return (
+    `SVC2004 data not found at ${folder}: set INKPRINT_SVC2004_DIR to the folder that ` +
+    'contains Task1/ and Task2/'
+  );
 }

@@ -6,23 +6,21 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   assertClean,
+  clearEnrolments,
   enrolScribbles,
   installTestPad,
-  clearEnrolments,
-  launchBrowser,
   LEGACY_ENROLMENT_KEY,
   loadPage,
   makeScribble,
   openPage,
-  replaySignature,
-  requireBuiltModule,
-  startServer,
   readEnrolments,
+  replaySignature,
   textOf,
+  usePageSession,
   WEB_ROOT,
 } from './helpers.mjs';
 
@@ -32,28 +30,16 @@ const STORAGE_KEY = LEGACY_ENROLMENT_KEY;
 // cause on purpose.
 const RESOURCE_LOAD_ERROR = /^Failed to load resource: the server responded with a status of/;
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltModule();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = usePageSession();
 
 // Opens the page with no stored enrolments and waits until the model has loaded.
 async function openReadyPage(t, options = {}) {
-  const page = await openPage(browser.context, server.origin, options);
+  const page = await openPage(env.browser.context, env.server.origin, options);
   t.after(() => page.close());
 
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await clearEnrolments(page);
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   return page;
 }
 
@@ -110,7 +96,7 @@ test('enrolments survive page reload', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'reloaded', 3);
 
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await page.fill('#person', 'reloaded');
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
 
@@ -142,7 +128,7 @@ test('unreadable saved enrolments are kept', async (t) => {
   const corrupt = '{"me": {"modelId": "x", "embeddings": [[1, 2';
   await page.evaluate(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, corrupt]);
 
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   assert.ok(await page.isVisible('#storage-notice'), 'storage notice is visible');
   assert.match(await textOf(page, '#storage-problem'), /cannot be read: it is not valid JSON/);
 
@@ -173,7 +159,7 @@ test('enrolment of another model is reported', async (t) => {
   });
   await page.evaluate(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, foreign]);
 
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   assert.match(await textOf(page, '#message'), /made with another model and must be redone/);
   assert.match(await textOf(page, '#enrol-count'), /made with another model/);
 
@@ -194,13 +180,13 @@ test('enrolment of another model is reported', async (t) => {
 });
 
 test('missing model is reported', async (t) => {
-  const page = await openPage(browser.context, server.origin, {
+  const page = await openPage(env.browser.context, env.server.origin, {
     allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
   });
   t.after(() => page.close());
   await page.route('**/models/default.inkprint', (route) => route.fulfill({ status: 404 }));
 
-  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.equal(await loadPage(page, env.server.url), 'failed');
   assert.match(await textOf(page, '#message'), /models\/default\.inkprint failed: HTTP 404/);
   assert.ok(await page.isDisabled('#enrol'), 'enrol is disabled');
   assert.ok(await page.isDisabled('#verify'), 'verify is disabled');
@@ -208,24 +194,24 @@ test('missing model is reported', async (t) => {
 });
 
 test('corrupt model is reported', async (t) => {
-  const page = await openPage(browser.context, server.origin);
+  const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
   const garbage = Buffer.from('this is not an Inkprint model file');
   await page.route('**/models/default.inkprint', (route) => route.fulfill({ body: garbage }));
 
-  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.equal(await loadPage(page, env.server.url), 'failed');
   assert.match(await textOf(page, '#message'), /could not be loaded: ./);
   assertClean(page);
 });
 
 test('missing module is reported', async (t) => {
-  const page = await openPage(browser.context, server.origin, {
+  const page = await openPage(env.browser.context, env.server.origin, {
     allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
   });
   t.after(() => page.close());
   await page.route('**/wasm/inkprint.js', (route) => route.fulfill({ status: 404 }));
 
-  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.equal(await loadPage(page, env.server.url), 'failed');
   assert.match(await textOf(page, '#message'), /wasm\/inkprint\.js could not be loaded/);
   assertClean(page);
 });
@@ -249,10 +235,10 @@ test('narrow screen fits without scrolling sideways', async (t) => {
 });
 
 test('pad records mouse, pen and touch', async (t) => {
-  const page = await openPage(browser.context, server.origin);
+  const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
-  await loadPage(page, server.url);
-  const session = await browser.context.newCDPSession(page);
+  await loadPage(page, env.server.url);
+  const session = await env.browser.context.newCDPSession(page);
   await session.send('Emulation.setDeviceMetricsOverride', {
     width: 800,
     height: 600,
@@ -389,9 +375,9 @@ test('verdict cleared by other tab enrolment', async (t) => {
   await page.click('#clear');
   await showVerdict(page);
 
-  const otherTab = await openPage(browser.context, server.origin);
+  const otherTab = await openPage(env.browser.context, env.server.origin);
   t.after(() => otherTab.close());
-  assert.equal(await loadPage(otherTab, server.url), 'ready');
+  assert.equal(await loadPage(otherTab, env.server.url), 'ready');
   await enrolScribbles(otherTab, 'shared', 1);
 
   await page.waitForFunction(() => document.getElementById('result').dataset.verdict === undefined);
@@ -472,19 +458,19 @@ test('names are isolated from message text', async (t) => {
 
   const saved = JSON.stringify({ [name]: { modelId: 'x', embeddings: [[1, 'a']] } });
   await page.evaluate(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, saved]);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   const problem = await textOf(page, '#storage-problem');
   assert.ok(problem.includes(`\u2068${name}\u2069`), `the name is not isolated in: ${problem}`);
   assertClean(page);
 });
 
 test('load error stays after other actions', async (t) => {
-  const page = await openPage(browser.context, server.origin, {
+  const page = await openPage(env.browser.context, env.server.origin, {
     allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
   });
   t.after(() => page.close());
   await page.route('**/models/default.inkprint', (route) => route.fulfill({ status: 404 }));
-  assert.equal(await loadPage(page, server.url), 'failed');
+  assert.equal(await loadPage(page, env.server.url), 'failed');
   await page.fill('#person', 'nobody');
 
   const actions = {
@@ -513,11 +499,11 @@ test('damaged model advice fits the page', async (t) => {
   ];
 
   for (const { name, body, expected } of damages) {
-    const page = await openPage(browser.context, server.origin);
+    const page = await openPage(env.browser.context, env.server.origin);
     t.after(() => page.close());
     await page.route('**/models/default.inkprint', (route) => route.fulfill({ body }));
 
-    assert.equal(await loadPage(page, server.url), 'failed', `${name} model`);
+    assert.equal(await loadPage(page, env.server.url), 'failed', `${name} model`);
     const message = await textOf(page, '#message');
     assert.match(message, expected, `${name} model`);
     assert.doesNotMatch(message, /export/i, `${name} model`);

@@ -3,48 +3,34 @@
 // versions of the page move into IndexedDB.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   assertClean,
   clearEnrolments,
   enrolScribbles,
-  launchBrowser,
   LEGACY_ENROLMENT_KEY,
   loadPage,
   makeScribble,
   openPage,
   readEnrolments,
   replaySignature,
-  requireBuiltModule,
-  startServer,
   textOf,
+  usePageSession,
   writeEnrolmentRecords,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltModule();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = usePageSession();
 
 // Opens the page with no stored enrolments, lets `prepare(page)` store some, then loads the
 // page and waits until the model has loaded.
 async function openReadyPage(t, prepare = async () => {}) {
-  const page = await openPage(browser.context, server.origin);
+  const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await clearEnrolments(page);
   await prepare(page);
-  assert.equal(await loadPage(page, server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   return page;
 }
 
@@ -76,7 +62,7 @@ test('enrolments survive a reload', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'me', 2);
 
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await page.fill('#person', 'me');
   assert.equal(await textOf(page, '#enrol-count'), '2 of 5 enrolment signatures');
   const saved = (await readEnrolments(page)).me;
@@ -116,9 +102,9 @@ test('failed write changes nothing', async (t) => {
 
 test('other tabs see each change', async (t) => {
   const first = await openReadyPage(t);
-  const second = await openPage(browser.context, server.origin);
+  const second = await openPage(env.browser.context, env.server.origin);
   t.after(() => second.close());
-  assert.equal(await loadPage(second, server.url), 'ready');
+  assert.equal(await loadPage(second, env.server.url), 'ready');
   await second.fill('#person', 'shared');
   await first.fill('#person', 'shared');
 
@@ -152,7 +138,7 @@ test('unreadable record hides no one else', async (t) => {
     { person: 'bob', modelId, embeddings: [[1, 'a']] },
     { person: 'carol', embeddings: [] },
   ]);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
 
   await page.fill('#person', 'me');
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
@@ -251,20 +237,20 @@ test('earlier localStorage enrolments move into IndexedDB', async (t) => {
   assert.deepEqual(Object.keys(await readEnrolments(page)), ['me']);
 
   // A reload moves nothing twice.
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   assert.deepEqual(Object.keys(await readEnrolments(page)), ['me']);
   assertClean(page);
 });
 
 test('without IndexedDB enrolments stay in memory', async (t) => {
-  const page = await openPage(browser.context, server.origin);
+  const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
   await page.addInitScript(() => {
     IDBFactory.prototype.open = () => {
       throw new DOMException('IndexedDB is turned off here', 'InvalidStateError');
     };
   });
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   assert.match(
     await textOf(page, '#storage-problem'),
     /does not allow IndexedDB \(IndexedDB is turned off here\), so enrolments are kept only until the page is closed/,
@@ -304,7 +290,7 @@ test('a passphrase encrypts the enrolments', async (t) => {
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
 
   // After a reload the enrolments are locked: nothing shows, and enrolling is refused.
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   assert.equal(await page.getAttribute('body', 'data-protection'), 'locked');
   await page.fill('#person', 'alice');
   assert.equal(await textOf(page, '#enrol-count'), 'Enrolments are locked by a passphrase');

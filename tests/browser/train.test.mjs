@@ -5,20 +5,17 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   assertClean,
-  launchBrowser,
   loadPage,
   makeScribble,
   openPage,
   replaySignature,
-  requireBuiltModule,
-  startServer,
+  usePageSession,
   WEB_ROOT,
 } from './helpers.mjs';
 import { skipWithoutData, svc2004Folder } from '../wasm/load-module.mjs';
@@ -28,24 +25,7 @@ import { skipWithoutData, svc2004Folder } from '../wasm/load-module.mjs';
 const LONG_TASK_MS = 50;
 const USERS = 10;
 
-let server;
-let browser;
-let folder;
-
-before(async () => {
-  requireBuiltModule();
-  server = await startServer();
-  browser = await launchBrowser();
-  folder = await mkdtemp(path.join(os.tmpdir(), 'inkprint-train-'));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (folder !== undefined) {
-    await rm(folder, { recursive: true, force: true });
-  }
-});
+const env = usePageSession({ folderPrefix: 'inkprint-train-' });
 
 // Records the main thread's long tasks in window.longTasks as { start, end } from page start.
 function recordLongTasks() {
@@ -87,10 +67,10 @@ async function setSettings(page, { base, epochs, pairs, augment, name }) {
 }
 
 test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, async () => {
-  const context = browser.context;
+  const context = env.browser.context;
   await context.addInitScript(recordLongTasks);
-  const page = await openPage(context, server.origin);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  const page = await openPage(context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
 
   // Ten Task 1 writers, S1-S40 each, and two files that cannot be read.
@@ -100,8 +80,8 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
       files.push(path.join(svc2004Folder, 'Task1', `U${user}S${index}.TXT`));
     }
   }
-  const badName = path.join(folder, 'notes.txt');
-  const badContent = path.join(folder, 'U77S3.TXT');
+  const badName = path.join(env.folder, 'notes.txt');
+  const badContent = path.join(env.folder, 'U77S3.TXT');
   await writeFile(badName, 'shopping list\n');
   await writeFile(badContent, '3\n1 2 3 1\n');
   await page.setInputFiles('#dataset-file-input', [...files, badName, badContent]);
@@ -169,7 +149,7 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   await page.waitForSelector(`#model-active[data-active-id="${firstId}"]`);
   assert.match(await page.textContent('#model-summary'), /threshold/);
 
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
   assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
   assert.equal(await page.getAttribute('#model-active', 'data-active-id'), firstId);
@@ -201,8 +181,8 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
 });
 
 test('model import and export', { timeout: 60_000 }, async () => {
-  const page = await openPage(browser.context, server.origin);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  const page = await openPage(env.browser.context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
   const before = Number(await page.getAttribute('#model-list', 'data-count'));
 
@@ -211,7 +191,7 @@ test('model import and export', { timeout: 60_000 }, async () => {
   await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
   assert.match(await page.textContent('#model-message'), /Imported .*default\.inkprint/);
 
-  const damaged = path.join(folder, 'damaged.inkprint');
+  const damaged = path.join(env.folder, 'damaged.inkprint');
   const bytes = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
   bytes[100] ^= 0xff;
   await writeFile(damaged, bytes);
@@ -226,15 +206,15 @@ test('model import and export', { timeout: 60_000 }, async () => {
   );
   await page.selectOption('#model-list', importedId);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#model-export')]);
-  const exported = path.join(folder, 'exported.inkprint');
+  const exported = path.join(env.folder, 'exported.inkprint');
   await download.saveAs(exported);
   assert.deepEqual(fs.readFileSync(exported), fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint')));
   assertClean(page);
 });
 
 test('captured signatures and dropped files', { skip: skipWithoutData(), timeout: 120_000 }, async () => {
-  const page = await openPage(browser.context, server.origin);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  const page = await openPage(env.browser.context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
 
   // Three genuine signatures of "Ann" and, in forgery mode, two forgeries of them.
@@ -253,7 +233,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assert.match(await page.textContent('#train-message'), /The pad is empty/);
 
   // The captured signatures are saved and read back after a reload.
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
   await page.waitForSelector('#capture-add:not([disabled])');
   assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
@@ -302,10 +282,10 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
     await page.textContent('#model-message'),
     /could not be saved in this browser \(The quota has been exceeded\.\), so it was downloaded as not-stored\.inkprint/,
   );
-  const saved = path.join(folder, 'not-stored.inkprint');
+  const saved = path.join(env.folder, 'not-stored.inkprint');
   await download.saveAs(saved);
   assert.equal(fs.readFileSync(saved).subarray(0, 8).toString('latin1'), 'INKPRINT');
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
 
   // Remove asks first, then deletes the saved signatures too.
@@ -313,7 +293,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await page.click('#capture-clear');
   await page.waitForSelector('#train-message:has-text("Removed the captured signatures.")');
   assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
-  assert.equal(await loadPage(page, server.url), 'ready');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await page.waitForSelector('#capture-add:not([disabled])');
   assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
   assertClean(page);
@@ -321,7 +301,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
 
 test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
   // User 1 of each task, in folders Task1/ and Task2/: the same user number, two writers.
-  const root = path.join(folder, 'picked');
+  const root = path.join(env.folder, 'picked');
   for (const task of ['Task1', 'Task2']) {
     fs.mkdirSync(path.join(root, task), { recursive: true });
     for (let index = 1; index <= 4; index += 1) {
@@ -329,8 +309,8 @@ test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60
       fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
     }
   }
-  const page = await openPage(browser.context, server.origin);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  const page = await openPage(env.browser.context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
   await page.setInputFiles('#dataset-folder-input', root);
   await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
@@ -342,7 +322,7 @@ test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60
 
 test('dropped folder is walked', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
   // A folder with Task1/ and Task2/ inside, each with user 1: two writers.
-  const root = path.join(folder, 'dropped');
+  const root = path.join(env.folder, 'dropped');
   for (const task of ['Task1', 'Task2']) {
     fs.mkdirSync(path.join(root, task), { recursive: true });
     for (let index = 1; index <= 4; index += 1) {
@@ -350,8 +330,8 @@ test('dropped folder is walked', { skip: skipWithoutData(), timeout: 60_000 }, a
       fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
     }
   }
-  const page = await openPage(browser.context, server.origin);
-  assert.equal(await loadPage(page, server.url), 'ready');
+  const page = await openPage(env.browser.context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
 
   // The DevTools protocol's drag events carry real file system paths, so the page receives

@@ -5,19 +5,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 
 import {
   assertClean,
-  launchBrowser,
   loadPage,
   openPage,
   readSvc2004File,
-  REPO_ROOT,
   replaySignature,
-  requireBuiltModule,
-  startServer,
   svc2004Folder,
+  svc2004SkipReason,
+  usePageSession,
 } from './helpers.mjs';
 
 // Task 1 users 31-40 are held out from the default model's training.
@@ -34,35 +32,14 @@ const PARALLEL_PAGES = 2;
 const MAX_REPLAY_STRETCH = 1.25;
 const REPLAY_SLACK_MS = 250;
 
-// Without the data the test is skipped with instructions, unless INKPRINT_REQUIRE_DATA=1 (set
-// under CI), where svc2004Folder() fails with the same instructions.
-function missingDataReason() {
-  if (process.env.INKPRINT_REQUIRE_DATA === '1') return false;
-  const folder =
-    process.env.INKPRINT_SVC2004_DIR || path.resolve(REPO_ROOT, '..', 'shared', 'data', 'svc2004');
-  if (fs.existsSync(path.join(folder, 'Task1'))) return false;
-  return (
-    `SVC2004 data not found at ${folder}: set INKPRINT_SVC2004_DIR to the folder that ` +
-    'contains Task1/ and Task2/'
-  );
-}
-const skipReason = missingDataReason();
+const skipReason = svc2004SkipReason();
 
-let server;
-let browser;
+const env = usePageSession({ skip: skipReason });
 let task1Folder;
 
-before(async () => {
+before(() => {
   if (skipReason) return;
-  requireBuiltModule();
   task1Folder = path.join(svc2004Folder(), 'Task1');
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 function signatureFile(user, number) {
@@ -124,8 +101,8 @@ async function runUser(page, user, replays) {
 test('held-out SVC2004 users are verified', { skip: skipReason }, async (t) => {
   const pages = [];
   for (let i = 0; i < PARALLEL_PAGES; i += 1) {
-    const page = await openPage(browser.context, server.origin);
-    assert.equal(await loadPage(page, server.url), 'ready', await readMessage(page));
+    const page = await openPage(env.browser.context, env.server.origin);
+    assert.equal(await loadPage(page, env.server.url), 'ready', await readMessage(page));
     pages.push(page);
   }
 
