@@ -6,7 +6,7 @@ import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } fr
 import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { SignaturePad } from './pad.js';
-import { countOf, isolate, quote, quoteList } from './text.js';
+import { countOf, describeError, isolate, quote, quoteList } from './text.js';
 import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
@@ -122,15 +122,6 @@ function clearMessage() {
   }
   elements.message.textContent = '';
   delete elements.message.dataset.kind;
-}
-
-// Returns an error's text. The module throws Error objects, but an Emscripten abort or an
-// exception that the bindings do not convert may arrive as another kind of value.
-function describeError(error) {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return String(error);
 }
 
 // Returns the trimmed person name, or null after asking for one when the field is empty.

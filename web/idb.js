@@ -43,8 +43,5 @@ export function openDatabase(name, version, upgrade) {
   });
 }
 
-// Returns the message of an error thrown by IndexedDB, which may be a DOMException or, from a
-// browser extension, any value.
-export function errorText(error) {
-  return error instanceof Error || error instanceof DOMException ? error.message : String(error);
-}
+// IndexedDB throws DOMExceptions, and a browser extension may throw any value.
+export { describeError as errorText } from './text.js';

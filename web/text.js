@@ -26,3 +26,10 @@ export function quoteList(names) {
 export function countOf(count, singular, pluralForm = `${singular}s`) {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+// Returns the message of a thrown value: an Error's or DOMException's message, or the value as
+// text otherwise. The module throws Error objects, but an Emscripten abort or an exception that
+// the bindings do not convert may arrive as another kind of value.
+export function describeError(error) {
+  return error instanceof Error || error instanceof DOMException ? error.message : String(error);
+}

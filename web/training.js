@@ -3,7 +3,7 @@
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, ModelStore } from './model-store.js';
-import { countOf, isolate, quote } from './text.js';
+import { countOf, describeError, isolate, quote } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
 const DEFAULT_MODEL_URL = 'models/default.inkprint';
@@ -68,10 +68,6 @@ const captured = new Map();
 // The run under way, or null: { config, startedFrom, losses: [[x], [loss]], eers: [[epoch], [eer]] }.
 let currentRun = null;
 let charts = null;
-
-function describeError(error) {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function setState(state) {
   elements.section.dataset.state = state;
