@@ -5,6 +5,7 @@
 #include <emscripten/em_js.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <string>
 #include <utility>
@@ -254,6 +255,10 @@ std::string write_ink(const std::string& format, const val& points, const val& p
     });
 }
 
+// Bytes of the module's heap that malloc has handed out and not freed. The heap itself
+// (HEAPU8.length) only grows, so this is the figure that shows a leak before the heap grows.
+double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(inkprint) {
@@ -274,6 +279,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::function("computeFeatures", &compute_features);
     emscripten::function("parseInk", &parse_ink);
     emscripten::function("writeInk", &write_ink);
+    emscripten::function("heapBytesInUse", &heap_bytes_in_use);
     emscripten::constant("INK_STRIDE", static_cast<int>(inkprint::kInkFlatStride));
     emscripten::constant("FEATURE_COUNT", inkprint::kFeatureCount);
     emscripten::constant("POINT_STRIDE", static_cast<int>(inkprint::kFlatPointStride));
