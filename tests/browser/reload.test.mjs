@@ -436,3 +436,32 @@ test('interrupted enrolment', { timeout: 180_000 }, async () => {
   console.log(`interrupted enrolment: ${outcomes.join('; ')}`);
   assertClean(page);
 });
+
+test('Use that cannot be saved keeps the model', async () => {
+  await page.selectOption('#model-list', 'default');
+  await page.click('#model-use');
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  const details = await textOf(page, '#model-details');
+  const trained = (await readModelStore()).models.find((model) => model.name.startsWith('trained'));
+
+  // The browser rejects every write, as when the storage quota is used up.
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await page.selectOption('#model-list', String(trained.id));
+  await page.click('#model-use');
+  await page.waitForSelector('#model-message[data-kind="error"]');
+  assert.match(
+    await textOf(page, '#model-message'),
+    /could not be used: the choice could not be saved \(The quota has been exceeded\.\), so the previous model is still used/,
+  );
+  assert.equal(await page.getAttribute('#model-active', 'data-active-id'), 'default');
+  assert.equal(await textOf(page, '#model-details'), details, 'the page went back to the default model');
+
+  await reloadPage();
+  assert.equal(await page.getAttribute('#model-active', 'data-active-id'), 'default');
+  assert.equal(await textOf(page, '#model-details'), details);
+  assertClean(page);
+});
