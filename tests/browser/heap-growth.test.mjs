@@ -115,6 +115,10 @@ test('training results survive heap growth', { timeout: 120_000 }, async () => {
       secondLoaded: secondLoaded.embeddingSize,
     };
   }, LONG_POINTS);
+  console.log(
+    `training worker heap: ${outcome.heapAfterFirst} bytes after the first run, ` +
+      `${outcome.heapAfterSecond} after the second`,
+  );
 
   assert.deepEqual(outcome.problems, []);
   assert.equal(outcome.writers, 6);
