@@ -54,6 +54,17 @@ std::vector<T> numbers_from(const val& value, const char* type, const char* what
     return emscripten::convertJSArrayToNumberVector<T>(value);
 }
 
+// Copies a JavaScript string. Throws Error naming `what` when `value` is not a string.
+// Bindings take strings as val, not std::string. Emscripten 3.1.6's embind passes a std::string
+// argument in a buffer that it frees only when the call returns, so each call that threw an
+// Error leaked that buffer (tests/wasm/heap-leak.test.mjs measured it).
+inline std::string string_from(const val& value, const char* what) {
+    if (value.typeOf().as<std::string>() != "string") {
+        throw inkprint::Error(std::string(what) + " must be a string, got " + value.typeOf().as<std::string>());
+    }
+    return value.as<std::string>();
+}
+
 inline val float32_array(const std::vector<float>& values) {
     return val::global("Float32Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
 }

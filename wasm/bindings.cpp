@@ -5,6 +5,7 @@
 #include <emscripten/em_js.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <string>
 #include <utility>
@@ -174,8 +175,10 @@ double cosine(const val& a, const val& b) {
     });
 }
 
-val parse_svc2004(const std::string& text) {
-    return guard([&] { return float64_array(inkprint::signature_to_flat(inkprint::parse_svc2004(text))); });
+val parse_svc2004(const val& text) {
+    return guard([&] {
+        return float64_array(inkprint::signature_to_flat(inkprint::parse_svc2004(string_from(text, "SVC2004 text"))));
+    });
 }
 
 val compute_features(const val& points) {
@@ -214,8 +217,11 @@ double trajectory_distance(const val& a, const val& b) {
 // in error messages. Returns { points, pointerTypes }: a Float64Array of
 // [x, y, t_ms, pressure, tilt_x, tilt_y, stroke_index] per sample (NaN for an absent channel)
 // and one pointer type per stroke.
-val parse_ink(const std::string& format, const std::string& text, const std::string& source) {
+val parse_ink(const val& format_value, const val& text_value, const val& source_value) {
     return guard([&] {
+        const std::string format = string_from(format_value, "format");
+        const std::string text = string_from(text_value, "signature file text");
+        const std::string source = string_from(source_value, "source");
         inkprint::InkSignature ink;
         try {
             if (format == "json") {
@@ -242,8 +248,9 @@ val parse_ink(const std::string& format, const std::string& text, const std::str
 }
 
 // Writes a signature file from the arrays that parseInk returns.
-std::string write_ink(const std::string& format, const val& points, const val& pointer_types) {
+std::string write_ink(const val& format_value, const val& points, const val& pointer_types) {
     return guard([&] {
+        const std::string format = string_from(format_value, "format");
         const std::vector<double> values = numbers_from<double>(
             points, "Float64Array", "points ([x, y, t_ms, pressure, tilt_x, tilt_y, stroke_index] per sample)");
         const inkprint::InkSignature ink = inkprint::ink_from_flat(values, strings_from(pointer_types, "pointerTypes"));
@@ -253,6 +260,10 @@ std::string write_ink(const std::string& format, const val& points, const val& p
         throw_unknown_format(format);
     });
 }
+
+// Bytes of the module's heap that malloc has handed out and not freed. The heap itself
+// (HEAPU8.length) only grows, so this is the figure that shows a leak before the heap grows.
+double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
 }  // namespace
 
@@ -274,6 +285,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::function("computeFeatures", &compute_features);
     emscripten::function("parseInk", &parse_ink);
     emscripten::function("writeInk", &write_ink);
+    emscripten::function("heapBytesInUse", &heap_bytes_in_use);
     emscripten::constant("INK_STRIDE", static_cast<int>(inkprint::kInkFlatStride));
     emscripten::constant("FEATURE_COUNT", inkprint::kFeatureCount);
     emscripten::constant("POINT_STRIDE", static_cast<int>(inkprint::kFlatPointStride));

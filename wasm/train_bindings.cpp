@@ -81,9 +81,11 @@ public:
     // Adds a writer. `role` is "train" or "validation", and `name` appears in error messages.
     // `group` numbers the data set that the writer comes from. When validation needs random
     // forgeries, it compares a writer only with other writers of the same group.
-    void add_writer(const std::string& name, const std::string& role, int group, const val& genuine,
+    void add_writer(const val& name_value, const val& role_value, int group, const val& genuine,
                     const val& forgeries) {
         guard([&] {
+            const std::string name = string_from(name_value, "writer name");
+            const std::string role = string_from(role_value, "writer role");
             if (trainer_) throw inkprint::Error("writers cannot be added after configure(): create a new Trainer");
             if (role != "train" && role != "validation") {
                 throw inkprint::Error("writer role \"" + role + "\" of " + name + " is unknown: use \"train\" or \"validation\"");
@@ -225,8 +227,12 @@ private:
 };
 
 // Reads one SVC2004 file into the flat point format. `source` names the file in error messages.
-val read_svc2004_text(const std::string& text, const std::string& source) {
-    return guard([&] { return float64_array(inkprint::signature_to_flat(inkprint::parse_svc2004(text, source))); });
+val read_svc2004_text(const val& text, const val& source) {
+    return guard([&] {
+        const inkprint::Signature signature =
+            inkprint::parse_svc2004(string_from(text, "SVC2004 text"), string_from(source, "source"));
+        return float64_array(inkprint::signature_to_flat(signature));
+    });
 }
 
 }  // namespace

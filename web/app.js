@@ -402,7 +402,7 @@ async function handleEnrol() {
   let embedding;
   const points = pad.toPoints();
   try {
-    // Copied at once, because an array returned by the module may be a view of its memory.
+    // Stored as a plain array of numbers, which IndexedDB and JSON keep alike.
     embedding = Array.from(engine.model.embed(points));
   } catch (error) {
     showMessage(`Enrolment failed: ${describeError(error)}`, 'error');

@@ -15,6 +15,7 @@
 //                                     forgeries: [Float64Array] }]; baseModel the ArrayBuffer of a
 //                                     model file to fine-tune, or null for fresh weights
 //   cancel {}                         stops the run and keeps the best epoch so far
+//   stats {}                          reports the size of the module's WebAssembly memory
 // Messages to the page:
 //   ready {}, dataset { writers, signatures, problems, files }, preparing { writers },
 //   progress { epoch, epochs, stepInEpoch, stepsPerEpoch, loss, stepsDone, totalSteps,
@@ -23,6 +24,7 @@
 //   done { cancelled, failure, model (ArrayBuffer or null), bestEpoch, validationEer,
 //          epochsRun, pairsPerSecond, trainingMs, trainWriters, validationWriters }, where
 //          failure is the error that stopped training early, or null,
+//   stats { heapBytes },
 //   error { message }
 // Point arrays and model bytes are transferred, not copied.
 'use strict';
@@ -312,8 +314,13 @@ async function handleMessage(message) {
         run.cancelled = true;
       }
       break;
+    case 'stats':
+      postMessage({ type: 'stats', heapBytes: (await modulePromise).HEAPU8.length });
+      break;
     default:
-      throw new Error(`unknown message type ${JSON.stringify(message?.type)}: use addFiles, clearFiles, start or cancel`);
+      throw new Error(
+        `unknown message type ${JSON.stringify(message?.type)}: use addFiles, clearFiles, start, cancel or stats`,
+      );
   }
 }
 

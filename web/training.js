@@ -657,17 +657,39 @@ async function modelBytes(id) {
   return { name: record.name, bytes: record.bytes };
 }
 
+// Makes the chosen model the one that enrols and verifies. The page loads it first, which checks
+// the file, and only then is the choice stored, so the stored choice is a model that loaded. When
+// storing the choice fails, the page goes back to the previous model, so that the page and the
+// stored choice agree.
 async function handleUse() {
   const id = selectedModelId();
   try {
     const { name, bytes } = await modelBytes(id);
+    const previousId = await store.activeId();
     await page.useModel(new Uint8Array(bytes));
-    await store.setActiveId(id);
+    try {
+      await store.setActiveId(id);
+    } catch (error) {
+      await useStoredChoice(previousId);
+      throw new Error(`the choice could not be saved (${describeError(error)}), so the previous model is still used`);
+    }
     await showModels(id);
     showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(name)}.`);
   } catch (error) {
     showMessage(elements.modelMessage, `The model could not be used: ${describeError(error)}`, 'error');
   }
+}
+
+// Switches the page back to the model `id`, or to the default model when that model cannot be
+// read.
+async function useStoredChoice(id) {
+  let bytes;
+  try {
+    ({ bytes } = await modelBytes(id));
+  } catch {
+    ({ bytes } = await modelBytes(DEFAULT_MODEL_ID));
+  }
+  await page.useModel(new Uint8Array(bytes));
 }
 
 function safeFileName(name) {
