@@ -19,6 +19,9 @@ namespace inkprint {
 //
 // The WebAssembly build has no threads: there the parts run one after another on the calling
 // thread, with the same split and the same sums.
+//
+// NOTE: each batch starts and joins its threads anew. A persistent pool would save that cost,
+// which has not been measured apart from the whole step.
 class BatchGradientThreads {
 public:
     // `threads` of 0 means std::thread::hardware_concurrency(), or 1 when that is unknown.
