@@ -219,7 +219,7 @@ print();
 
 print('### Training step, batch 32, 200 steps, one thread');
 print();
-print('| implementation | time per step, us: median (min–max) | pairs per second | Inkprint native is faster by |');
+print('| implementation | time per step, us: median (min–max) | pairs per second | time / Inkprint native's |');
 print('|---|---|---|---|');
 const step = 'train_step/b32/t200';
 const ours = get(`native:${step}`);
