@@ -219,7 +219,7 @@ print();
 
 print('### Training step, batch 32, 200 steps, one thread');
 print();
-print('| implementation | time per step, us: median (min–max) | pairs per second | time / Inkprint native's |');
+print("| implementation | time per step, us: median (min–max) | pairs per second | time / Inkprint native's |");
 print('|---|---|---|---|');
 const step = 'train_step/b32/t200';
 const ours = get(`native:${step}`);
@@ -339,13 +339,13 @@ print();
 const threaded = get(`native:${step}/threads2`);
 print(`Training step, batch 32: 1 thread ${time(ours)} us, 2 threads ${time(threaded)} us, speed-up ${ratio(ours, threaded)}.`);
 if (!skipDataset) {
-  const one = summarise(dataset.runs[1]);
-  const two = summarise(dataset.runs[2]);
+  const oneThread = summarise(dataset.runs[1]);
+  const twoThreads = summarise(dataset.runs[2]);
   print();
   print(`inkprint-train over SVC2004 (2 epochs of 32,768 pairs, epoch times summed, 3 runs each): ` +
-    `1 thread ${one.median.toFixed(2)} s (${one.min.toFixed(2)}–${one.max.toFixed(2)}), ` +
-    `2 threads ${two.median.toFixed(2)} s (${two.min.toFixed(2)}–${two.max.toFixed(2)}), ` +
-    `speed-up ${(one.median / two.median).toFixed(2)}.`);
+    `1 thread ${oneThread.median.toFixed(2)} s (${oneThread.min.toFixed(2)}–${oneThread.max.toFixed(2)}), ` +
+    `2 threads ${twoThreads.median.toFixed(2)} s (${twoThreads.min.toFixed(2)}–${twoThreads.max.toFixed(2)}), ` +
+    `speed-up ${(oneThread.median / twoThreads.median).toFixed(2)}.`);
 }
 print();
 
