@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "inkprint/batch_threads.hpp"
 #include "inkprint/features.hpp"
 #include "inkprint/kernels.hpp"
 #include "inkprint/layers.hpp"
@@ -21,6 +22,7 @@ struct Case {
     std::string name;
     std::function<void()> run;  // one iteration
     double pairs_per_iteration = 0;  // for training steps: pairs processed by one iteration
+    double flops_per_iteration = 0;  // for the peak cases: floating-point operations of one iteration
 };
 
 inline const char* backend_name(KernelBackend backend) {
@@ -39,6 +41,67 @@ inline std::vector<float> random_floats(std::size_t count, Random& random) {
     std::vector<float> values(count);
     for (float& value : values) value = static_cast<float>(random.normal());
     return values;
+}
+
+// One training step of `batch` pairs of `steps` steps: both branches forward and backward, the
+// cosine and the loss, then an Adam update, with `threads` threads over the batch.
+inline Case make_training_step(const std::string& name, std::size_t batch, int steps, KernelBackend backend,
+                               std::size_t threads, Random& random) {
+    NetworkConfig config;
+    config.n_steps = steps;
+    auto network = std::make_shared<Network<float>>(config);
+    network->set_backend(backend);
+    network->initialise(random);
+    const std::size_t grid = std::size_t(steps) * 8;
+    auto first = std::make_shared<std::vector<float>>(random_floats(batch * grid, random));
+    auto second = std::make_shared<std::vector<float>>(random_floats(batch * grid, random));
+    auto genuine = std::make_shared<std::vector<bool>>(batch);
+    for (std::size_t p = 0; p < batch; ++p) (*genuine)[p] = p % 2 == 0;
+    auto gradient = std::make_shared<BatchGradientThreads>(threads);
+    auto optimizer = std::make_shared<Optimizer>(network->parameters().size(), OptimizerConfig{});
+    return {name,
+            [=] {
+                network->zero_gradients();
+                g_sink = gradient->accumulate(*network, first->data(), second->data(), *genuine, PairLoss{});
+                // A tiny rate keeps the weights, and so the cost, the same between runs.
+                optimizer->step(network->parameters(), network->gradients(), 1e-12);
+            },
+            double(batch)};
+}
+
+// A signature of 250 samples in 3 strokes, 10 ms apart.
+inline Signature sample_signature() {
+    Signature signature;
+    signature.strokes.resize(3);
+    for (int i = 0; i < 250; ++i) {
+        const double t = i * 10.0;
+        signature.strokes[i / 84].points.push_back({std::sin(i * 0.07) * 300 + i * 4, std::cos(i * 0.11) * 120, t, 0});
+    }
+    return signature;
+}
+
+// Multiply-adds of one peak_multiply_add() call: 16 accumulators of one SIMD vector each,
+// 4096 rounds, one multiply and one add per lane.
+inline constexpr int kPeakAccumulators = 16;
+inline constexpr int kPeakRounds = 4096;
+inline constexpr double kPeakFlops = 2.0 * kPeakAccumulators * kPeakRounds * xsimd::batch<float>::size;
+
+// Runs 16 independent chains of acc = acc * m + c on SIMD vectors, as separate multiply and add
+// instructions (this build's SIMD has no fused multiply-add), and returns a value of the
+// result. Enough chains run at once to hide each instruction's latency, so the time measures
+// the core's throughput of vector multiplies and adds: the peak of this instruction set.
+inline float peak_multiply_add() {
+    using Batch = xsimd::batch<float>;
+    Batch acc[kPeakAccumulators];
+    for (int i = 0; i < kPeakAccumulators; ++i) acc[i] = Batch(g_sink + float(i));
+    // m just below 1 and a small c keep the values finite and away from subnormals.
+    const Batch m(0.99999f), c(1e-3f);
+    for (int round = 0; round < kPeakRounds; ++round) {
+        for (int i = 0; i < kPeakAccumulators; ++i) acc[i] = acc[i] * m + c;
+    }
+    Batch sum = acc[0];
+    for (int i = 1; i < kPeakAccumulators; ++i) sum += acc[i];
+    return xsimd::hadd(sum);
 }
 
 inline std::vector<Case> make_cases() {
@@ -84,47 +147,60 @@ inline std::vector<Case> make_cases() {
     }
 
     // One training step of the published network: 32 pairs, both branches forward and
-    // backward, the cosine and the loss, then an Adam update.
+    // backward, the cosine and the loss, then an Adam update, with each backend.
     for (KernelBackend backend : {KernelBackend::Scalar, KernelBackend::Simd, KernelBackend::Eigen}) {
-        auto network = std::make_shared<Network<float>>(NetworkConfig{});
-        network->set_backend(backend);
-        network->initialise(*random);
-        const std::size_t batch = 32, grid = 200 * 8;
-        auto first = std::make_shared<std::vector<float>>(random_floats(batch * grid, *random));
-        auto second = std::make_shared<std::vector<float>>(random_floats(batch * grid, *random));
-        auto genuine = std::make_shared<std::vector<bool>>(batch);
-        for (std::size_t p = 0; p < batch; ++p) (*genuine)[p] = p % 2 == 0;
-        auto workspace = std::make_shared<PairWorkspace<float>>();
-        auto optimizer = std::make_shared<Optimizer>(network->parameters().size(), OptimizerConfig{});
-        cases.push_back({std::string("train_step_32/") + backend_name(backend),
-                         [=] {
-                             network->zero_gradients();
-                             g_sink = accumulate_batch_gradient(*network, first->data(), second->data(), *genuine,
-                                                                PairLoss{}, *workspace);
-                             // A tiny rate keeps the weights, and so the cost, the same between runs.
-                             optimizer->step(network->parameters(), network->gradients(), 1e-12);
-                         },
-                         double(batch)});
+        cases.push_back(make_training_step(std::string("train_step_32/") + backend_name(backend), 32, 200, backend,
+                                           1, *random));
     }
 
-    // Embedding one signature: preprocessing (resampling and features) plus the forward pass.
-    {
-        auto network = std::make_shared<Network<float>>(NetworkConfig{});
+    // The same step with the default backend at other batch sizes and sequence lengths. The
+    // names match the peers' in bench/peer_torch.py and bench/lib/tfjs_cases.mjs.
+    for (std::size_t batch : {8u, 32u, 128u}) {
+        cases.push_back(make_training_step("train_step/b" + std::to_string(batch) + "/t200", batch, 200,
+                                           default_kernel_backend(), 1, *random));
+    }
+    for (int steps : {400, 800}) {
+        cases.push_back(make_training_step("train_step/b32/t" + std::to_string(steps), 32, steps,
+                                           default_kernel_backend(), 1, *random));
+    }
+#ifndef __EMSCRIPTEN__
+    // Two threads over the batch (BatchGradientThreads); the WebAssembly build has none.
+    cases.push_back(make_training_step("train_step/b32/t200/threads2", 32, 200, default_kernel_backend(), 2, *random));
+#endif
+
+    // The forward pass of one signature's feature grid, as the peers time it, and embedding one
+    // signature: preprocessing (resampling and features) plus the forward pass.
+    for (int steps : {200, 400, 800}) {
+        NetworkConfig config;
+        config.n_steps = steps;
+        auto network = std::make_shared<Network<float>>(config);
         network->initialise(*random);
-        auto signature = std::make_shared<Signature>();
-        signature->strokes.resize(3);
-        for (int i = 0; i < 250; ++i) {
-            const double t = i * 10.0;
-            signature->strokes[i / 84].points.push_back({std::sin(i * 0.07) * 300 + i * 4, std::cos(i * 0.11) * 120, t, 0});
-        }
+        auto grid = std::make_shared<std::vector<float>>(random_floats(std::size_t(steps) * 8, *random));
         auto workspace = std::make_shared<Network<float>::Workspace>();
         auto embedding = std::make_shared<std::vector<float>>(16);
-        cases.push_back({"embed_one_signature", [=] {
-                             const std::vector<float> grid = compute_features(*signature);
+        cases.push_back({"forward_one/t" + std::to_string(steps), [=] {
+                             network->forward(grid->data(), *workspace, embedding->data());
+                             g_sink = (*embedding)[0];
+                         }});
+    }
+    for (int steps : {200, 400, 800}) {
+        NetworkConfig config;
+        config.n_steps = steps;
+        auto network = std::make_shared<Network<float>>(config);
+        network->initialise(*random);
+        auto signature = std::make_shared<Signature>(sample_signature());
+        auto workspace = std::make_shared<Network<float>::Workspace>();
+        auto embedding = std::make_shared<std::vector<float>>(16);
+        cases.push_back({"embed_one/t" + std::to_string(steps), [=] {
+                             const std::vector<float> grid = compute_features(*signature, steps);
                              network->forward(grid.data(), *workspace, embedding->data());
                              g_sink = (*embedding)[0];
                          }});
     }
+
+    // The highest arithmetic rate of the SIMD instructions this build uses (SSE2 natively,
+    // SIMD128 in WebAssembly): see peak_multiply_add().
+    cases.push_back({"peak/simd_mul_add", [] { g_sink = peak_multiply_add(); }, 0, kPeakFlops});
     return cases;
 }
 

@@ -25,7 +25,8 @@ function runNative() {
   );
   const medians = new Map();
   for (const entry of JSON.parse(output).benchmarks) {
-    if (entry.aggregate_name === 'median') medians.set(entry.run_name, entry.real_time);
+    // Every case is timed in wall-clock time, which Google Benchmark marks with "/real_time".
+    if (entry.aggregate_name === 'median') medians.set(entry.run_name.replace(/\/real_time$/, ''), entry.real_time);
   }
   return medians;
 }
@@ -37,7 +38,8 @@ function runWasm() {
   const medians = new Map();
   for (const line of output.trim().split('\n')) {
     const entry = JSON.parse(line);
-    medians.set(entry.name, entry.median_us);
+    // The last line gives the memory in use, not a time.
+    if (entry.median_us !== undefined) medians.set(entry.name, entry.median_us);
   }
   return medians;
 }
@@ -51,6 +53,7 @@ function scalarReference(name) {
 
 function format(medians, name) {
   const time = medians.get(name);
+  if (time === undefined) return ['', ''];
   const reference = scalarReference(name);
   const speedup = reference && medians.has(reference) ? (medians.get(reference) / time).toFixed(2) : '';
   return [time.toPrecision(4), speedup];

@@ -3,6 +3,8 @@
 # apt-get (when run as root) and the npm packages of package-lock.json.
 #   scripts/setup.sh           build tools only
 #   scripts/setup.sh --tests   also Chromium for the browser tests
+#   scripts/setup.sh --bench   also Chromium and PyTorch (python3-torch, about 630 MB with its
+#                              libraries) for the benchmarks of bench/ and their peers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,10 @@ if [[ "${1:-}" == "--tests" ]]; then
   # libFuzzer and the sanitizer runtimes for scripts/fuzz.sh.
   tool_packages[clang++-14]=clang-14
   packages+=(libclang-rt-14-dev)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  tool_packages[chromium]=chromium
+  packages+=(python3-torch)
 fi
 
 missing=()

@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 if [[ ! -x build/native/inkprint-train ]]; then
   scripts/build.sh
 fi
-build/native/inkprint-train --out web/models/default.inkprint "$@"
+# One thread: the summed batch gradient depends on the thread count through float rounding, so
+# this keeps the result the same on machines with any number of cores.
+build/native/inkprint-train --out web/models/default.inkprint --threads 1 "$@"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <Eigen/Core>
+#include <xsimd/xsimd.hpp>
 
 #include "inkprint/error.hpp"
 #include "inkprint/kernels.hpp"
@@ -22,6 +23,27 @@ template <typename T>
 void fill_uniform(T* values, std::size_t count, std::size_t fan_in, Random& random) {
     const double limit = std::sqrt(3.0 / static_cast<double>(fan_in));
     for (std::size_t i = 0; i < count; ++i) values[i] = static_cast<T>(random.uniform(-limit, limit));
+}
+
+// output[i] = kTanhGain * tanh(kTanhSlope * input[i]) with xsimd's vectorised tanh. Scalar
+// std::tanh took about 40 % of a training step (perf, on the benchmark's step of 32 pairs).
+// The tail shorter than one SIMD vector goes through a padded vector, so that every value
+// comes from the same tanh whatever its position.
+template <typename T>
+void scaled_tanh(const T* input, T* output, std::size_t count) {
+    using Batch = xsimd::batch<T>;
+    constexpr std::size_t lanes = Batch::size;
+    const Batch gain(static_cast<T>(kTanhGain)), slope(static_cast<T>(kTanhSlope));
+    const std::size_t vector_end = count - count % lanes;
+    for (std::size_t i = 0; i < vector_end; i += lanes) {
+        (gain * xsimd::tanh(slope * Batch::load_unaligned(input + i))).store_unaligned(output + i);
+    }
+    if (vector_end < count) {
+        alignas(64) T tail[lanes] = {};
+        std::copy(input + vector_end, input + count, tail);
+        (gain * xsimd::tanh(slope * Batch::load_unaligned(tail))).store_unaligned(tail);
+        std::copy(tail, tail + (count - vector_end), output + vector_end);
+    }
 }
 
 }  // namespace
@@ -140,7 +162,7 @@ template <typename T>
 void ActivationLayer<T>::forward(const T* /*parameters*/, const T* input, T* output, std::size_t batch) const {
     const std::size_t count = batch * shape_.size();
     if (activation_ == Activation::ScaledTanh) {
-        for (std::size_t i = 0; i < count; ++i) output[i] = T(kTanhGain) * std::tanh(T(kTanhSlope) * input[i]);
+        scaled_tanh(input, output, count);
     } else {
         for (std::size_t i = 0; i < count; ++i) output[i] = input[i] > T(0) ? input[i] : T(0);
     }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "inkprint/batch_threads.hpp"
 #include "inkprint/error.hpp"
 
 namespace inkprint {
@@ -98,6 +99,9 @@ void train_network(Network<float>& network, const std::vector<Writer>& writers, 
                     std::to_string(config.pairs_per_epoch) + ", batch " + std::to_string(config.batch_size) +
                     ": each must be at least 1 and an epoch at least one batch");
     }
+    if (config.threads < 0) {
+        throw Error("invalid thread count " + std::to_string(config.threads) + ": use 0 for one per core, or more");
+    }
     if (!(config.genuine_share >= 0 && config.skilled_share >= 0 && config.genuine_share + config.skilled_share <= 1)) {
         throw Error("invalid pair shares: genuine " + std::to_string(config.genuine_share) + " and skilled " +
                     std::to_string(config.skilled_share) + " must be non-negative and sum to at most 1");
@@ -105,7 +109,7 @@ void train_network(Network<float>& network, const std::vector<Writer>& writers, 
 
     Random random(config.seed);
     Optimizer optimizer(network.parameters().size(), config.optimizer);
-    PairWorkspace<float> workspace;
+    BatchGradientThreads gradient_threads(static_cast<std::size_t>(config.threads));
     const int batches = config.pairs_per_epoch / config.batch_size;
 
     for (int epoch = 1; epoch <= config.epochs; ++epoch) {
@@ -117,8 +121,8 @@ void train_network(Network<float>& network, const std::vector<Writer>& writers, 
         for (int b = 0; b < batches; ++b) {
             const PairBatch batch = draw_pairs(writers, config, config.batch_size, random);
             network.zero_gradients();
-            loss_sum += accumulate_batch_gradient(network, batch.first.data(), batch.second.data(), batch.genuine,
-                                                  config.loss, workspace);
+            loss_sum += gradient_threads.accumulate(network, batch.first.data(), batch.second.data(), batch.genuine,
+                                                    config.loss);
             // The optimiser receives the mean gradient over the batch.
             for (float& g : network.gradients()) g /= static_cast<float>(config.batch_size);
             norm_sum += optimizer.step(network.parameters(), network.gradients(), report.learning_rate);

@@ -30,6 +30,10 @@ struct TrainingConfig {
     double genuine_share = 0.5;
     double skilled_share = 0.3;
     std::uint64_t seed = 1;
+    // Threads that share each batch (BatchGradientThreads), or 0 for one per core. The
+    // summed gradient depends on the count through float rounding, so a run is reproducible
+    // only with the same count.
+    int threads = 1;
 };
 
 struct EpochReport {
