@@ -341,7 +341,12 @@ function showStorageProblem() {
     store.unreadableNames.length > 0 ? 'Discard unreadable enrolments' : 'Discard saved enrolments';
 }
 
+// Counts the results shown and cleared, so that a late explanation is drawn only under the
+// verdict it explains.
+let resultVersion = 0;
+
 function clearResult() {
+  resultVersion += 1;
   hideExplanation();
   elements.result.textContent = '';
   delete elements.result.dataset.verdict;
@@ -530,14 +535,25 @@ function handleVerify() {
     showMessage(`The verdict stands, but it cannot be explained: ${explanationError}`);
     return;
   }
-  try {
-    showExplanation(gatherExplanation(person, points, explanation));
-  } catch (error) {
-    // The pictures are an aid: the verdict above stays valid when they fail.
-    console.error('Drawing the explanation failed:', error);
-    hideExplanation();
-    showMessage(`The verdict stands, but drawing its explanation failed: ${describeError(error)}`);
-  }
+  // The verdict is painted first. The explanation takes longer (profiles of every enrolment
+  // signature, five canvases), so it is drawn one frame later, unless the result was cleared
+  // or replaced by then.
+  const shownResult = resultVersion;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      if (shownResult !== resultVersion) {
+        return;
+      }
+      try {
+        showExplanation(gatherExplanation(person, points, explanation));
+      } catch (error) {
+        // The pictures are an aid: the verdict above stays valid when they fail.
+        console.error('Drawing the explanation failed:', error);
+        hideExplanation();
+        showMessage(`The verdict stands, but drawing its explanation failed: ${describeError(error)}`);
+      }
+    }),
+  );
 }
 
 // Returns { index, distance } of the enrolment signature whose pen path is nearest the
