@@ -8,12 +8,14 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "experiment_options.hpp"
 #include "inkprint/error.hpp"
+#include "inkprint/evaluation.hpp"
 #include "inkprint/experiment.hpp"
 #include "inkprint/metrics.hpp"
 #include "inkprint/svc2004.hpp"
@@ -27,6 +29,8 @@ struct Options {
     int first_validation_user = 26;  // users below this train the network
     int first_held_out_user = 31;    // users from here to 40 are never seen in training
     inkprint::ExperimentConfig experiment;
+    // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
+    std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::Normalised;
 };
 
 void print_usage() {
@@ -38,6 +42,9 @@ void print_usage() {
                  "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
                  "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
                  "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
+                 "  --fusion RULE      fit the fusion of the TDNN score by RULE (reference, mean, max or\n"
+                 "                     normalised) with the DTW score on the validation users and store it in\n"
+                 "                     the model's description, or none (default normalised)\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
 
@@ -61,6 +68,10 @@ Options parse_options(int argc, char** argv) {
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
+        else if (name == "--fusion") {
+            if (value == "none") options.fusion.reset();
+            else options.fusion = inkprint::parse_embedding_score(value);
+        }
         else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else return false;
@@ -89,9 +100,13 @@ constexpr double kHistogramLow = -1.0;
 constexpr double kHistogramHigh = 1.0;
 constexpr int kHistogramBins = 40;
 
-std::string json_counts(const std::vector<double>& scores) {
+// The fused scores are standardised, mostly between -5 and 3 on SVC2004.
+constexpr double kFusedHistogramLow = -6.0;
+constexpr double kFusedHistogramHigh = 4.0;
+
+std::string json_counts(const std::vector<double>& scores, double low = kHistogramLow, double high = kHistogramHigh) {
     std::string out = "[";
-    for (int count : inkprint::histogram(scores, kHistogramLow, kHistogramHigh, kHistogramBins)) {
+    for (int count : inkprint::histogram(scores, low, high, kHistogramBins)) {
         out += (out.size() > 1 ? "," : "") + std::to_string(count);
     }
     return out + "]";
@@ -137,6 +152,42 @@ int run(int argc, char** argv) {
     const auto random_forgery = inkprint::equal_error_rate(held_out.genuine, held_out.random);
     const auto skilled_rates = inkprint::error_rates_at(held_out.genuine, held_out.skilled, model.threshold);
     const auto random_rates = inkprint::error_rates_at(held_out.genuine, held_out.random, model.threshold);
+
+    // The fusion with DTW: weight and threshold from the validation users, measured on the
+    // held-out users with the same fixed split.
+    std::string fusion_description;
+    if (options.fusion) {
+        std::vector<inkprint::WriterSignatures> impostors = train_users;
+        impostors.insert(impostors.end(), validation_users.begin(), validation_users.end());
+        const inkprint::FusionFit fit =
+            inkprint::fit_fusion(model, *options.fusion, validation_users, impostors, inkprint::ProtocolConfig{});
+        inkprint::FusionScorer scorer(model, fit.parameters);
+        const auto fused = inkprint::score_fixed_split(scorer, held_out_users);
+        const double threshold = fit.parameters.threshold;
+        const auto fused_skilled = inkprint::equal_error_rate(fused.genuine, fused.skilled);
+        const auto fused_random = inkprint::equal_error_rate(fused.genuine, fused.random);
+        const auto fused_skilled_rates = inkprint::error_rates_at(fused.genuine, fused.skilled, threshold);
+        const auto fused_random_rates = inkprint::error_rates_at(fused.genuine, fused.random, threshold);
+        std::cout << "fusion with DTW (" << inkprint::embedding_score_name(*options.fusion) << " TDNN score): weight "
+                  << fit.parameters.dtw_weight << ", threshold " << threshold << " (validation skilled EER "
+                  << percent(fit.skilled_eer) << ")\n"
+                  << "fused, held-out users (" << held_out_users.size() << "): skilled-forgery EER "
+                  << percent(fused_skilled.rate) << ", random-forgery EER " << percent(fused_random.rate) << "\n"
+                  << "fused, at its threshold: FRR " << percent(fused_skilled_rates.false_rejection) << ", FAR skilled "
+                  << percent(fused_skilled_rates.false_acceptance) << ", FAR random "
+                  << percent(fused_random_rates.false_acceptance) << "\n";
+        std::ostringstream out;
+        out << ",\"fusion\":" << inkprint::fusion_json(fit.parameters) << ",\"heldOutFused\":{\"skilledEer\":"
+            << fused_skilled.rate << ",\"randomEer\":" << fused_random.rate
+            << ",\"farSkilled\":" << fused_skilled_rates.false_acceptance
+            << ",\"farRandom\":" << fused_random_rates.false_acceptance
+            << ",\"frr\":" << fused_skilled_rates.false_rejection << ",\"scoreHistogram\":{\"low\":" << kFusedHistogramLow
+            << ",\"high\":" << kFusedHistogramHigh
+            << ",\"genuine\":" << json_counts(fused.genuine, kFusedHistogramLow, kFusedHistogramHigh)
+            << ",\"skilled\":" << json_counts(fused.skilled, kFusedHistogramLow, kFusedHistogramHigh)
+            << ",\"random\":" << json_counts(fused.random, kFusedHistogramLow, kFusedHistogramHigh) << "}}";
+        fusion_description = out.str();
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     std::ostringstream tasks;
@@ -154,7 +205,7 @@ int run(int argc, char** argv) {
                 << ",\"farRandom\":" << random_rates.false_acceptance << ",\"frr\":" << skilled_rates.false_rejection
                 << ",\"scoreHistogram\":{\"low\":" << kHistogramLow << ",\"high\":" << kHistogramHigh
                 << ",\"genuine\":" << json_counts(held_out.genuine) << ",\"skilled\":" << json_counts(held_out.skilled)
-                << ",\"random\":" << json_counts(held_out.random) << "}}}";
+                << ",\"random\":" << json_counts(held_out.random) << "}}" << fusion_description << "}";
     model.description = description.str();
     inkprint::save_model(model, options.output);
 

@@ -157,6 +157,26 @@ ProtocolSummary summarise(const std::vector<WriterScores>& scores) {
     return summary;
 }
 
+Scores score_fixed_split(Scorer& scorer, const std::vector<WriterSignatures>& writers) {
+    Scores scores;
+    for (const WriterSignatures& writer : writers) {
+        if (writer.genuine.size() < 20) {
+            throw Error("user " + std::to_string(writer.user) + " has " + std::to_string(writer.genuine.size()) +
+                        " genuine signatures; the fixed split needs S1-S20");
+        }
+        std::vector<const Signature*> enrolment;
+        for (int i = 0; i < 5; ++i) enrolment.push_back(&writer.genuine[i]);
+        for (int i = 10; i < 20; ++i) scores.genuine.push_back(scorer.score(enrolment, writer.genuine[i]));
+        for (const Signature& forgery : writer.forgeries) scores.skilled.push_back(scorer.score(enrolment, forgery));
+        for (const WriterSignatures& other : writers) {
+            if (&other != &writer && other.task == writer.task) {
+                scores.random.push_back(scorer.score(enrolment, other.genuine.at(10)));
+            }
+        }
+    }
+    return scores;
+}
+
 namespace {
 
 // Mean and population standard deviation of two lists together.

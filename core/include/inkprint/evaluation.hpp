@@ -113,6 +113,11 @@ struct ProtocolSummary {
 
 ProtocolSummary summarise(const std::vector<WriterScores>& scores);
 
+// Scores each writer with `scorer` on the fixed split of score_fixed_split(const Model&, ...):
+// enrolment S1-S5, genuine queries S11-S20, all skilled forgeries, and S11 of every other writer
+// of the same task as random forgeries. Throws Error for a writer without S1-S20.
+Scores score_fixed_split(Scorer& scorer, const std::vector<WriterSignatures>& writers);
+
 // Fusion parameters and how they did on the writers that chose them.
 struct FusionFit {
     FusionParameters parameters;
