@@ -26,6 +26,7 @@ struct Options {
     std::filesystem::path data;
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Mean;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -45,10 +46,15 @@ void print_usage() {
                  "                     tdnn-max    largest cosine to an enrolment embedding\n"
                  "                     tdnn-normalised  mean cosine distance to the enrolment embeddings over\n"
                  "                                 their mean distance to each other\n"
+                 "                     tdnn-nearest  cosine distance to the nearest enrolment embedding over\n"
+                 "                                 the enrolment embeddings' mean distance to their nearest other\n"
                  "                     dtw         dynamic time warping baseline (needs no training)\n"
                  "                     fusion      DTW and tdnn-normalised fused, weight and threshold chosen\n"
-                 "                                 on the validation users; fusion-reference, fusion-mean and\n"
-                 "                                 fusion-max fuse the other tdnn rules\n"
+                 "                                 on the validation users; fusion-RULE fuses tdnn-RULE instead\n"
+                 "  --dtw-normalisation NAME  how dtw and fusion normalise the DTW distances per user: mean\n"
+                 "                     (mean distance over the enrolment's mean distance among itself) or\n"
+                 "                     nearest (nearest distance over the enrolment's mean nearest-neighbour\n"
+                 "                     distance) (default mean)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
                  "  --validation N     users per fold that choose the epoch and threshold (default 5)\n"
@@ -75,8 +81,8 @@ Method parse_method(const std::string& name) {
         try {
             return inkprint::parse_embedding_score(name.substr(prefix + 1));
         } catch (const inkprint::Error&) {
-            throw inkprint::Error("unknown method '" + name + "': the rule after '-' is reference, mean, max or "
-                                  "normalised");
+            throw inkprint::Error("unknown method '" + name + "': the rule after '-' is reference, mean, max, "
+                                  "normalised or nearest");
         }
     };
     if (name == "dtw") return {Method::Kind::Dtw, inkprint::EmbeddingScore::Reference};
@@ -84,8 +90,8 @@ Method parse_method(const std::string& name) {
     if (name.rfind("fusion", 0) == 0) {
         return {Method::Kind::Fusion, rule_after(6, inkprint::EmbeddingScore::Normalised)};
     }
-    throw inkprint::Error("unknown method '" + name + "': use tdnn, tdnn-mean, tdnn-max, tdnn-normalised, dtw or "
-                          "fusion; see --help");
+    throw inkprint::Error("unknown method '" + name + "': use tdnn, tdnn-RULE, dtw, fusion or fusion-RULE; see "
+                          "--help");
 }
 
 std::vector<std::string> parse_methods(const std::string& value) {
@@ -113,6 +119,7 @@ Options parse_options(int argc, char** argv) {
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--method") options.methods = parse_methods(value);
+        else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
         else if (name == "--folds") options.folds = whole();
@@ -247,7 +254,7 @@ int run(int argc, char** argv) {
             const Method method = parse_method(options.methods[m]);
             std::unique_ptr<inkprint::Scorer> scorer;
             if (method.kind == Method::Kind::Dtw) {
-                scorer = std::make_unique<inkprint::DtwScorer>();
+                scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation);
             } else if (method.kind == Method::Kind::Tdnn) {
                 scorer = std::make_unique<inkprint::EmbeddingScorer>(trained->model, method.rule);
             } else {
@@ -256,7 +263,8 @@ int run(int argc, char** argv) {
                 std::vector<inkprint::WriterSignatures> impostors = round.train;
                 impostors.insert(impostors.end(), round.validation.begin(), round.validation.end());
                 const inkprint::FusionFit fit =
-                    inkprint::fit_fusion(trained->model, method.rule, round.validation, impostors, options.protocol);
+                    inkprint::fit_fusion(trained->model, method.rule, options.dtw_normalisation, round.validation,
+                                         impostors, options.protocol);
                 std::cout << round.name << ": " << options.methods[m] << " DTW weight " << fit.parameters.dtw_weight
                           << " (validation skilled EER " << percent(fit.skilled_eer) << ")\n";
                 scorer = std::make_unique<inkprint::FusionScorer>(trained->model, fit.parameters);

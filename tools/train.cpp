@@ -31,6 +31,7 @@ struct Options {
     inkprint::ExperimentConfig experiment;
     // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
     std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::Normalised;
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
 };
 
 void print_usage() {
@@ -42,9 +43,11 @@ void print_usage() {
                  "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
                  "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
                  "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
-                 "  --fusion RULE      fit the fusion of the TDNN score by RULE (reference, mean, max or\n"
-                 "                     normalised) with the DTW score on the validation users and store it in\n"
+                 "  --fusion RULE      fit the fusion of the TDNN score by RULE (reference, mean, max, normalised\n"
+                 "                     or nearest) with the DTW score on the validation users and store it in\n"
                  "                     the model's description, or none (default normalised)\n"
+                 "  --dtw-normalisation NAME  per-user normalisation of the fused DTW distances, mean or nearest\n"
+                 "                     (default nearest); see inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
 
@@ -68,6 +71,7 @@ Options parse_options(int argc, char** argv) {
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
+        else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--fusion") {
             if (value == "none") options.fusion.reset();
             else options.fusion = inkprint::parse_embedding_score(value);
@@ -160,7 +164,8 @@ int run(int argc, char** argv) {
         std::vector<inkprint::WriterSignatures> impostors = train_users;
         impostors.insert(impostors.end(), validation_users.begin(), validation_users.end());
         const inkprint::FusionFit fit =
-            inkprint::fit_fusion(model, *options.fusion, validation_users, impostors, inkprint::ProtocolConfig{});
+            inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, validation_users, impostors,
+                                 inkprint::ProtocolConfig{});
         inkprint::FusionScorer scorer(model, fit.parameters);
         const auto fused = inkprint::score_fixed_split(scorer, held_out_users);
         const double threshold = fit.parameters.threshold;
@@ -168,7 +173,8 @@ int run(int argc, char** argv) {
         const auto fused_random = inkprint::equal_error_rate(fused.genuine, fused.random);
         const auto fused_skilled_rates = inkprint::error_rates_at(fused.genuine, fused.skilled, threshold);
         const auto fused_random_rates = inkprint::error_rates_at(fused.genuine, fused.random, threshold);
-        std::cout << "fusion with DTW (" << inkprint::embedding_score_name(*options.fusion) << " TDNN score): weight "
+        std::cout << "fusion with DTW (" << inkprint::embedding_score_name(*options.fusion) << " TDNN score, "
+                  << inkprint::distance_normalisation_name(options.dtw_normalisation) << " DTW normalisation): weight "
                   << fit.parameters.dtw_weight << ", threshold " << threshold << " (validation skilled EER "
                   << percent(fit.skilled_eer) << ")\n"
                   << "fused, held-out users (" << held_out_users.size() << "): skilled-forgery EER "

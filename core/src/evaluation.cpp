@@ -80,7 +80,7 @@ double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Si
         to_query.push_back(cached_distance(query, *enrolment[i]));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distance(*enrolment[i], *enrolment[j]));
     }
-    return normalised_distance_score(to_query, among, 0.0);
+    return normalised_distance_score(normalisation_, to_query, among, 0.0);
 }
 
 // ---- FusionScorer ----
@@ -195,11 +195,12 @@ std::pair<double, double> mean_and_deviation(const std::vector<double>& a, const
 
 }  // namespace
 
-FusionFit fit_fusion(const Model& model, EmbeddingScore rule, const std::vector<WriterSignatures>& validation,
-                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config) {
+FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
+                     const std::vector<WriterSignatures>& validation, const std::vector<WriterSignatures>& impostors,
+                     const ProtocolConfig& config) {
     if (validation.empty()) throw Error("fitting the fusion needs at least one validation writer");
     EmbeddingScorer embedding(model, rule);
-    DtwScorer dtw;
+    DtwScorer dtw(dtw_normalisation);
     // Scores of both methods in the same order: the protocol's draws depend only on its seed.
     Scores tdnn_scores, dtw_scores;
     for (int task : {1, 2}) {
@@ -224,6 +225,7 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, const std::vector<
 
     FusionFit best;
     best.parameters.embedding_score = rule;
+    best.parameters.dtw_normalisation = dtw_normalisation;
     std::tie(best.parameters.tdnn_mean, best.parameters.tdnn_deviation) =
         mean_and_deviation(tdnn_scores.genuine, tdnn_scores.skilled);
     std::tie(best.parameters.dtw_mean, best.parameters.dtw_deviation) =

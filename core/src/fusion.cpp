@@ -163,11 +163,19 @@ private:
     FusionParameters read_fusion_object() {
         FusionParameters fusion;
         expect('{', "\"fusion\" must be an object");
-        bool seen[7] = {};
-        const char* const keys[7] = {"embeddingScore", "dtwWeight", "tdnnMean", "tdnnDeviation",
-                                     "dtwMean",        "dtwDeviation", "threshold"};
-        double* const numbers[7] = {nullptr,          &fusion.dtw_weight, &fusion.tdnn_mean, &fusion.tdnn_deviation,
-                                    &fusion.dtw_mean, &fusion.dtw_deviation, &fusion.threshold};
+        constexpr std::size_t kKeyCount = 8;
+        bool seen[kKeyCount] = {};
+        // The first two members are names, the others numbers.
+        const char* const keys[kKeyCount] = {"embeddingScore", "dtwNormalisation", "dtwWeight", "tdnnMean",
+                                             "tdnnDeviation",  "dtwMean",          "dtwDeviation", "threshold"};
+        double* const numbers[kKeyCount] = {nullptr,
+                                            nullptr,
+                                            &fusion.dtw_weight,
+                                            &fusion.tdnn_mean,
+                                            &fusion.tdnn_deviation,
+                                            &fusion.dtw_mean,
+                                            &fusion.dtw_deviation,
+                                            &fusion.threshold};
         skip_space();
         if (peek() != '}') {
             for (;;) {
@@ -182,9 +190,11 @@ private:
                 const auto index = static_cast<std::size_t>(found - std::begin(keys));
                 if (seen[index]) fail("the key \"" + key + "\" appears twice in \"fusion\"");
                 seen[index] = true;
-                if (index == 0) {
+                if (index < 2) {
+                    const std::string name = read_string();
                     try {
-                        fusion.embedding_score = parse_embedding_score(read_string());
+                        if (index == 0) fusion.embedding_score = parse_embedding_score(name);
+                        else fusion.dtw_normalisation = parse_distance_normalisation(name);
                     } catch (const Error& error) {
                         fail(error.what());
                     }
@@ -200,7 +210,7 @@ private:
             }
         }
         expect('}', "expected ',' or '}' in \"fusion\"");
-        for (std::size_t i = 0; i < 7; ++i) {
+        for (std::size_t i = 0; i < kKeyCount; ++i) {
             if (!seen[i]) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
         }
         try {
@@ -223,28 +233,61 @@ const char* embedding_score_name(EmbeddingScore rule) {
         case EmbeddingScore::MeanCosine: return "mean";
         case EmbeddingScore::MaxCosine: return "max";
         case EmbeddingScore::Normalised: return "normalised";
+        case EmbeddingScore::Nearest: return "nearest";
     }
     return "reference";
 }
 
 EmbeddingScore parse_embedding_score(std::string_view name) {
     for (EmbeddingScore rule : {EmbeddingScore::Reference, EmbeddingScore::MeanCosine, EmbeddingScore::MaxCosine,
-                                EmbeddingScore::Normalised}) {
+                                EmbeddingScore::Normalised, EmbeddingScore::Nearest}) {
         if (name == embedding_score_name(rule)) return rule;
     }
     throw Error("unknown embedding score rule \"" + std::string(name) +
-                "\": use \"reference\", \"mean\", \"max\" or \"normalised\"");
+                "\": use \"reference\", \"mean\", \"max\", \"normalised\" or \"nearest\"");
 }
 
-double normalised_distance_score(std::span<const double> to_query, std::span<const double> among,
-                                 double minimum_spread) {
-    if (to_query.empty()) throw Error("a normalised distance score needs at least one enrolment signature");
-    double query_sum = 0, among_sum = 0;
-    for (double d : to_query) query_sum += d;
-    for (double d : among) among_sum += d;
-    const double spread = among.empty() || among_sum <= 0 ? 1.0
-                                                          : std::max(among_sum / among.size(), minimum_spread);
-    return -(query_sum / to_query.size()) / spread;
+const char* distance_normalisation_name(DistanceNormalisation rule) {
+    return rule == DistanceNormalisation::Nearest ? "nearest" : "mean";
+}
+
+DistanceNormalisation parse_distance_normalisation(std::string_view name) {
+    if (name == "mean") return DistanceNormalisation::Mean;
+    if (name == "nearest") return DistanceNormalisation::Nearest;
+    throw Error("unknown distance normalisation \"" + std::string(name) + "\": use \"mean\" or \"nearest\"");
+}
+
+double normalised_distance_score(DistanceNormalisation rule, std::span<const double> to_query,
+                                 std::span<const double> among, double minimum_spread) {
+    const std::size_t n = to_query.size();
+    if (n == 0) throw Error("a normalised distance score needs at least one enrolment signature");
+    if (among.size() != n * (n - 1) / 2) {
+        throw Error("a normalised distance score of " + std::to_string(n) + " enrolment signatures needs " +
+                    std::to_string(n * (n - 1) / 2) + " distances among them, got " + std::to_string(among.size()));
+    }
+    double query_distance = 0, spread = 0;
+    if (rule == DistanceNormalisation::Mean) {
+        for (double d : to_query) query_distance += d;
+        query_distance /= n;
+        for (double d : among) spread += d;
+        if (!among.empty()) spread /= among.size();
+    } else {
+        query_distance = *std::min_element(to_query.begin(), to_query.end());
+        // Each enrolment signature's distance to its nearest other one.
+        std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
+        std::size_t pair = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = i + 1; j < n; ++j, ++pair) {
+                nearest[i] = std::min(nearest[i], among[pair]);
+                nearest[j] = std::min(nearest[j], among[pair]);
+            }
+        }
+        if (n > 1) {
+            for (double d : nearest) spread += d / n;
+        }
+    }
+    spread = n < 2 || spread <= 0 ? 1.0 : std::max(spread, minimum_spread);
+    return -query_distance / spread;
 }
 
 double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std::span<const float> query) {
@@ -269,13 +312,16 @@ double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std
             for (std::size_t i = 0; i < count; ++i) best = std::max<double>(best, cosine(embedding(i), query.data(), size));
             return best;
         }
-        case EmbeddingScore::Normalised: {
+        case EmbeddingScore::Normalised:
+        case EmbeddingScore::Nearest: {
             std::vector<double> to_query, among;
             for (std::size_t i = 0; i < count; ++i) {
                 to_query.push_back(1.0 - cosine(embedding(i), query.data(), size));
                 for (std::size_t j = i + 1; j < count; ++j) among.push_back(1.0 - cosine(embedding(i), embedding(j), size));
             }
-            return normalised_distance_score(to_query, among, kMinimumCosineSpread);
+            const auto normalisation =
+                rule == EmbeddingScore::Nearest ? DistanceNormalisation::Nearest : DistanceNormalisation::Mean;
+            return normalised_distance_score(normalisation, to_query, among, kMinimumCosineSpread);
         }
         case EmbeddingScore::Reference:
         default: {
@@ -331,14 +377,15 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
     return previous[m] / (n + m);
 }
 
-double dtw_score(const std::vector<std::vector<float>>& enrolment, const std::vector<float>& query, int band) {
+double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
+                 const std::vector<float>& query, int band) {
     if (enrolment.empty()) throw Error("DTW scoring needs at least one enrolment signature");
     std::vector<double> to_query, among;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(dtw_distance(query, enrolment[i], band));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(dtw_distance(enrolment[i], enrolment[j], band));
     }
-    return normalised_distance_score(to_query, among, 0.0);
+    return normalised_distance_score(rule, to_query, among, 0.0);
 }
 
 double FusionParameters::fuse(double tdnn, double dtw) const {
@@ -363,7 +410,7 @@ void FusionParameters::validate() const {
 
 std::string fusion_json(const FusionParameters& fusion) {
     return std::string("{\"embeddingScore\":\"") + embedding_score_name(fusion.embedding_score) +
-           "\",\"dtwWeight\":" + format_number(fusion.dtw_weight) + ",\"tdnnMean\":" + format_number(fusion.tdnn_mean) +
+           "\",\"dtwNormalisation\":\"" + distance_normalisation_name(fusion.dtw_normalisation) + "\",\"dtwWeight\":" + format_number(fusion.dtw_weight) + ",\"tdnnMean\":" + format_number(fusion.tdnn_mean) +
            ",\"tdnnDeviation\":" + format_number(fusion.tdnn_deviation) + ",\"dtwMean\":" +
            format_number(fusion.dtw_mean) + ",\"dtwDeviation\":" + format_number(fusion.dtw_deviation) +
            ",\"threshold\":" + format_number(fusion.threshold) + "}";

@@ -51,6 +51,7 @@ std::vector<inkprint::WriterSignatures> synthetic_writers(int count, int task, s
 inkprint::FusionParameters example_fusion() {
     inkprint::FusionParameters fusion;
     fusion.embedding_score = EmbeddingScore::MaxCosine;
+    fusion.dtw_normalisation = inkprint::DistanceNormalisation::Mean;
     fusion.dtw_weight = 0.65;
     fusion.tdnn_mean = 0.25;
     fusion.tdnn_deviation = 0.125;
@@ -76,6 +77,9 @@ TEST(EmbeddingScoreRules, MatchHandComputedValues) {
     const double among = (1.0 + 0.4 + 0.2) / 3;
     const double to_query = ((1 - c0) + (1 - c1) + (1 - c2)) / 3;
     EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::Normalised, enrolled, query), -to_query / among, 1e-6);
+    // Distance of each enrolment embedding to its nearest other: 0.4, 0.2 and 0.2.
+    const double nearest_among = (0.4 + 0.2 + 0.2) / 3;
+    EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::Nearest, enrolled, query), -(1 - c2) / nearest_among, 1e-6);
 }
 
 TEST(EmbeddingScoreRules, RejectMismatchedSizes) {
@@ -89,23 +93,44 @@ TEST(EmbeddingScoreRules, RejectMismatchedSizes) {
 
 TEST(EmbeddingScoreRules, NamesReadBack) {
     for (EmbeddingScore rule : {EmbeddingScore::Reference, EmbeddingScore::MeanCosine, EmbeddingScore::MaxCosine,
-                                EmbeddingScore::Normalised}) {
+                                EmbeddingScore::Normalised, EmbeddingScore::Nearest}) {
         EXPECT_EQ(inkprint::parse_embedding_score(inkprint::embedding_score_name(rule)), rule);
     }
     EXPECT_THROW(inkprint::parse_embedding_score("median"), inkprint::Error);
+    for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
+        EXPECT_EQ(inkprint::parse_distance_normalisation(inkprint::distance_normalisation_name(rule)), rule);
+    }
+    EXPECT_THROW(inkprint::parse_distance_normalisation("median"), inkprint::Error);
 }
 
-TEST(NormalisedDistance, DividesByTheEnrolmentSpread) {
-    const std::vector<double> to_query = {2, 4}, among = {0.5, 1.5};
-    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(to_query, among, 0), -3.0);
-    // One enrolment signature, or identical ones, leave the distance as it is.
-    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(to_query, {}, 0), -3.0);
-    const std::vector<double> zeros = {0, 0};
-    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(to_query, zeros, 0), -3.0);
-    // A tiny spread is raised to the minimum.
-    const std::vector<double> tiny = {1e-9};
-    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(to_query, tiny, 0.5), -6.0);
-    EXPECT_THROW(inkprint::normalised_distance_score({}, among, 0), inkprint::Error);
+TEST(NormalisedDistance, MeanDividesByTheMeanSpread) {
+    using inkprint::DistanceNormalisation;
+    // Three enrolment signatures: pairs (0, 1), (0, 2), (1, 2).
+    const std::vector<double> to_query = {2, 4, 3}, among = {0.5, 1.5, 1.0};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, among, 0), -3.0);
+    // Identical enrolment signatures leave the distance as it is, and a tiny spread is raised.
+    const std::vector<double> zeros = {0, 0, 0}, tiny = {1e-9, 1e-9, 1e-9};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, zeros, 0), -3.0);
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, tiny, 0.5), -6.0);
+    // One enrolment signature has no distances among.
+    const std::vector<double> one = {2};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, one, {}, 0), -2.0);
+}
+
+TEST(NormalisedDistance, NearestDividesByTheNearestNeighbourSpread) {
+    using inkprint::DistanceNormalisation;
+    const std::vector<double> to_query = {2, 4, 3}, among = {0.5, 1.5, 1.0};
+    // Nearest others: 0 -> 0.5, 1 -> 0.5, 2 -> 1.0, mean 2/3; the nearest query distance is 2.
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Nearest, to_query, among, 0), -3.0);
+    const std::vector<double> one = {2};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Nearest, one, {}, 0), -2.0);
+}
+
+TEST(NormalisedDistance, RejectsWrongCounts) {
+    using inkprint::DistanceNormalisation;
+    const std::vector<double> to_query = {2, 4, 3}, among = {0.5, 1.5};
+    EXPECT_THROW(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, among, 0), inkprint::Error);
+    EXPECT_THROW(inkprint::normalised_distance_score(DistanceNormalisation::Nearest, {}, {}, 0), inkprint::Error);
 }
 
 TEST(DtwScore, MatchesTheScorer) {
@@ -116,9 +141,12 @@ TEST(DtwScore, MatchesTheScorer) {
     std::vector<const inkprint::Signature*> enrolment = {&signatures[0], &signatures[1], &signatures[2]};
     std::vector<std::vector<float>> grids;
     for (int i = 0; i < 3; ++i) grids.push_back(inkprint::dtw_grid(signatures[i]));
-    inkprint::DtwScorer scorer;
-    EXPECT_DOUBLE_EQ(scorer.score(enrolment, signatures[3]), inkprint::dtw_score(grids, inkprint::dtw_grid(signatures[3])));
-    EXPECT_THROW(inkprint::dtw_score({}, grids[0]), inkprint::Error);
+    for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
+        inkprint::DtwScorer scorer(rule);
+        EXPECT_DOUBLE_EQ(scorer.score(enrolment, signatures[3]),
+                         inkprint::dtw_score(rule, grids, inkprint::dtw_grid(signatures[3])));
+    }
+    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Mean, {}, grids[0]), inkprint::Error);
 }
 
 TEST(FusionParameters, FuseStandardisesBothScores) {
@@ -148,6 +176,7 @@ TEST(FusionDescription, RoundTripsAmongOtherMembers) {
     const auto read = inkprint::read_fusion(description);
     ASSERT_TRUE(read.has_value());
     EXPECT_EQ(read->embedding_score, fusion.embedding_score);
+    EXPECT_EQ(read->dtw_normalisation, fusion.dtw_normalisation);
     EXPECT_DOUBLE_EQ(read->dtw_weight, fusion.dtw_weight);
     EXPECT_DOUBLE_EQ(read->tdnn_mean, fusion.tdnn_mean);
     EXPECT_DOUBLE_EQ(read->tdnn_deviation, fusion.tdnn_deviation);
@@ -190,7 +219,8 @@ TEST(FitFusion, NoWorseThanEitherScoreOnItsWriters) {
     const std::vector<inkprint::WriterSignatures> validation(impostors.begin(), impostors.begin() + 3);
     inkprint::ProtocolConfig config;
     config.trials = 2;
-    const auto fit = inkprint::fit_fusion(model, EmbeddingScore::Normalised, validation, impostors, config);
+    const auto fit = inkprint::fit_fusion(model, EmbeddingScore::Normalised, inkprint::DistanceNormalisation::Nearest,
+                                          validation, impostors, config);
     EXPECT_GE(fit.parameters.dtw_weight, 0.0);
     EXPECT_LE(fit.parameters.dtw_weight, 1.0);
     EXPECT_NO_THROW(fit.parameters.validate());
@@ -199,7 +229,7 @@ TEST(FitFusion, NoWorseThanEitherScoreOnItsWriters) {
         return inkprint::summarise(inkprint::run_protocol(scorer, validation, impostors, config)).skilled_global;
     };
     inkprint::EmbeddingScorer tdnn(model, EmbeddingScore::Normalised);
-    inkprint::DtwScorer dtw;
+    inkprint::DtwScorer dtw(inkprint::DistanceNormalisation::Nearest);
     EXPECT_LE(fit.skilled_eer, skilled_eer(tdnn) + 1e-12);
     EXPECT_LE(fit.skilled_eer, skilled_eer(dtw) + 1e-12);
     inkprint::FusionScorer fused(model, fit.parameters);
@@ -211,8 +241,8 @@ TEST(FitFusion, RejectsTooFewImpostors) {
     const auto writers = synthetic_writers(5, 2, 22);
     inkprint::ProtocolConfig config;
     config.trials = 1;
-    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, writers, writers, config), inkprint::Error);
-    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, {}, writers, config), inkprint::Error);
+    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, writers, writers, config), inkprint::Error);
+    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, {}, writers, config), inkprint::Error);
 }
 
 // The page's fused verification gives the score that the evaluation measured.

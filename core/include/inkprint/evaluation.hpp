@@ -51,12 +51,12 @@ private:
 };
 
 // Dynamic time warping on the feature grids (dtw_grid, dtw_distance and dtw_score in
-// fusion.hpp). The score is minus the mean distance from the query to the enrolment
-// signatures, divided by the mean distance among the enrolment signatures, so that writers
-// who vary more are judged more leniently.
+// fusion.hpp), the distances normalised per writer by `normalisation`, so that writers who vary
+// more are judged more leniently.
 class DtwScorer final : public Scorer {
 public:
-    explicit DtwScorer(int band = kDtwBand) : band_(band) {}
+    explicit DtwScorer(DistanceNormalisation normalisation = DistanceNormalisation::Mean, int band = kDtwBand)
+        : normalisation_(normalisation), band_(band) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
     // dtw_distance() of two grids from dtw_grid().
@@ -67,6 +67,7 @@ public:
 private:
     const std::vector<float>& grid(const Signature& signature);
     double cached_distance(const Signature& a, const Signature& b);
+    DistanceNormalisation normalisation_;
     int band_;
     std::map<const Signature*, std::vector<float>> grids_;
     std::map<std::pair<const Signature*, const Signature*>, double> distances_;
@@ -76,7 +77,7 @@ private:
 class FusionScorer final : public Scorer {
 public:
     FusionScorer(const Model& model, const FusionParameters& fusion)
-        : embedding_(model, fusion.embedding_score), fusion_(fusion) {}
+        : embedding_(model, fusion.embedding_score), dtw_(fusion.dtw_normalisation), fusion_(fusion) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
 private:
@@ -124,14 +125,16 @@ struct FusionFit {
     double skilled_eer = 0, random_eer = 0;  // of the fused scores on those writers, global threshold
 };
 
-// Chooses the fusion of `model`'s embedding score (by `rule`) with the DTW score on
+// Chooses the fusion of `model`'s embedding score (by `rule`) with the DTW score (normalised by
+// `dtw_normalisation`) on
 // `validation` writers, which must have taken no part in training: runs the protocol of
 // `config` on them with random forgeries from the `impostors` of the same task, standardises
 // each score by the mean and standard deviation of its genuine and skilled-forgery scores, takes
 // the DTW weight from 0, 0.05, ..., 1 with the lowest skilled-forgery EER (ties go to the lower
 // random-forgery EER), and sets the threshold at that EER's point. Throws Error when a task of
 // the validation writers has too few impostors for the protocol.
-FusionFit fit_fusion(const Model& model, EmbeddingScore rule, const std::vector<WriterSignatures>& validation,
+FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
+                     const std::vector<WriterSignatures>& validation,
                      const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config);
 
 // Points of a detection error trade-off (DET) curve: FAR and FRR at every observed threshold.

@@ -3,9 +3,8 @@
 // Two comparisons are combined:
 // - the siamese TDNN's embeddings, by one of the rules of EmbeddingScore;
 // - dynamic time warping (DTW) between the feature grids, each feature standardised per
-//   signature, normalised per person: minus the mean DTW distance from the query to the
-//   enrolment signatures divided by the mean distance among them, so that a person who signs
-//   more variably is judged more leniently.
+//   signature, normalised per person by one of the rules of DistanceNormalisation, so that a
+//   person who signs more variably is judged more leniently.
 // The fused score is a weighted sum of the two after standardising each with a mean and a
 // standard deviation measured on writers that took no part in training (FusionParameters).
 #pragma once
@@ -25,28 +24,47 @@ enum class EmbeddingScore {
     Reference,   // cosine to make_reference() of the enrolment embeddings, as Verifier::verify scores
     MeanCosine,  // mean of the cosines to each enrolment embedding
     MaxCosine,   // largest cosine to one enrolment embedding
-    // Minus the mean cosine distance (1 - cosine) to the enrolment embeddings, divided by the
-    // mean cosine distance among them (as the DTW score is normalised).
+    // The cosine distances (1 - cosine) normalised by DistanceNormalisation::Mean.
     Normalised,
+    // The cosine distances normalised by DistanceNormalisation::Nearest.
+    Nearest,
 };
 
-// The rule's name as the tools and the model description write it: "reference", "mean", "max"
-// or "normalised".
+// How distances from a query to a person's enrolment signatures become a score, relative to
+// the distances among the enrolment signatures themselves. Higher means more likely genuine.
+enum class DistanceNormalisation {
+    // Minus the mean distance to the enrolment signatures divided by the mean distance among them.
+    Mean,
+    // Minus the distance to the nearest enrolment signature divided by the mean, over the
+    // enrolment signatures, of each one's distance to its nearest other enrolment signature.
+    Nearest,
+};
+
+// The rule's name as the tools and the model description write it: "reference", "mean", "max",
+// "normalised" or "nearest".
 const char* embedding_score_name(EmbeddingScore rule);
 
 // Reads a name that embedding_score_name() writes. Throws Error naming the accepted names.
 EmbeddingScore parse_embedding_score(std::string_view name);
+
+// The normalisation's name as the tools and the model description write it: "mean" or "nearest".
+const char* distance_normalisation_name(DistanceNormalisation rule);
+
+// Reads a name that distance_normalisation_name() writes. Throws Error naming the accepted names.
+DistanceNormalisation parse_distance_normalisation(std::string_view name);
 
 // Scores a query's embedding against `enrolled`, the enrolment embeddings one after another
 // (count * size values), by `rule`. Higher means more likely genuine. Throws Error when the
 // sizes do not fit or a value is not finite.
 double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std::span<const float> query);
 
-// Minus the mean of `to_query` divided by the mean of `among`: the per-person normalisation of
-// a distance. The divisor is at least `minimum_spread`, and 1 when `among` is empty or sums to 0
-// (a single enrolment signature, or identical ones).
-double normalised_distance_score(std::span<const double> to_query, std::span<const double> among,
-                                 double minimum_spread);
+// Normalises the distances `to_query` from a query to n enrolment signatures by `rule`, given
+// the distances `among` the enrolment signatures for the pairs (0, 1), (0, 2), ..., (0, n - 1),
+// (1, 2), ..., (n - 2, n - 1). The divisor is at least `minimum_spread`, and 1 when there is a
+// single enrolment signature or the distances among them are all 0. Throws Error when
+// `to_query` is empty or `among` has not n (n - 1) / 2 values.
+double normalised_distance_score(DistanceNormalisation rule, std::span<const double> to_query,
+                                 std::span<const double> among, double minimum_spread);
 
 // Band of the DTW alignment, in grid steps on either side of the diagonal.
 inline constexpr int kDtwBand = 20;
@@ -59,14 +77,15 @@ std::vector<float> dtw_grid(const Signature& signature);
 // a Sakoe-Chiba band of `band` steps, divided by the path length bound n + m.
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band = kDtwBand);
 
-// The per-person normalised DTW score of `query` against the enrolment grids (see the top of
-// this file). Throws Error when there is no enrolment grid.
-double dtw_score(const std::vector<std::vector<float>>& enrolment, const std::vector<float>& query,
-                 int band = kDtwBand);
+// The DTW score of `query` against the enrolment grids, normalised by `rule`. Throws Error when
+// there is no enrolment grid.
+double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
+                 const std::vector<float>& query, int band = kDtwBand);
 
 // How the TDNN and DTW scores are combined, chosen on writers that took no part in training.
 struct FusionParameters {
     EmbeddingScore embedding_score = EmbeddingScore::Normalised;
+    DistanceNormalisation dtw_normalisation = DistanceNormalisation::Nearest;
     double dtw_weight = 0.5;  // in [0, 1]; the TDNN gets 1 - dtw_weight
     double tdnn_mean = 0, tdnn_deviation = 1;
     double dtw_mean = 0, dtw_deviation = 1;
@@ -81,7 +100,8 @@ struct FusionParameters {
 };
 
 // Writes the parameters as a JSON object, for the "fusion" member of a model's description:
-//   {"embeddingScore":"normalised","dtwWeight":0.5,"tdnnMean":...,"tdnnDeviation":...,
+//   {"embeddingScore":"normalised","dtwNormalisation":"nearest","dtwWeight":0.5,
+//    "tdnnMean":...,"tdnnDeviation":...,
 //    "dtwMean":...,"dtwDeviation":...,"threshold":...}
 std::string fusion_json(const FusionParameters& fusion);
 

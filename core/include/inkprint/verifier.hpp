@@ -36,7 +36,7 @@ struct FusedVerification {
     double threshold = 0;  // the fusion's threshold, from the model's description
     bool accepted = false; // score >= threshold
     double embedding_score = 0;  // score_embedding() by the fusion's rule
-    double dtw_score = 0;        // dtw_score() against the enrolment signatures
+    double dtw_score = 0;        // dtw_score() against the enrolment signatures, by the fusion's rule
 };
 
 // Split of a verification score over time. The embedding is the time average of the last time-resolved
