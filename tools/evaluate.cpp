@@ -26,7 +26,7 @@ struct Options {
     std::filesystem::path data;
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
-    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Mean;
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -49,12 +49,13 @@ void print_usage() {
                  "                     tdnn-nearest  cosine distance to the nearest enrolment embedding over\n"
                  "                                 the enrolment embeddings' mean distance to their nearest other\n"
                  "                     dtw         dynamic time warping baseline (needs no training)\n"
-                 "                     fusion      DTW and tdnn-normalised fused, weight and threshold chosen\n"
-                 "                                 on the validation users; fusion-RULE fuses tdnn-RULE instead\n"
+                 "                     fusion      DTW and tdnn-mean fused, weight and threshold chosen on the\n"
+                 "                                 validation users; fusion-RULE fuses tdnn-RULE instead, and\n"
+                 "                                 fusion-reference the plain tdnn score\n"
                  "  --dtw-normalisation NAME  how dtw and fusion normalise the DTW distances per user: mean\n"
                  "                     (mean distance over the enrolment's mean distance among itself) or\n"
                  "                     nearest (nearest distance over the enrolment's mean nearest-neighbour\n"
-                 "                     distance) (default mean)\n"
+                 "                     distance) (default nearest)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
                  "  --validation N     users per fold that choose the epoch and threshold (default 5)\n"
@@ -88,7 +89,7 @@ Method parse_method(const std::string& name) {
     if (name == "dtw") return {Method::Kind::Dtw, inkprint::EmbeddingScore::Reference};
     if (name.rfind("tdnn", 0) == 0) return {Method::Kind::Tdnn, rule_after(4, inkprint::EmbeddingScore::Reference)};
     if (name.rfind("fusion", 0) == 0) {
-        return {Method::Kind::Fusion, rule_after(6, inkprint::EmbeddingScore::Normalised)};
+        return {Method::Kind::Fusion, rule_after(6, inkprint::EmbeddingScore::MeanCosine)};
     }
     throw inkprint::Error("unknown method '" + name + "': use tdnn, tdnn-RULE, dtw, fusion or fusion-RULE; see "
                           "--help");

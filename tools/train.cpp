@@ -30,7 +30,7 @@ struct Options {
     int first_held_out_user = 31;    // users from here to 40 are never seen in training
     inkprint::ExperimentConfig experiment;
     // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
-    std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::Normalised;
+    std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::MeanCosine;
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
 };
 
@@ -45,7 +45,7 @@ void print_usage() {
                  "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
                  "  --fusion RULE      fit the fusion of the TDNN score by RULE (reference, mean, max, normalised\n"
                  "                     or nearest) with the DTW score on the validation users and store it in\n"
-                 "                     the model's description, or none (default normalised)\n"
+                 "                     the model's description, or none (default mean)\n"
                  "  --dtw-normalisation NAME  per-user normalisation of the fused DTW distances, mean or nearest\n"
                  "                     (default nearest); see inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;

@@ -176,6 +176,7 @@ private:
                                             &fusion.dtw_mean,
                                             &fusion.dtw_deviation,
                                             &fusion.threshold};
+
         skip_space();
         if (peek() != '}') {
             for (;;) {
@@ -210,6 +211,7 @@ private:
             }
         }
         expect('}', "expected ',' or '}' in \"fusion\"");
+
         for (std::size_t i = 0; i < kKeyCount; ++i) {
             if (!seen[i]) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
         }

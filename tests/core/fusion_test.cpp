@@ -211,7 +211,7 @@ TEST(FusionDescription, RejectsDamagedText) {
     EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + out_of_range + "}"), inkprint::Error);
 }
 
-// The fit sees only the writers it is given, and its fused EER on them is no worse than either
+// The fit uses only the writers it is given, and its fused EER on them is no worse than either
 // score alone (weights 0 and 1 are among the candidates).
 TEST(FitFusion, NoWorseThanEitherScoreOnItsWriters) {
     const auto model = random_model(3);

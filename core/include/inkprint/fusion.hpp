@@ -19,7 +19,7 @@
 
 namespace inkprint {
 
-// How a query's embedding is compared with a person's enrolment embeddings.
+// Rule that compares a query's embedding with a person's enrolment embeddings.
 enum class EmbeddingScore {
     Reference,   // cosine to make_reference() of the enrolment embeddings, as Verifier::verify scores
     MeanCosine,  // mean of the cosines to each enrolment embedding
@@ -30,8 +30,9 @@ enum class EmbeddingScore {
     Nearest,
 };
 
-// How distances from a query to a person's enrolment signatures become a score, relative to
-// the distances among the enrolment signatures themselves. Higher means more likely genuine.
+// Per-person normalisation that turns the distances from a query to a person's enrolment
+// signatures into a score, relative to the distances among the enrolment signatures
+// themselves. Higher means more likely genuine.
 enum class DistanceNormalisation {
     // Minus the mean distance to the enrolment signatures divided by the mean distance among them.
     Mean,
@@ -58,9 +59,9 @@ DistanceNormalisation parse_distance_normalisation(std::string_view name);
 // sizes do not fit or a value is not finite.
 double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std::span<const float> query);
 
-// Normalises the distances `to_query` from a query to n enrolment signatures by `rule`, given
-// the distances `among` the enrolment signatures for the pairs (0, 1), (0, 2), ..., (0, n - 1),
-// (1, 2), ..., (n - 2, n - 1). The divisor is at least `minimum_spread`, and 1 when there is a
+// Normalises the distances `to_query` from a query to n enrolment signatures by `rule`.
+// `among` holds the distances among the enrolment signatures for the pairs (0, 1), (0, 2), ...,
+// (0, n - 1), (1, 2), ..., (n - 2, n - 1). The divisor is at least `minimum_spread`, and 1 when there is a
 // single enrolment signature or the distances among them are all 0. Throws Error when
 // `to_query` is empty or `among` has not n (n - 1) / 2 values.
 double normalised_distance_score(DistanceNormalisation rule, std::span<const double> to_query,
@@ -82,9 +83,10 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
 double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
                  const std::vector<float>& query, int band = kDtwBand);
 
-// How the TDNN and DTW scores are combined, chosen on writers that took no part in training.
+// Weights and standardisation that combine the TDNN and DTW scores, chosen on writers that
+// took no part in training.
 struct FusionParameters {
-    EmbeddingScore embedding_score = EmbeddingScore::Normalised;
+    EmbeddingScore embedding_score = EmbeddingScore::MeanCosine;
     DistanceNormalisation dtw_normalisation = DistanceNormalisation::Nearest;
     double dtw_weight = 0.5;  // in [0, 1]; the TDNN gets 1 - dtw_weight
     double tdnn_mean = 0, tdnn_deviation = 1;
