@@ -173,6 +173,12 @@ int run(int argc, char** argv) {
         const auto fused_random = inkprint::equal_error_rate(fused.genuine, fused.random);
         const auto fused_skilled_rates = inkprint::error_rates_at(fused.genuine, fused.skilled, threshold);
         const auto fused_random_rates = inkprint::error_rates_at(fused.genuine, fused.random, threshold);
+        inkprint::DtwScorer dtw(options.dtw_normalisation);
+        const auto dtw_alone = inkprint::score_fixed_split(dtw, held_out_users);
+        std::cout << "DTW alone, held-out users (" << held_out_users.size() << "): skilled-forgery EER "
+                  << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.skilled).rate)
+                  << ", random-forgery EER "
+                  << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.random).rate) << "\n";
         std::cout << "fusion with DTW (" << inkprint::embedding_score_name(*options.fusion) << " TDNN score, "
                   << inkprint::distance_normalisation_name(options.dtw_normalisation) << " DTW normalisation): weight "
                   << fit.parameters.dtw_weight << ", threshold " << threshold << " (validation skilled EER "
