@@ -78,7 +78,7 @@ struct Method {
 Method parse_method(const std::string& name) {
     auto rule_after = [&](std::size_t prefix, inkprint::EmbeddingScore fallback) {
         if (name.size() == prefix) return fallback;
-        if (name[prefix] != '-') throw inkprint::Error("unknown method '" + name + "'; see --help");
+        if (name[prefix] != '-') throw inkprint::Error("unknown method '" + name + "': see --help");
         try {
             return inkprint::parse_embedding_score(name.substr(prefix + 1));
         } catch (const inkprint::Error&) {

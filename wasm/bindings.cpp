@@ -83,7 +83,7 @@ public:
         });
     }
 
-    // Fused TDNN and DTW score (see inkprint::Verifier::verify_fused). `embeddings` holds the
+    // Fused TDNN and DTW score (see inkprint::Verifier::verify_fused). `embeddings` contains the
     // enrolment embeddings one after another (a Float32Array of count * embeddingSize() values),
     // `enrolment` an Array with the flat points (Float64Array) of the same signatures in the same
     // order, and `points` the query. Returns { score, threshold, accepted, embeddingScore,
@@ -116,7 +116,7 @@ public:
         });
     }
 
-    // True when the model's description holds fusion parameters, so that verifyFused works.
+    // True when the model's description contains fusion parameters, so that verifyFused works.
     bool has_fusion() const {
         return guard([&] { return verifier_.fusion().has_value(); });
     }

@@ -126,13 +126,12 @@ struct FusionFit {
 };
 
 // Chooses the fusion of `model`'s embedding score (by `rule`) with the DTW score (normalised by
-// `dtw_normalisation`) on
-// `validation` writers, which must have taken no part in training: runs the protocol of
-// `config` on them with random forgeries from the `impostors` of the same task, standardises
-// each score by the mean and standard deviation of its genuine and skilled-forgery scores, takes
-// the DTW weight from 0, 0.05, ..., 1 with the lowest skilled-forgery EER (ties go to the lower
-// random-forgery EER), and sets the threshold at that EER's point. Throws Error when a task of
-// the validation writers has too few impostors for the protocol.
+// `dtw_normalisation`) on `validation` writers, which must have taken no part in training. It
+// runs the protocol of `config` on them, with random forgeries from the `impostors` of the same
+// task, and standardises each score by the mean and standard deviation of its genuine and
+// skilled-forgery scores. The DTW weight is the one of 0, 0.05, ..., 1 with the lowest
+// skilled-forgery EER (ties go to the lower random-forgery EER), and the threshold is at that
+// EER's point. Throws Error when a task of the validation writers has too few impostors.
 FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
                      const std::vector<WriterSignatures>& validation,
                      const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config);

@@ -85,7 +85,7 @@ public:
     // the model has none. Throws Error when the description cannot be read.
     std::optional<FusionParameters> fusion() const { return read_fusion(model_.description); }
 
-    // Scores a query by the fusion of the TDNN and DTW scores. `enrolled` holds the embeddings
+    // Scores a query by the fusion of the TDNN and DTW scores. `enrolled` contains the embeddings
     // of the enrolment signatures one after another, from embed() of this model, and
     // `enrolment` the same signatures in the same order. Throws Error when the model has no
     // fusion parameters, when the counts differ, or as verify() does.
