@@ -73,8 +73,16 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--tasks") options.tasks = parse_tasks(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--fusion") {
-            if (value == "none") options.fusion.reset();
-            else options.fusion = inkprint::parse_embedding_score(value);
+            if (value == "none") {
+                options.fusion.reset();
+            } else {
+                try {
+                    options.fusion = inkprint::parse_embedding_score(value);
+                } catch (const inkprint::Error&) {
+                    throw inkprint::Error("--fusion takes reference, mean, max, normalised, nearest or none, got '" +
+                                          value + "'");
+                }
+            }
         }
         else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
