@@ -94,6 +94,13 @@ Options parse_options(int argc, char** argv) {
           options.first_held_out_user <= 40)) {
         throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");
     }
+    // The fusion's protocol draws 20 random forgeries from the other training and validation
+    // users of the same task, so it needs at least 21 of them.
+    if (options.fusion && options.first_held_out_user - 1 < 21) {
+        throw inkprint::Error("fitting the fusion needs at least 21 training and validation users per task, but "
+                              "--held-out-from " + std::to_string(options.first_held_out_user) + " leaves " +
+                              std::to_string(options.first_held_out_user - 1) + ": raise it or pass --fusion none");
+    }
     if (options.output.empty()) throw inkprint::Error("--out is missing: name the model file to write");
     inkprint::tools::validate_experiment(options.experiment);
     inkprint::check_writable(options.output);
@@ -171,9 +178,14 @@ int run(int argc, char** argv) {
     if (options.fusion) {
         std::vector<inkprint::WriterSignatures> impostors = train_users;
         impostors.insert(impostors.end(), validation_users.begin(), validation_users.end());
-        const inkprint::FusionFit fit =
-            inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, validation_users, impostors,
-                                 inkprint::ProtocolConfig{});
+        inkprint::FusionFit fit;
+        try {
+            fit = inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, validation_users, impostors,
+                                       inkprint::ProtocolConfig{});
+        } catch (const inkprint::Error& error) {
+            throw inkprint::Error(std::string("fitting the fusion failed: ") + error.what() +
+                                  "; train on more users or pass --fusion none");
+        }
         inkprint::FusionScorer scorer(model, fit.parameters);
         const auto fused = inkprint::score_fixed_split(scorer, held_out_users);
         const double threshold = fit.parameters.threshold;
