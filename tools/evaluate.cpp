@@ -58,9 +58,10 @@ void print_usage() {
                  "                     distance) (default nearest)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
-                 "  --validation N     users per fold that choose the epoch and threshold (default 5)\n"
-                 "  --train-task N     instead of folds, train on all users of task N (users 36-40 validate)\n"
-                 "                     and test on every user of --task\n"
+                 "  --validation N     users per fold that choose the epoch, the threshold and the fusion\n"
+                 "                     (default 5); with --train-task, the last N users of that task\n"
+                 "  --train-task N     instead of folds, train on all users of task N (by default users 36-40\n"
+                 "                     validate) and test on every user of --task\n"
                  "  --trials N         protocol trials per user (default 10)\n"
                  "  --enrol N          enrolment signatures per trial, drawn from S1-S10 (default 5)\n"
                  "  --out DIR          folder for det.csv, det.svg and scores.csv, one subfolder per method when\n"
@@ -220,7 +221,14 @@ int run(int argc, char** argv) {
                                 ? writers
                                 : inkprint::read_svc2004_writers(options.data, options.train_task);
         Round round{"train on task " + std::to_string(options.train_task), {}, {}, writers};
-        for (const auto& writer : source) (writer.user > 35 ? round.validation : round.train).push_back(writer);
+        if (options.validation_count < 1 || options.validation_count > 38) {
+            throw inkprint::Error("--validation must be from 1 to 38 with --train-task, got " +
+                                  std::to_string(options.validation_count));
+        }
+        const int first_validation_user = 41 - options.validation_count;
+        for (const auto& writer : source) {
+            (writer.user >= first_validation_user ? round.validation : round.train).push_back(writer);
+        }
         if (options.train_task == options.task) {
             throw inkprint::Error("--train-task equal to --task would test on training users; use --folds instead");
         }
