@@ -1,17 +1,19 @@
-// libFuzzer targets for every parser of outside data. One source, four targets: the build
-// defines INKPRINT_FUZZ_TARGET as 1 (SVC2004 text), 2 (our JSON ink), 3 (InkML) or 4 (the model
-// file). Each target checks more than "no crash": an input that parses must survive the whole
+// libFuzzer targets for every parser of outside data. One source, five targets: the build
+// defines INKPRINT_FUZZ_TARGET as 1 (SVC2004 text), 2 (our JSON ink), 3 (InkML), 4 (the model
+// file) or 5 (the fusion parameters in a model's JSON description). Each target checks more than "no crash": an input that parses must survive the whole
 // preprocessing, and what the writer makes of it must parse again.
 #include <cstddef>
 #include <cstdint>
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <span>
 #include <string_view>
 
 #include "inkprint/error.hpp"
 #include "inkprint/features.hpp"
+#include "inkprint/fusion.hpp"
 #include "inkprint/ink_formats.hpp"
 #include "inkprint/model.hpp"
 #include "inkprint/svc2004.hpp"
@@ -66,8 +68,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The format has one encoding per model, so a model that loads writes the same bytes.
     const auto bytes = inkprint::serialize_model(model);
     if (bytes.size() != size || !std::equal(bytes.begin(), bytes.end(), data)) std::abort();
+#elif INKPRINT_FUZZ_TARGET == 5
+    std::optional<inkprint::FusionParameters> fusion;
+    try {
+        fusion = inkprint::read_fusion(text);
+    } catch (const inkprint::Error&) {
+        return 0;
+    }
+    if (!fusion) return 0;
+    // Parameters that were read must be written and read back unchanged.
+    const auto again = inkprint::read_fusion("{\"fusion\":" + inkprint::fusion_json(*fusion) + "}");
+    if (!again || again->dtw_weight != fusion->dtw_weight || again->threshold != fusion->threshold ||
+        again->tdnn_mean != fusion->tdnn_mean || again->tdnn_deviation != fusion->tdnn_deviation ||
+        again->dtw_mean != fusion->dtw_mean || again->dtw_deviation != fusion->dtw_deviation ||
+        again->embedding_score != fusion->embedding_score || again->dtw_normalisation != fusion->dtw_normalisation) {
+        std::abort();
+    }
 #else
-#error "define INKPRINT_FUZZ_TARGET as 1, 2, 3 or 4"
+#error "define INKPRINT_FUZZ_TARGET as 1, 2, 3, 4 or 5"
 #endif
     return 0;
 }

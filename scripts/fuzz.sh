@@ -17,9 +17,9 @@ CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DINKPRINT_BUILD_FUZZERS=ON -DINKPRINT_BUILD_TESTS=OFF -DINKPRINT_BUILD_TOOLS=OFF \
   -DINKPRINT_BUILD_BENCHMARKS=OFF > build-fuzz.log 2>&1 || { cat build-fuzz.log; exit 1; }
 rm -f build-fuzz.log
-cmake --build build/fuzz -j "$jobs" --target fuzz_svc2004 fuzz_ink_json fuzz_inkml fuzz_model
+cmake --build build/fuzz -j "$jobs" --target fuzz_svc2004 fuzz_ink_json fuzz_inkml fuzz_model fuzz_model_description
 
-for name in svc2004 ink_json inkml model; do
+for name in svc2004 ink_json inkml model model_description; do
   corpus="build/fuzz/corpus/$name"
   mkdir -p "$corpus"
   if [[ -d "fuzz/corpus/$name" ]]; then

@@ -4,11 +4,14 @@
 //   inkprint-evaluate --method tdnn --task 1           k-fold on Task 1
 //   inkprint-evaluate --method dtw --task 2            the DTW baseline (needs no training)
 //   inkprint-evaluate --train-task 1 --task 2          train on all of Task 1, test on Task 2
+//   inkprint-evaluate --method tdnn,fusion --task 1    several scorers of one trained network
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +25,8 @@ namespace {
 struct Options {
     std::filesystem::path data;
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
-    std::string method = "tdnn";
+    std::vector<std::string> methods = {"tdnn"};
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -35,17 +39,78 @@ void print_usage() {
     std::cout << "usage: inkprint-evaluate [options]\n"
                  "  --data DIR         SVC2004 folder holding Task1/ and Task2/ (default: $INKPRINT_SVC2004_DIR,\n"
                  "                     else ../shared/data/svc2004 beside the source checkout)\n"
-                 "  --method NAME      tdnn (train and score the siamese network) or dtw (default tdnn)\n"
+                 "  --method LIST      comma-separated scorers, each measured on the same folds and one trained\n"
+                 "                     network per fold (default tdnn):\n"
+                 "                     tdnn        cosine to the mean of the unit enrolment embeddings\n"
+                 "                     tdnn-mean   mean of the cosines to each enrolment embedding\n"
+                 "                     tdnn-max    largest cosine to an enrolment embedding\n"
+                 "                     tdnn-normalised  mean cosine distance to the enrolment embeddings over\n"
+                 "                                 their mean distance to each other\n"
+                 "                     tdnn-nearest  cosine distance to the nearest enrolment embedding over\n"
+                 "                                 the enrolment embeddings' mean distance to their nearest other\n"
+                 "                     dtw         dynamic time warping baseline (needs no training)\n"
+                 "                     fusion      DTW and tdnn-mean fused, weight and threshold chosen on the\n"
+                 "                                 validation users; fusion-RULE fuses tdnn-RULE instead, and\n"
+                 "                                 fusion-reference the plain tdnn score\n"
+                 "  --dtw-normalisation NAME  how dtw and fusion normalise the DTW distances per user: mean\n"
+                 "                     (mean distance over the enrolment's mean distance among itself) or\n"
+                 "                     nearest (nearest distance over the enrolment's mean nearest-neighbour\n"
+                 "                     distance) (default nearest)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
-                 "  --validation N     users per fold that choose the epoch and threshold (default 5)\n"
-                 "  --train-task N     instead of folds, train on all users of task N (users 36-40 validate)\n"
-                 "                     and test on every user of --task\n"
+                 "  --validation N     users per fold that choose the epoch, the threshold and the fusion\n"
+                 "                     (default 5); with --train-task, the last N users of that task\n"
+                 "  --train-task N     instead of folds, train on all users of task N (by default users 36-40\n"
+                 "                     validate) and test on every user of --task\n"
                  "  --trials N         protocol trials per user (default 10)\n"
                  "  --enrol N          enrolment signatures per trial, drawn from S1-S10 (default 5)\n"
-                 "  --out DIR          folder for det.csv, det.svg and scores.csv\n"
-                 "                     (default build/evaluation/METHOD-taskN)\n"
+                 "  --out DIR          folder for det.csv, det.svg and scores.csv, one subfolder per method when\n"
+                 "                     there are several (default build/evaluation/METHOD-taskN)\n"
               << inkprint::tools::kExperimentOptionsHelp;
+}
+
+// A scorer named on the command line: DTW, or the TDNN's embeddings by one rule, alone or
+// fused with DTW.
+struct Method {
+    enum class Kind { Tdnn, Dtw, Fusion } kind = Kind::Tdnn;
+    inkprint::EmbeddingScore rule = inkprint::EmbeddingScore::Reference;
+};
+
+Method parse_method(const std::string& name) {
+    auto rule_after = [&](std::size_t prefix, inkprint::EmbeddingScore fallback) {
+        if (name.size() == prefix) return fallback;
+        if (name[prefix] != '-') throw inkprint::Error("unknown method '" + name + "': see --help");
+        try {
+            return inkprint::parse_embedding_score(name.substr(prefix + 1));
+        } catch (const inkprint::Error&) {
+            throw inkprint::Error("unknown method '" + name + "': the rule after '-' is reference, mean, max, "
+                                  "normalised or nearest");
+        }
+    };
+    if (name == "dtw") return {Method::Kind::Dtw, inkprint::EmbeddingScore::Reference};
+    if (name.rfind("tdnn", 0) == 0) return {Method::Kind::Tdnn, rule_after(4, inkprint::EmbeddingScore::Reference)};
+    if (name.rfind("fusion", 0) == 0) {
+        return {Method::Kind::Fusion, rule_after(6, inkprint::EmbeddingScore::MeanCosine)};
+    }
+    throw inkprint::Error("unknown method '" + name + "': use tdnn, tdnn-RULE, dtw, fusion or fusion-RULE; see "
+                          "--help");
+}
+
+std::vector<std::string> parse_methods(const std::string& value) {
+    std::vector<std::string> methods;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = value.find(',', start);
+        const std::string name = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        parse_method(name);
+        if (std::find(methods.begin(), methods.end(), name) != methods.end()) {
+            throw inkprint::Error("--method names '" + name + "' twice");
+        }
+        methods.push_back(name);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return methods;
 }
 
 Options parse_options(int argc, char** argv) {
@@ -55,7 +120,8 @@ Options parse_options(int argc, char** argv) {
         auto whole = [&] { return inkprint::tools::parse_whole(name, value, 0, 1000); };
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
-        else if (name == "--method") options.method = value;
+        else if (name == "--method") options.methods = parse_methods(value);
+        else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
         else if (name == "--folds") options.folds = whole();
@@ -66,19 +132,19 @@ Options parse_options(int argc, char** argv) {
         return true;
     };
     inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
-    if (options.method != "tdnn" && options.method != "dtw") {
-        throw inkprint::Error("--method takes tdnn or dtw, got '" + options.method + "'");
-    }
     for (int task : {options.task, options.train_task}) {
         if (task != 0 && task != 1 && task != 2) throw inkprint::Error("tasks are 1 or 2, got " + std::to_string(task));
     }
     if (options.task == 0) throw inkprint::Error("--task must be 1 or 2");
     inkprint::tools::validate_experiment(options.experiment);
-    if (options.output.empty()) {
-        options.output = "build/evaluation/" + options.method + "-task" + std::to_string(options.task) +
-                         (options.train_task ? "-from-task" + std::to_string(options.train_task) : "");
-    }
     return options;
+}
+
+// Folder of one method's outputs.
+std::filesystem::path output_folder(const Options& options, const std::string& method) {
+    if (!options.output.empty()) return options.methods.size() == 1 ? options.output : options.output / method;
+    return "build/evaluation/" + method + "-task" + std::to_string(options.task) +
+           (options.train_task ? "-from-task" + std::to_string(options.train_task) : "");
 }
 
 std::vector<inkprint::WriterSignatures> select(const std::vector<inkprint::WriterSignatures>& writers,
@@ -116,6 +182,35 @@ struct Round {
     std::vector<inkprint::WriterSignatures> train, validation, test;
 };
 
+// Writes every score, and the DET curves of all rounds pooled, into `folder`.
+void write_outputs(const std::filesystem::path& folder, const std::vector<inkprint::WriterScores>& all_scores,
+                   const std::string& title) {
+    std::filesystem::create_directories(folder);
+    std::vector<double> genuine, skilled, random_forgery;
+    std::ofstream scores_file(folder / "scores.csv");
+    scores_file << "task,user,kind,score\n";
+    for (const auto& writer : all_scores) {
+        for (double s : writer.genuine) scores_file << writer.task << "," << writer.user << ",genuine," << s << "\n";
+        for (double s : writer.skilled) scores_file << writer.task << "," << writer.user << ",skilled," << s << "\n";
+        for (double s : writer.random) scores_file << writer.task << "," << writer.user << ",random," << s << "\n";
+        genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
+        skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
+        random_forgery.insert(random_forgery.end(), writer.random.begin(), writer.random.end());
+    }
+    const auto skilled_det = inkprint::det_curve(genuine, skilled);
+    const auto random_det = inkprint::det_curve(genuine, random_forgery);
+    std::ofstream det_file(folder / "det.csv");
+    det_file << "forgery,threshold,far,frr\n";
+    for (const auto& p : skilled_det) {
+        det_file << "skilled," << p.threshold << "," << p.false_acceptance << "," << p.false_rejection << "\n";
+    }
+    for (const auto& p : random_det) {
+        det_file << "random," << p.threshold << "," << p.false_acceptance << "," << p.false_rejection << "\n";
+    }
+    std::ofstream(folder / "det.svg") << inkprint::det_svg(
+        {{"skilled forgeries", skilled_det}, {"random forgeries", random_det}}, title);
+}
+
 int run(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     const auto writers = inkprint::read_svc2004_writers(options.data, options.task);
@@ -126,7 +221,14 @@ int run(int argc, char** argv) {
                                 ? writers
                                 : inkprint::read_svc2004_writers(options.data, options.train_task);
         Round round{"train on task " + std::to_string(options.train_task), {}, {}, writers};
-        for (const auto& writer : source) (writer.user > 35 ? round.validation : round.train).push_back(writer);
+        if (options.validation_count < 1 || options.validation_count > 38) {
+            throw inkprint::Error("--validation must be from 1 to 38 with --train-task, got " +
+                                  std::to_string(options.validation_count));
+        }
+        const int first_validation_user = 41 - options.validation_count;
+        for (const auto& writer : source) {
+            (writer.user >= first_validation_user ? round.validation : round.train).push_back(writer);
+        }
         if (options.train_task == options.task) {
             throw inkprint::Error("--train-task equal to --task would test on training users; use --folds instead");
         }
@@ -141,66 +243,75 @@ int run(int argc, char** argv) {
         }
     }
 
-    std::vector<double> skilled_global, random_global, skilled_user, random_user;
-    std::vector<inkprint::WriterScores> all_scores;
+    // Results of each method over the rounds.
+    struct Results {
+        std::vector<double> skilled_global, random_global, skilled_user, random_user;
+        std::vector<inkprint::WriterScores> scores;
+    };
+    std::vector<Results> results(options.methods.size());
+    const bool needs_training = std::any_of(options.methods.begin(), options.methods.end(), [](const std::string& name) {
+        return parse_method(name).kind != Method::Kind::Dtw;
+    });
     for (const Round& round : rounds) {
-        std::unique_ptr<inkprint::Scorer> scorer;
-        if (options.method == "dtw") {
-            scorer = std::make_unique<inkprint::DtwScorer>();
-        } else {
-            const auto trained = inkprint::train_model(round.train, round.validation, options.experiment, nullptr);
+        std::optional<inkprint::TrainingResult> trained;
+        if (needs_training) {
+            trained = inkprint::train_model(round.train, round.validation, options.experiment, nullptr);
             std::cout << round.name << ": trained on " << round.train.size() << " users, kept epoch "
-                      << trained.best_epoch << " (validation EER " << percent(trained.validation_eer) << ")\n";
-            scorer = std::make_unique<inkprint::EmbeddingScorer>(trained.model);
+                      << trained->best_epoch << " (validation EER " << percent(trained->validation_eer) << ")\n";
         }
-        // Random forgeries come from every other user of the tested task.
-        const auto scores = inkprint::run_protocol(*scorer, round.test, writers, options.protocol);
-        const auto summary = inkprint::summarise(scores);
-        std::cout << round.name << ": skilled EER " << percent(summary.skilled_global) << " (per-user "
-                  << percent(summary.skilled_per_writer) << "), random EER " << percent(summary.random_global)
-                  << " (per-user " << percent(summary.random_per_writer) << ")\n";
-        std::cout.flush();
-        skilled_global.push_back(summary.skilled_global);
-        random_global.push_back(summary.random_global);
-        skilled_user.push_back(summary.skilled_per_writer);
-        random_user.push_back(summary.random_per_writer);
-        all_scores.insert(all_scores.end(), scores.begin(), scores.end());
+        for (std::size_t m = 0; m < options.methods.size(); ++m) {
+            const Method method = parse_method(options.methods[m]);
+            std::unique_ptr<inkprint::Scorer> scorer;
+            if (method.kind == Method::Kind::Dtw) {
+                scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation);
+            } else if (method.kind == Method::Kind::Tdnn) {
+                scorer = std::make_unique<inkprint::EmbeddingScorer>(trained->model, method.rule);
+            } else {
+                // The fusion is chosen on the validation users, with random forgeries from
+                // every user of the round that is not tested.
+                std::vector<inkprint::WriterSignatures> impostors = round.train;
+                impostors.insert(impostors.end(), round.validation.begin(), round.validation.end());
+                const inkprint::FusionFit fit =
+                    inkprint::fit_fusion(trained->model, method.rule, options.dtw_normalisation, round.validation,
+                                         impostors, options.protocol);
+                std::cout << round.name << ": " << options.methods[m] << " DTW weight " << fit.parameters.dtw_weight
+                          << " (validation skilled EER " << percent(fit.skilled_eer) << ")\n";
+                scorer = std::make_unique<inkprint::FusionScorer>(trained->model, fit.parameters);
+            }
+            // Random forgeries come from every other user of the tested task.
+            const auto scores = inkprint::run_protocol(*scorer, round.test, writers, options.protocol);
+            const auto summary = inkprint::summarise(scores);
+            std::cout << round.name << ": " << options.methods[m] << " skilled EER " << percent(summary.skilled_global)
+                      << " (per-user " << percent(summary.skilled_per_writer) << "), random EER "
+                      << percent(summary.random_global) << " (per-user " << percent(summary.random_per_writer) << ")\n";
+            std::cout.flush();
+            Results& result = results[m];
+            result.skilled_global.push_back(summary.skilled_global);
+            result.random_global.push_back(summary.random_global);
+            result.skilled_user.push_back(summary.skilled_per_writer);
+            result.random_user.push_back(summary.random_per_writer);
+            result.scores.insert(result.scores.end(), scores.begin(), scores.end());
+        }
     }
 
-    std::cout << "\n" << options.method << " on task " << options.task << " ("
-              << (options.train_task ? "trained on task " + std::to_string(options.train_task)
-                                     : std::to_string(options.folds) + "-fold cross-validation")
-              << ", " << options.protocol.trials << " trials per user, mean +- standard deviation over "
-              << rounds.size() << (rounds.size() == 1 ? " round" : " folds") << ")\n"
-              << "  skilled forgeries, global threshold:   " << mean_and_spread(skilled_global) << "\n"
-              << "  skilled forgeries, per-user threshold: " << mean_and_spread(skilled_user) << "\n"
-              << "  random forgeries, global threshold:    " << mean_and_spread(random_global) << "\n"
-              << "  random forgeries, per-user threshold:  " << mean_and_spread(random_user) << "\n";
-
-    // Outputs: every score, and the DET curves of all folds pooled.
-    std::filesystem::create_directories(options.output);
-    std::vector<double> genuine, skilled, random_forgery;
-    std::ofstream scores_file(options.output / "scores.csv");
-    scores_file << "task,user,kind,score\n";
-    for (const auto& writer : all_scores) {
-        for (double s : writer.genuine) scores_file << writer.task << "," << writer.user << ",genuine," << s << "\n";
-        for (double s : writer.skilled) scores_file << writer.task << "," << writer.user << ",skilled," << s << "\n";
-        for (double s : writer.random) scores_file << writer.task << "," << writer.user << ",random," << s << "\n";
-        genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
-        skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
-        random_forgery.insert(random_forgery.end(), writer.random.begin(), writer.random.end());
+    for (std::size_t m = 0; m < options.methods.size(); ++m) {
+        const std::string& method = options.methods[m];
+        const Results& result = results[m];
+        std::cout << "\n" << method << " on task " << options.task << " ("
+                  << (options.train_task ? "trained on task " + std::to_string(options.train_task)
+                                         : std::to_string(options.folds) + "-fold cross-validation")
+                  << ", " << options.protocol.trials << " trials per user, mean +- standard deviation over "
+                  << rounds.size() << (rounds.size() == 1 ? " round" : " folds") << ")\n"
+                  << "  skilled forgeries, global threshold:   " << mean_and_spread(result.skilled_global) << "\n"
+                  << "  skilled forgeries, per-user threshold: " << mean_and_spread(result.skilled_user) << "\n"
+                  << "  random forgeries, global threshold:    " << mean_and_spread(result.random_global) << "\n"
+                  << "  random forgeries, per-user threshold:  " << mean_and_spread(result.random_user) << "\n";
+        const std::filesystem::path folder = output_folder(options, method);
+        write_outputs(folder, result.scores, method + ", SVC2004 task " + std::to_string(options.task) +
+                                                 ", pooled over " + std::to_string(rounds.size()) +
+                                                 (rounds.size() == 1 ? " round" : " folds"));
+        std::cout << "wrote " << (folder / "scores.csv").string() << ", det.csv and det.svg\n";
     }
-    const auto skilled_det = inkprint::det_curve(genuine, skilled);
-    const auto random_det = inkprint::det_curve(genuine, random_forgery);
-    std::ofstream det_file(options.output / "det.csv");
-    det_file << "forgery,threshold,far,frr\n";
-    for (const auto& p : skilled_det) det_file << "skilled," << p.threshold << "," << p.false_acceptance << "," << p.false_rejection << "\n";
-    for (const auto& p : random_det) det_file << "random," << p.threshold << "," << p.false_acceptance << "," << p.false_rejection << "\n";
-    std::ofstream(options.output / "det.svg")
-        << inkprint::det_svg({{"skilled forgeries", skilled_det}, {"random forgeries", random_det}},
-                             options.method + ", SVC2004 task " + std::to_string(options.task) + ", pooled over " +
-                                 std::to_string(rounds.size()) + (rounds.size() == 1 ? " round" : " folds"));
-    std::cout << "wrote " << (options.output / "scores.csv").string() << ", det.csv and det.svg\n";
     return 0;
 }
 

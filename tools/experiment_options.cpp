@@ -9,6 +9,11 @@
 namespace inkprint::tools {
 
 const char* const kExperimentOptionsHelp =
+    "  --preset NAME      published: the 1993 network trained as Bromley et al. describe it, without\n"
+    "                     this repository's additions: published layers, squared error to the cosine\n"
+    "                     targets +1 and -0.9, plain SGD updating after every pair (step size 0.01,\n"
+    "                     no momentum), no augmentation, the last epoch's weights. Options after it\n"
+    "                     change single settings of the preset.\n"
     "  --layers LIST      network layers (default delay:12:11:3,tanh,delay:16:10:3,tanh,average,\n"
     "                     the published network); items: delay:MAPS:WIDTH:STRIDE, tanh, relu,\n"
     "                     average, dense:UNITS\n"
@@ -67,11 +72,34 @@ void validate_experiment(const ExperimentConfig& config) {
     Optimizer(1, training.optimizer);
 }
 
+namespace {
+
+// Replaces every experiment setting by those of the named preset.
+void apply_preset(const std::string& name, ExperimentConfig& config) {
+    if (name != "published") throw Error("--preset takes published, got '" + name + "'");
+    ExperimentConfig published;
+    published.layers = published_layers();
+    published.training.loss.kind = LossKind::SquaredError;
+    published.training.loss.genuine_target = 1.0;
+    published.training.loss.forgery_target = -0.9;
+    published.training.optimizer.kind = OptimizerKind::Sgd;
+    published.training.optimizer.learning_rate = 0.01;
+    published.training.optimizer.momentum = 0;
+    published.training.batch_size = 1;
+    published.augmented_copies = 0;
+    published.keep_best_epoch = false;
+    config = published;
+}
+
+}  // namespace
+
 bool apply_experiment_option(const std::string& name, const std::string& value, ExperimentConfig& config) {
     TrainingConfig& training = config.training;
     auto number = [&] { return parse_number(name, value); };
     auto whole = [&] { return parse_whole(name, value, 0, 1000000000); };
-    if (name == "--layers") {
+    if (name == "--preset") {
+        apply_preset(value, config);
+    } else if (name == "--layers") {
         config.layers = parse_layers(value);
         NetworkConfig network;
         network.layers = config.layers;

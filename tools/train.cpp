@@ -8,12 +8,14 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "experiment_options.hpp"
 #include "inkprint/error.hpp"
+#include "inkprint/evaluation.hpp"
 #include "inkprint/experiment.hpp"
 #include "inkprint/metrics.hpp"
 #include "inkprint/svc2004.hpp"
@@ -27,6 +29,9 @@ struct Options {
     int first_validation_user = 26;  // users below this train the network
     int first_held_out_user = 31;    // users from here to 40 are never seen in training
     inkprint::ExperimentConfig experiment;
+    // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
+    std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::MeanCosine;
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
 };
 
 void print_usage() {
@@ -38,6 +43,11 @@ void print_usage() {
                  "  --tasks LIST       tasks to use, 1, 2 or 1,2 (default 1,2)\n"
                  "  --validation-from U  first validation user; users 1..U-1 train (default 26)\n"
                  "  --held-out-from U  first held-out user; users U..40 only test (default 31)\n"
+                 "  --fusion RULE      fit the fusion of the TDNN score by RULE (reference, mean, max, normalised\n"
+                 "                     or nearest) with the DTW score on the validation users and store it in\n"
+                 "                     the model's description, or none (default mean)\n"
+                 "  --dtw-normalisation NAME  per-user normalisation of the fused DTW distances, mean or nearest\n"
+                 "                     (default nearest); see inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
 
@@ -61,6 +71,19 @@ Options parse_options(int argc, char** argv) {
         if (name == "--data") options.data = value;
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
+        else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
+        else if (name == "--fusion") {
+            if (value == "none") {
+                options.fusion.reset();
+            } else {
+                try {
+                    options.fusion = inkprint::parse_embedding_score(value);
+                } catch (const inkprint::Error&) {
+                    throw inkprint::Error("--fusion takes reference, mean, max, normalised, nearest or none, got '" +
+                                          value + "'");
+                }
+            }
+        }
         else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else return false;
@@ -70,6 +93,13 @@ Options parse_options(int argc, char** argv) {
     if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
           options.first_held_out_user <= 40)) {
         throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");
+    }
+    // The fusion's protocol draws 20 random forgeries from the other training and validation
+    // users of the same task, so it needs at least 21 of them.
+    if (options.fusion && options.first_held_out_user - 1 < 21) {
+        throw inkprint::Error("fitting the fusion needs at least 21 training and validation users per task, but "
+                              "--held-out-from " + std::to_string(options.first_held_out_user) + " leaves " +
+                              std::to_string(options.first_held_out_user - 1) + ": raise it or pass --fusion none");
     }
     if (options.output.empty()) throw inkprint::Error("--out is missing: name the model file to write");
     inkprint::tools::validate_experiment(options.experiment);
@@ -89,9 +119,13 @@ constexpr double kHistogramLow = -1.0;
 constexpr double kHistogramHigh = 1.0;
 constexpr int kHistogramBins = 40;
 
-std::string json_counts(const std::vector<double>& scores) {
+// The fused scores are standardised, mostly between -5 and 3 on SVC2004.
+constexpr double kFusedHistogramLow = -6.0;
+constexpr double kFusedHistogramHigh = 4.0;
+
+std::string json_counts(const std::vector<double>& scores, double low = kHistogramLow, double high = kHistogramHigh) {
     std::string out = "[";
-    for (int count : inkprint::histogram(scores, kHistogramLow, kHistogramHigh, kHistogramBins)) {
+    for (int count : inkprint::histogram(scores, low, high, kHistogramBins)) {
         out += (out.size() > 1 ? "," : "") + std::to_string(count);
     }
     return out + "]";
@@ -137,6 +171,55 @@ int run(int argc, char** argv) {
     const auto random_forgery = inkprint::equal_error_rate(held_out.genuine, held_out.random);
     const auto skilled_rates = inkprint::error_rates_at(held_out.genuine, held_out.skilled, model.threshold);
     const auto random_rates = inkprint::error_rates_at(held_out.genuine, held_out.random, model.threshold);
+
+    // The fusion with DTW: weight and threshold from the validation users, measured on the
+    // held-out users with the same fixed split.
+    std::string fusion_description;
+    if (options.fusion) {
+        std::vector<inkprint::WriterSignatures> impostors = train_users;
+        impostors.insert(impostors.end(), validation_users.begin(), validation_users.end());
+        inkprint::FusionFit fit;
+        try {
+            fit = inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, validation_users, impostors,
+                                       inkprint::ProtocolConfig{});
+        } catch (const inkprint::Error& error) {
+            throw inkprint::Error(std::string("fitting the fusion failed: ") + error.what() +
+                                  "; train on more users or pass --fusion none");
+        }
+        inkprint::FusionScorer scorer(model, fit.parameters);
+        const auto fused = inkprint::score_fixed_split(scorer, held_out_users);
+        const double threshold = fit.parameters.threshold;
+        const auto fused_skilled = inkprint::equal_error_rate(fused.genuine, fused.skilled);
+        const auto fused_random = inkprint::equal_error_rate(fused.genuine, fused.random);
+        const auto fused_skilled_rates = inkprint::error_rates_at(fused.genuine, fused.skilled, threshold);
+        const auto fused_random_rates = inkprint::error_rates_at(fused.genuine, fused.random, threshold);
+        inkprint::DtwScorer dtw(options.dtw_normalisation);
+        const auto dtw_alone = inkprint::score_fixed_split(dtw, held_out_users);
+        std::cout << "DTW alone, held-out users (" << held_out_users.size() << "): skilled-forgery EER "
+                  << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.skilled).rate)
+                  << ", random-forgery EER "
+                  << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.random).rate) << "\n";
+        std::cout << "fusion with DTW (" << inkprint::embedding_score_name(*options.fusion) << " TDNN score, "
+                  << inkprint::distance_normalisation_name(options.dtw_normalisation) << " DTW normalisation): weight "
+                  << fit.parameters.dtw_weight << ", threshold " << threshold << " (validation skilled EER "
+                  << percent(fit.skilled_eer) << ")\n"
+                  << "fused, held-out users (" << held_out_users.size() << "): skilled-forgery EER "
+                  << percent(fused_skilled.rate) << ", random-forgery EER " << percent(fused_random.rate) << "\n"
+                  << "fused, at its threshold: FRR " << percent(fused_skilled_rates.false_rejection) << ", FAR skilled "
+                  << percent(fused_skilled_rates.false_acceptance) << ", FAR random "
+                  << percent(fused_random_rates.false_acceptance) << "\n";
+        std::ostringstream out;
+        out << ",\"fusion\":" << inkprint::fusion_json(fit.parameters) << ",\"heldOutFused\":{\"skilledEer\":"
+            << fused_skilled.rate << ",\"randomEer\":" << fused_random.rate
+            << ",\"farSkilled\":" << fused_skilled_rates.false_acceptance
+            << ",\"farRandom\":" << fused_random_rates.false_acceptance
+            << ",\"frr\":" << fused_skilled_rates.false_rejection << ",\"scoreHistogram\":{\"low\":" << kFusedHistogramLow
+            << ",\"high\":" << kFusedHistogramHigh
+            << ",\"genuine\":" << json_counts(fused.genuine, kFusedHistogramLow, kFusedHistogramHigh)
+            << ",\"skilled\":" << json_counts(fused.skilled, kFusedHistogramLow, kFusedHistogramHigh)
+            << ",\"random\":" << json_counts(fused.random, kFusedHistogramLow, kFusedHistogramHigh) << "}}";
+        fusion_description = out.str();
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     std::ostringstream tasks;
@@ -154,7 +237,7 @@ int run(int argc, char** argv) {
                 << ",\"farRandom\":" << random_rates.false_acceptance << ",\"frr\":" << skilled_rates.false_rejection
                 << ",\"scoreHistogram\":{\"low\":" << kHistogramLow << ",\"high\":" << kHistogramHigh
                 << ",\"genuine\":" << json_counts(held_out.genuine) << ",\"skilled\":" << json_counts(held_out.skilled)
-                << ",\"random\":" << json_counts(held_out.random) << "}}}";
+                << ",\"random\":" << json_counts(held_out.random) << "}}" << fusion_description << "}";
     model.description = description.str();
     inkprint::save_model(model, options.output);
 

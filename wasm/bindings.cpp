@@ -84,6 +84,44 @@ public:
         });
     }
 
+    // Fused TDNN and DTW score (see inkprint::Verifier::verify_fused). `embeddings` contains the
+    // enrolment embeddings one after another (a Float32Array of count * embeddingSize() values),
+    // `enrolment` an Array with the flat points (Float64Array) of the same signatures in the same
+    // order, and `points` the query. Returns { score, threshold, accepted, embeddingScore,
+    // dtwScore }.
+    val verify_fused(const val& embeddings, const val& enrolment, const val& points) {
+        return guard([&] {
+            const std::vector<float> values = numbers_from<float>(embeddings, "Float32Array", "enrolment embeddings");
+            if (!val::global("Array").call<bool>("isArray", enrolment)) {
+                throw inkprint::Error("enrolment signatures must be an Array with the points (Float64Array) of each "
+                                      "enrolment signature, got " + enrolment.typeOf().as<std::string>());
+            }
+            std::vector<inkprint::Signature> signatures;
+            const unsigned count = enrolment["length"].as<unsigned>();
+            for (unsigned i = 0; i < count; ++i) {
+                try {
+                    signatures.push_back(signature_from(enrolment[i]));
+                } catch (const inkprint::Error& error) {
+                    throw inkprint::Error("enrolment signature " + std::to_string(i) + ": " + error.what());
+                }
+            }
+            const inkprint::FusedVerification result =
+                verifier_.verify_fused(values, signatures, signature_from(points));
+            val out = val::object();
+            out.set("score", result.score);
+            out.set("threshold", result.threshold);
+            out.set("accepted", result.accepted);
+            out.set("embeddingScore", result.embedding_score);
+            out.set("dtwScore", result.dtw_score);
+            return out;
+        });
+    }
+
+    // True when the model's description contains fusion parameters, so that verifyFused works.
+    bool has_fusion() const {
+        return guard([&] { return verifier_.fusion().has_value(); });
+    }
+
     // The score split over time: see inkprint::Explanation. Windows come as pairs of first and
     // end grid steps, one pair per averaged step.
     val explain(const val& reference, const val& points) {
@@ -272,6 +310,8 @@ EMSCRIPTEN_BINDINGS(inkprint) {
         .constructor<const val&>()
         .function("embed", &WasmModel::embed)
         .function("verify", &WasmModel::verify)
+        .function("verifyFused", &WasmModel::verify_fused)
+        .function("hasFusion", &WasmModel::has_fusion)
         .function("explain", &WasmModel::explain)
         .function("profile", &WasmModel::profile)
         .function("threshold", &WasmModel::threshold)

@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "inkprint/cosine.hpp"
 #include "inkprint/error.hpp"
@@ -55,78 +56,37 @@ double EmbeddingScorer::score(const std::vector<const Signature*>& enrolment, co
         const auto& e = embedding(*signature);
         enrolled.insert(enrolled.end(), e.begin(), e.end());
     }
-    const std::vector<float> reference = make_reference(enrolled, verifier_.embedding_size());
-    const auto& e = embedding(query);
-    return cosine(e.data(), reference.data(), e.size());
+    return score_embedding(rule_, enrolled, embedding(query));
 }
 
 // ---- DtwScorer ----
 
 const std::vector<float>& DtwScorer::grid(const Signature& signature) {
     auto found = grids_.find(&signature);
-    if (found != grids_.end()) return found->second;
-    std::vector<float> values = compute_features(signature);
-    // Standardise each feature over this signature's steps.
-    const std::size_t steps = values.size() / kFeatureCount;
-    for (int f = 0; f < kFeatureCount; ++f) {
-        double sum = 0, sum_squares = 0;
-        for (std::size_t t = 0; t < steps; ++t) {
-            sum += values[t * kFeatureCount + f];
-            sum_squares += double(values[t * kFeatureCount + f]) * values[t * kFeatureCount + f];
-        }
-        const double mean = sum / steps;
-        const double deviation = std::sqrt(std::max(sum_squares / steps - mean * mean, 0.0));
-        const double scale = deviation > 1e-9 ? 1.0 / deviation : 1.0;
-        for (std::size_t t = 0; t < steps; ++t) {
-            values[t * kFeatureCount + f] = static_cast<float>((values[t * kFeatureCount + f] - mean) * scale);
-        }
-    }
-    return grids_.emplace(&signature, std::move(values)).first->second;
-}
-
-double DtwScorer::distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
-    const int n = static_cast<int>(a.size() / kFeatureCount), m = static_cast<int>(b.size() / kFeatureCount);
-    const double infinity = std::numeric_limits<double>::infinity();
-    // cost[i][j] = d(a_i, b_j) + min(cost[i-1][j], cost[i][j-1], cost[i-1][j-1]), two rows at a time.
-    std::vector<double> previous(m + 1, infinity), current(m + 1, infinity);
-    previous[0] = 0;
-    const int width = std::max(band, std::abs(n - m));
-    for (int i = 1; i <= n; ++i) {
-        std::fill(current.begin(), current.end(), infinity);
-        const int from = std::max(1, i - width), to = std::min(m, i + width);
-        for (int j = from; j <= to; ++j) {
-            double local = 0;
-            for (int f = 0; f < kFeatureCount; ++f) {
-                const double d = a[(i - 1) * kFeatureCount + f] - b[(j - 1) * kFeatureCount + f];
-                local += d * d;
-            }
-            current[j] = std::sqrt(local) + std::min({previous[j], current[j - 1], previous[j - 1]});
-        }
-        std::swap(previous, current);
-    }
-    return previous[m] / (n + m);
+    if (found == grids_.end()) found = grids_.emplace(&signature, dtw_grid(signature)).first;
+    return found->second;
 }
 
 double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
     const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
     auto found = distances_.find(key);
-    if (found == distances_.end()) found = distances_.emplace(key, distance(grid(a), grid(b), band_)).first;
+    if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(grid(a), grid(b), band_)).first;
     return found->second;
 }
 
 double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
-    double to_query = 0, among = 0;
-    int pairs = 0;
+    std::vector<double> to_query, among;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query += cached_distance(query, *enrolment[i]);
-        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
-            among += cached_distance(*enrolment[i], *enrolment[j]);
-            ++pairs;
-        }
+        to_query.push_back(cached_distance(query, *enrolment[i]));
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distance(*enrolment[i], *enrolment[j]));
     }
-    to_query /= enrolment.size();
-    const double spread = pairs > 0 && among > 0 ? among / pairs : 1.0;
-    return -to_query / spread;
+    return normalised_distance_score(normalisation_, to_query, among, 0.0);
+}
+
+// ---- FusionScorer ----
+
+double FusionScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
+    return fusion_.fuse(embedding_.score(enrolment, query), dtw_.score(enrolment, query));
 }
 
 // ---- Protocol ----
@@ -195,6 +155,104 @@ ProtocolSummary summarise(const std::vector<WriterScores>& scores) {
     summary.skilled_global = equal_error_rate(genuine, skilled).rate;
     summary.random_global = equal_error_rate(genuine, random_forgery).rate;
     return summary;
+}
+
+Scores score_fixed_split(Scorer& scorer, const std::vector<WriterSignatures>& writers) {
+    Scores scores;
+    for (const WriterSignatures& writer : writers) {
+        if (writer.genuine.size() < 20) {
+            throw Error("user " + std::to_string(writer.user) + " has " + std::to_string(writer.genuine.size()) +
+                        " genuine signatures; the fixed split needs S1-S20");
+        }
+        std::vector<const Signature*> enrolment;
+        for (int i = 0; i < 5; ++i) enrolment.push_back(&writer.genuine[i]);
+        for (int i = 10; i < 20; ++i) scores.genuine.push_back(scorer.score(enrolment, writer.genuine[i]));
+        for (const Signature& forgery : writer.forgeries) scores.skilled.push_back(scorer.score(enrolment, forgery));
+        for (const WriterSignatures& other : writers) {
+            if (&other != &writer && other.task == writer.task) {
+                scores.random.push_back(scorer.score(enrolment, other.genuine.at(10)));
+            }
+        }
+    }
+    return scores;
+}
+
+namespace {
+
+// Mean and population standard deviation of two lists together.
+std::pair<double, double> mean_and_deviation(const std::vector<double>& a, const std::vector<double>& b) {
+    double sum = 0, squares = 0;
+    for (const auto* list : {&a, &b}) {
+        for (double v : *list) sum += v;
+    }
+    const double count = static_cast<double>(a.size() + b.size());
+    const double mean = sum / count;
+    for (const auto* list : {&a, &b}) {
+        for (double v : *list) squares += (v - mean) * (v - mean);
+    }
+    return {mean, std::sqrt(squares / count)};
+}
+
+}  // namespace
+
+FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
+                     const std::vector<WriterSignatures>& validation, const std::vector<WriterSignatures>& impostors,
+                     const ProtocolConfig& config) {
+    if (validation.empty()) throw Error("fitting the fusion needs at least one validation writer");
+    EmbeddingScorer embedding(model, rule);
+    DtwScorer dtw(dtw_normalisation);
+    // Scores of both methods in the same order: the protocol's draws depend only on its seed.
+    Scores tdnn_scores, dtw_scores;
+    for (int task : {1, 2}) {
+        std::vector<WriterSignatures> writers, others;
+        for (const WriterSignatures& writer : validation) {
+            if (writer.task == task) writers.push_back(writer);
+        }
+        if (writers.empty()) continue;
+        for (const WriterSignatures& writer : impostors) {
+            if (writer.task == task) others.push_back(writer);
+        }
+        for (const auto& [scorer, scores] : {std::pair<Scorer*, Scores*>{&embedding, &tdnn_scores},
+                                             std::pair<Scorer*, Scores*>{&dtw, &dtw_scores}}) {
+            for (const WriterScores& writer : run_protocol(*scorer, writers, others, config)) {
+                scores->genuine.insert(scores->genuine.end(), writer.genuine.begin(), writer.genuine.end());
+                scores->skilled.insert(scores->skilled.end(), writer.skilled.begin(), writer.skilled.end());
+                scores->random.insert(scores->random.end(), writer.random.begin(), writer.random.end());
+            }
+        }
+    }
+    if (tdnn_scores.genuine.empty()) throw Error("the validation writers are of neither task 1 nor task 2");
+
+    FusionFit best;
+    best.parameters.embedding_score = rule;
+    best.parameters.dtw_normalisation = dtw_normalisation;
+    std::tie(best.parameters.tdnn_mean, best.parameters.tdnn_deviation) =
+        mean_and_deviation(tdnn_scores.genuine, tdnn_scores.skilled);
+    std::tie(best.parameters.dtw_mean, best.parameters.dtw_deviation) =
+        mean_and_deviation(dtw_scores.genuine, dtw_scores.skilled);
+    // Identical scores have no spread to divide by.
+    if (!(best.parameters.tdnn_deviation > 0)) best.parameters.tdnn_deviation = 1;
+    if (!(best.parameters.dtw_deviation > 0)) best.parameters.dtw_deviation = 1;
+    best.skilled_eer = 2;  // above any rate, so the first weight is kept
+    for (int step = 0; step <= 20; ++step) {
+        FusionParameters candidate = best.parameters;
+        candidate.dtw_weight = step / 20.0;
+        auto fuse = [&](const std::vector<double>& tdnn, const std::vector<double>& distance) {
+            std::vector<double> fused(tdnn.size());
+            for (std::size_t i = 0; i < tdnn.size(); ++i) fused[i] = candidate.fuse(tdnn[i], distance[i]);
+            return fused;
+        };
+        const auto genuine = fuse(tdnn_scores.genuine, dtw_scores.genuine);
+        const EqualErrorRate skilled = equal_error_rate(genuine, fuse(tdnn_scores.skilled, dtw_scores.skilled));
+        const double random_rate = equal_error_rate(genuine, fuse(tdnn_scores.random, dtw_scores.random)).rate;
+        if (skilled.rate < best.skilled_eer || (skilled.rate == best.skilled_eer && random_rate < best.random_eer)) {
+            candidate.threshold = skilled.threshold;
+            best.parameters = candidate;
+            best.skilled_eer = skilled.rate;
+            best.random_eer = random_rate;
+        }
+    }
+    return best;
 }
 
 std::vector<DetPoint> det_curve(const std::vector<double>& genuine, const std::vector<double>& forgery) {

@@ -47,6 +47,32 @@ Verification Verifier::verify(std::span<const float> reference, const Signature&
     return result;
 }
 
+FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const std::vector<Signature>& enrolment,
+                                        const Signature& query) {
+    const std::optional<FusionParameters> parameters = fusion();
+    if (!parameters) {
+        throw Error("this model has no fusion parameters in its description: train it with inkprint-train, which "
+                    "fits them, or use verify");
+    }
+    const std::size_t size = embedding_size();
+    if (enrolled.size() % size != 0 || enrolled.size() / size != enrolment.size() || enrolment.empty()) {
+        throw Error("fused verification needs one embedding of " + std::to_string(size) +
+                    " values per enrolment signature, got " + std::to_string(enrolled.size()) + " values for " +
+                    std::to_string(enrolment.size()) + " signatures");
+    }
+    const std::vector<float> embedding = embed(query);
+    std::vector<std::vector<float>> grids;
+    for (const Signature& signature : enrolment) grids.push_back(dtw_grid(signature));
+
+    FusedVerification result;
+    result.embedding_score = score_embedding(parameters->embedding_score, enrolled, embedding);
+    result.dtw_score = dtw_score(parameters->dtw_normalisation, grids, dtw_grid(query));
+    result.score = parameters->fuse(result.embedding_score, result.dtw_score);
+    result.threshold = parameters->threshold;
+    result.accepted = result.score >= result.threshold;
+    return result;
+}
+
 Explanation Verifier::explain(std::span<const float> reference, const Signature& query) {
     const std::vector<StepWindow> windows = averaged_step_windows(model_.network);
     if (reference.size() != embedding_size()) {

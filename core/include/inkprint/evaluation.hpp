@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inkprint/experiment.hpp"
+#include "inkprint/fusion.hpp"
 #include "inkprint/verifier.hpp"
 
 namespace inkprint {
@@ -34,37 +35,55 @@ public:
     virtual double score(const std::vector<const Signature*>& enrolment, const Signature& query) = 0;
 };
 
-// The siamese TDNN: cosine between the query's embedding and the reference of the enrolment.
+// The siamese TDNN: compares the query's embedding with the enrolment embeddings by `rule`
+// (by default the cosine to their reference, as Verifier::verify scores).
 class EmbeddingScorer final : public Scorer {
 public:
-    explicit EmbeddingScorer(const Model& model) : verifier_(model) {}
+    explicit EmbeddingScorer(const Model& model, EmbeddingScore rule = EmbeddingScore::Reference)
+        : verifier_(model), rule_(rule) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
 private:
     const std::vector<float>& embedding(const Signature& signature);
     Verifier verifier_;
+    EmbeddingScore rule_;
     std::map<const Signature*, std::vector<float>> embeddings_;
 };
 
-// Dynamic time warping on the feature grids, each feature standardised per signature, with a
-// Sakoe-Chiba band. The score is minus the mean distance from the query to the enrolment
-// signatures, divided by the mean distance among the enrolment signatures, so that writers
-// who vary more are judged more leniently.
+// Dynamic time warping on the feature grids (dtw_grid, dtw_distance and dtw_score in
+// fusion.hpp), the distances normalised per writer by `normalisation`, so that writers who vary
+// more are judged more leniently.
 class DtwScorer final : public Scorer {
 public:
-    explicit DtwScorer(int band = 20) : band_(band) {}
+    explicit DtwScorer(DistanceNormalisation normalisation = DistanceNormalisation::Mean, int band = kDtwBand)
+        : normalisation_(normalisation), band_(band) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
-    // DTW distance of two standardised grids of kFeatureCount columns, divided by the path
-    // length bound n + m.
-    static double distance(const std::vector<float>& a, const std::vector<float>& b, int band);
+    // dtw_distance() of two grids from dtw_grid().
+    static double distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
+        return dtw_distance(a, b, band);
+    }
 
 private:
     const std::vector<float>& grid(const Signature& signature);
     double cached_distance(const Signature& a, const Signature& b);
+    DistanceNormalisation normalisation_;
     int band_;
     std::map<const Signature*, std::vector<float>> grids_;
     std::map<std::pair<const Signature*, const Signature*>, double> distances_;
+};
+
+// The TDNN and DTW scores fused by FusionParameters::fuse, as Verifier::verify_fused scores.
+class FusionScorer final : public Scorer {
+public:
+    FusionScorer(const Model& model, const FusionParameters& fusion)
+        : embedding_(model, fusion.embedding_score), dtw_(fusion.dtw_normalisation), fusion_(fusion) {}
+    double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
+
+private:
+    EmbeddingScorer embedding_;
+    DtwScorer dtw_;
+    FusionParameters fusion_;
 };
 
 // Scores of one test writer over all trials.
@@ -94,6 +113,28 @@ struct ProtocolSummary {
 };
 
 ProtocolSummary summarise(const std::vector<WriterScores>& scores);
+
+// Scores each writer with `scorer` on the fixed split of score_fixed_split(const Model&, ...):
+// enrolment S1-S5, genuine queries S11-S20, all skilled forgeries, and S11 of every other writer
+// of the same task as random forgeries. Throws Error for a writer without S1-S20.
+Scores score_fixed_split(Scorer& scorer, const std::vector<WriterSignatures>& writers);
+
+// Fusion parameters and how they did on the writers that chose them.
+struct FusionFit {
+    FusionParameters parameters;
+    double skilled_eer = 0, random_eer = 0;  // of the fused scores on those writers, global threshold
+};
+
+// Chooses the fusion of `model`'s embedding score (by `rule`) with the DTW score (normalised by
+// `dtw_normalisation`) on `validation` writers, which must have taken no part in training. It
+// runs the protocol of `config` on them, with random forgeries from the `impostors` of the same
+// task, and standardises each score by the mean and standard deviation of its genuine and
+// skilled-forgery scores. The DTW weight is the one of 0, 0.05, ..., 1 with the lowest
+// skilled-forgery EER (ties go to the lower random-forgery EER), and the threshold is at that
+// EER's point. Throws Error when a task of the validation writers has too few impostors.
+FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
+                     const std::vector<WriterSignatures>& validation,
+                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config);
 
 // Points of a detection error trade-off (DET) curve: FAR and FRR at every observed threshold.
 struct DetPoint {

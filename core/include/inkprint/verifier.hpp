@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "inkprint/features.hpp"
+#include "inkprint/fusion.hpp"
 #include "inkprint/model.hpp"
 #include "inkprint/network.hpp"
 #include "inkprint/signature.hpp"
@@ -27,6 +28,15 @@ struct Verification {
     double score = 0;      // cosine between the query's embedding and the reference
     double threshold = 0;  // the model's decision threshold
     bool accepted = false; // score >= threshold
+};
+
+// A verification by the fused score of FusionParameters, with both parts before fusion.
+struct FusedVerification {
+    double score = 0;      // FusionParameters::fuse of the two parts
+    double threshold = 0;  // the fusion's threshold, from the model's description
+    bool accepted = false; // score >= threshold
+    double embedding_score = 0;  // score_embedding() by the fusion's rule
+    double dtw_score = 0;        // dtw_score() against the enrolment signatures, by the fusion's rule
 };
 
 // Split of a verification score over time. The embedding is the time average of the last time-resolved
@@ -70,6 +80,17 @@ public:
 
     // Scores a query against a reference from make_reference() and applies the threshold.
     Verification verify(std::span<const float> reference, const Signature& query);
+
+    // The fusion parameters in the model's description (its "fusion" member), or nothing when
+    // the model has none. Throws Error when the description cannot be read.
+    std::optional<FusionParameters> fusion() const { return read_fusion(model_.description); }
+
+    // Scores a query by the fusion of the TDNN and DTW scores. `enrolled` contains the embeddings
+    // of the enrolment signatures one after another, from embed() of this model, and
+    // `enrolment` the same signatures in the same order. Throws Error when the model has no
+    // fusion parameters, when the counts differ, or as verify() does.
+    FusedVerification verify_fused(std::span<const float> enrolled, const std::vector<Signature>& enrolment,
+                                   const Signature& query);
 
     // Scores a query as verify() does and splits the score over time steps and samples. Throws
     // Error as verify() does, and for a model whose network does not end with its only time

@@ -1,0 +1,295 @@
+// The rules that compare a query's embedding with each enrolment embedding, the per-writer
+// normalisation, the fusion with DTW, its parameters in the model description, and the fused
+// verification.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "inkprint/cosine.hpp"
+#include "inkprint/error.hpp"
+#include "inkprint/evaluation.hpp"
+#include "inkprint/fusion.hpp"
+#include "inkprint/model.hpp"
+#include "inkprint/network.hpp"
+#include "inkprint/verifier.hpp"
+#include "synthetic.hpp"
+
+using inkprint::EmbeddingScore;
+using inkprint::Random;
+
+namespace {
+
+// A published network with random weights and unit feature scaling.
+inkprint::Model random_model(std::uint64_t seed) {
+    inkprint::Model model;
+    model.scaling.mean.assign(inkprint::kFeatureCount, 0.0f);
+    model.scaling.std_dev.assign(inkprint::kFeatureCount, 1.0f);
+    inkprint::Network<float> network(model.network);
+    Random random(seed);
+    network.initialise(random);
+    model.parameters = network.parameters();
+    return model;
+}
+
+// Generated writers of one task with 20 genuine signatures and 20 forgeries each.
+std::vector<inkprint::WriterSignatures> synthetic_writers(int count, int task, std::uint64_t seed) {
+    Random random(seed);
+    std::vector<inkprint::WriterSignatures> writers;
+    for (int w = 1; w <= count; ++w) {
+        const auto writer = inkprint::testing::make_writer(random);
+        inkprint::WriterSignatures entry;
+        entry.task = task;
+        entry.user = w;
+        for (int i = 0; i < 20; ++i) entry.genuine.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
+        for (int i = 0; i < 20; ++i) entry.forgeries.push_back(inkprint::testing::draw_signature(writer, 0.3, true, random));
+        writers.push_back(std::move(entry));
+    }
+    return writers;
+}
+
+inkprint::FusionParameters example_fusion() {
+    inkprint::FusionParameters fusion;
+    fusion.embedding_score = EmbeddingScore::MaxCosine;
+    fusion.dtw_normalisation = inkprint::DistanceNormalisation::Mean;
+    fusion.dtw_weight = 0.65;
+    fusion.tdnn_mean = 0.25;
+    fusion.tdnn_deviation = 0.125;
+    fusion.dtw_mean = -1.5;
+    fusion.dtw_deviation = 0.375;
+    fusion.threshold = -0.1;
+    return fusion;
+}
+
+}  // namespace
+
+TEST(EmbeddingScoreRules, MatchHandComputedValues) {
+    // Three unit enrolment embeddings in 2-D and a query at 45 degrees.
+    const std::vector<float> enrolled = {1, 0, 0, 1, 0.6f, 0.8f};
+    const std::vector<float> query = {1, 1};
+    const double c0 = std::sqrt(0.5), c1 = std::sqrt(0.5), c2 = (0.6 + 0.8) / std::sqrt(2.0);
+    EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::MeanCosine, enrolled, query), (c0 + c1 + c2) / 3, 1e-6);
+    EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::MaxCosine, enrolled, query), c2, 1e-6);
+    const auto reference = inkprint::make_reference(enrolled, 2);
+    EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::Reference, enrolled, query),
+                inkprint::cosine(query.data(), reference.data(), 2), 1e-6);
+    // Distances among the enrolment: 1 - 0 (first two), 1 - 0.6, 1 - 0.8.
+    const double among = (1.0 + 0.4 + 0.2) / 3;
+    const double to_query = ((1 - c0) + (1 - c1) + (1 - c2)) / 3;
+    EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::Normalised, enrolled, query), -to_query / among, 1e-6);
+    // Distance of each enrolment embedding to its nearest other: 0.4, 0.2 and 0.2.
+    const double nearest_among = (0.4 + 0.2 + 0.2) / 3;
+    EXPECT_NEAR(inkprint::score_embedding(EmbeddingScore::Nearest, enrolled, query), -(1 - c2) / nearest_among, 1e-6);
+}
+
+TEST(EmbeddingScoreRules, RejectMismatchedSizes) {
+    const std::vector<float> enrolled = {1, 0, 0};
+    const std::vector<float> query = {1, 1};
+    EXPECT_THROW(inkprint::score_embedding(EmbeddingScore::MeanCosine, enrolled, query), inkprint::Error);
+    EXPECT_THROW(inkprint::score_embedding(EmbeddingScore::MeanCosine, {}, query), inkprint::Error);
+    const std::vector<float> not_finite = {1, std::nanf("")};
+    EXPECT_THROW(inkprint::score_embedding(EmbeddingScore::Normalised, not_finite, query), inkprint::Error);
+}
+
+TEST(EmbeddingScoreRules, NamesReadBack) {
+    for (EmbeddingScore rule : {EmbeddingScore::Reference, EmbeddingScore::MeanCosine, EmbeddingScore::MaxCosine,
+                                EmbeddingScore::Normalised, EmbeddingScore::Nearest}) {
+        EXPECT_EQ(inkprint::parse_embedding_score(inkprint::embedding_score_name(rule)), rule);
+    }
+    EXPECT_THROW(inkprint::parse_embedding_score("median"), inkprint::Error);
+    for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
+        EXPECT_EQ(inkprint::parse_distance_normalisation(inkprint::distance_normalisation_name(rule)), rule);
+    }
+    EXPECT_THROW(inkprint::parse_distance_normalisation("median"), inkprint::Error);
+}
+
+TEST(NormalisedDistance, MeanDividesByTheMeanSpread) {
+    using inkprint::DistanceNormalisation;
+    // Three enrolment signatures: pairs (0, 1), (0, 2), (1, 2).
+    const std::vector<double> to_query = {2, 4, 3}, among = {0.5, 1.5, 1.0};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, among, 0), -3.0);
+    // Identical enrolment signatures leave the distance as it is, and a tiny spread is raised.
+    const std::vector<double> zeros = {0, 0, 0}, tiny = {1e-9, 1e-9, 1e-9};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, zeros, 0), -3.0);
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, tiny, 0.5), -6.0);
+    // One enrolment signature has no distances among.
+    const std::vector<double> one = {2};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Mean, one, {}, 0), -2.0);
+}
+
+TEST(NormalisedDistance, NearestDividesByTheNearestNeighbourSpread) {
+    using inkprint::DistanceNormalisation;
+    const std::vector<double> to_query = {2, 4, 3}, among = {0.5, 1.5, 1.0};
+    // Nearest others: 0 -> 0.5, 1 -> 0.5, 2 -> 1.0, mean 2/3; the nearest query distance is 2.
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Nearest, to_query, among, 0), -3.0);
+    const std::vector<double> one = {2};
+    EXPECT_DOUBLE_EQ(inkprint::normalised_distance_score(DistanceNormalisation::Nearest, one, {}, 0), -2.0);
+}
+
+TEST(NormalisedDistance, RejectsWrongCounts) {
+    using inkprint::DistanceNormalisation;
+    const std::vector<double> to_query = {2, 4, 3}, among = {0.5, 1.5};
+    EXPECT_THROW(inkprint::normalised_distance_score(DistanceNormalisation::Mean, to_query, among, 0), inkprint::Error);
+    EXPECT_THROW(inkprint::normalised_distance_score(DistanceNormalisation::Nearest, {}, {}, 0), inkprint::Error);
+}
+
+TEST(DtwScore, MatchesTheScorer) {
+    Random random(11);
+    const auto writer = inkprint::testing::make_writer(random);
+    std::vector<inkprint::Signature> signatures;
+    for (int i = 0; i < 4; ++i) signatures.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
+    std::vector<const inkprint::Signature*> enrolment = {&signatures[0], &signatures[1], &signatures[2]};
+    std::vector<std::vector<float>> grids;
+    for (int i = 0; i < 3; ++i) grids.push_back(inkprint::dtw_grid(signatures[i]));
+    for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
+        inkprint::DtwScorer scorer(rule);
+        EXPECT_DOUBLE_EQ(scorer.score(enrolment, signatures[3]),
+                         inkprint::dtw_score(rule, grids, inkprint::dtw_grid(signatures[3])));
+    }
+    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Mean, {}, grids[0]), inkprint::Error);
+}
+
+TEST(FusionParameters, FuseStandardisesBothScores) {
+    const auto fusion = example_fusion();
+    const double tdnn = 0.5, dtw = -1.125;
+    EXPECT_DOUBLE_EQ(fusion.fuse(tdnn, dtw), 0.65 * (dtw + 1.5) / 0.375 + 0.35 * (tdnn - 0.25) / 0.125);
+}
+
+TEST(FusionParameters, ValidateRejectsBadValues) {
+    auto fusion = example_fusion();
+    EXPECT_NO_THROW(fusion.validate());
+    fusion.dtw_weight = 1.5;
+    EXPECT_THROW(fusion.validate(), inkprint::Error);
+    fusion = example_fusion();
+    fusion.dtw_deviation = 0;
+    EXPECT_THROW(fusion.validate(), inkprint::Error);
+    fusion = example_fusion();
+    fusion.threshold = std::nan("");
+    EXPECT_THROW(fusion.validate(), inkprint::Error);
+}
+
+TEST(FusionDescription, RoundTripsAmongOtherMembers) {
+    const auto fusion = example_fusion();
+    const std::string description = "{\"data\":\"SVC2004 tasks 1,2\",\"heldOut\":{\"skilledEer\":0.2,\"list\":[1,2,"
+                                    "{\"a\":[true,false,null]}]},\"fusion\":" +
+                                    inkprint::fusion_json(fusion) + ",\"seed\":1}";
+    const auto read = inkprint::read_fusion(description);
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->embedding_score, fusion.embedding_score);
+    EXPECT_EQ(read->dtw_normalisation, fusion.dtw_normalisation);
+    EXPECT_DOUBLE_EQ(read->dtw_weight, fusion.dtw_weight);
+    EXPECT_DOUBLE_EQ(read->tdnn_mean, fusion.tdnn_mean);
+    EXPECT_DOUBLE_EQ(read->tdnn_deviation, fusion.tdnn_deviation);
+    EXPECT_DOUBLE_EQ(read->dtw_mean, fusion.dtw_mean);
+    EXPECT_DOUBLE_EQ(read->dtw_deviation, fusion.dtw_deviation);
+    EXPECT_DOUBLE_EQ(read->threshold, fusion.threshold);
+}
+
+TEST(FusionDescription, AbsentWithoutFusionMember) {
+    EXPECT_FALSE(inkprint::read_fusion("{}").has_value());
+    EXPECT_FALSE(inkprint::read_fusion(" {\"seed\":1,\"inner\":{\"fusion\":{}}} ").has_value());
+}
+
+TEST(FusionDescription, RejectsDamagedText) {
+    const std::string good = inkprint::fusion_json(example_fusion());
+    for (const std::string& text : {
+             std::string("not json"),
+             std::string("{\"fusion\":") + good,                        // unterminated object
+             std::string("{\"fusion\":") + good + ",\"fusion\":" + good + "}",  // twice
+             std::string("{\"fusion\":{\"dtwWeight\":0.5}}"),           // missing members
+             std::string("{\"fusion\":[1]}"),                           // not an object
+             std::string("{\"seed\":01}"),                              // invalid number elsewhere
+             std::string("{\"a\":") + std::string(100, '[') + std::string(100, ']') + "}",  // too deep
+         }) {
+        EXPECT_THROW(inkprint::read_fusion(text), inkprint::Error) << text;
+    }
+    std::string unknown = good;
+    unknown.insert(1, "\"weight\":1,");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + unknown + "}"), inkprint::Error);
+    std::string out_of_range = good;
+    out_of_range.replace(out_of_range.find("0.65"), 4, "1.65");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + out_of_range + "}"), inkprint::Error);
+}
+
+// The fit uses only the writers it is given, and its fused EER on them is no worse than either
+// score alone (weights 0 and 1 are among the candidates).
+TEST(FitFusion, NoWorseThanEitherScoreOnItsWriters) {
+    const auto model = random_model(3);
+    const auto impostors = synthetic_writers(24, 1, 21);
+    const std::vector<inkprint::WriterSignatures> validation(impostors.begin(), impostors.begin() + 3);
+    inkprint::ProtocolConfig config;
+    config.trials = 2;
+    const auto fit = inkprint::fit_fusion(model, EmbeddingScore::Normalised, inkprint::DistanceNormalisation::Nearest,
+                                          validation, impostors, config);
+    EXPECT_GE(fit.parameters.dtw_weight, 0.0);
+    EXPECT_LE(fit.parameters.dtw_weight, 1.0);
+    EXPECT_NO_THROW(fit.parameters.validate());
+
+    auto skilled_eer = [&](inkprint::Scorer& scorer) {
+        return inkprint::summarise(inkprint::run_protocol(scorer, validation, impostors, config)).skilled_global;
+    };
+    inkprint::EmbeddingScorer tdnn(model, EmbeddingScore::Normalised);
+    inkprint::DtwScorer dtw(inkprint::DistanceNormalisation::Nearest);
+    EXPECT_LE(fit.skilled_eer, skilled_eer(tdnn) + 1e-12);
+    EXPECT_LE(fit.skilled_eer, skilled_eer(dtw) + 1e-12);
+    inkprint::FusionScorer fused(model, fit.parameters);
+    EXPECT_NEAR(skilled_eer(fused), fit.skilled_eer, 1e-12);
+}
+
+TEST(FitFusion, RejectsTooFewImpostors) {
+    const auto model = random_model(3);
+    const auto writers = synthetic_writers(5, 2, 22);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, writers, writers, config), inkprint::Error);
+    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, {}, writers, config), inkprint::Error);
+}
+
+// The page's fused verification gives the score that the evaluation measured.
+TEST(VerifyFused, EqualsTheFusionScorer) {
+    auto model = random_model(5);
+    const auto fusion = example_fusion();
+    model.description = "{\"seed\":1,\"fusion\":" + inkprint::fusion_json(fusion) + "}";
+    inkprint::Verifier verifier(model);
+    ASSERT_TRUE(verifier.fusion().has_value());
+
+    const auto writers = synthetic_writers(1, 1, 23);
+    const auto& genuine = writers[0].genuine;
+    std::vector<inkprint::Signature> enrolment(genuine.begin(), genuine.begin() + 5);
+    std::vector<const inkprint::Signature*> pointers;
+    std::vector<float> enrolled;
+    for (const auto& signature : enrolment) {
+        pointers.push_back(&signature);
+        const auto e = verifier.embed(signature);
+        enrolled.insert(enrolled.end(), e.begin(), e.end());
+    }
+    inkprint::FusionScorer scorer(model, fusion);
+    for (const inkprint::Signature* query : {&genuine[12], &writers[0].forgeries[3]}) {
+        const auto result = verifier.verify_fused(enrolled, enrolment, *query);
+        EXPECT_NEAR(result.score, scorer.score(pointers, *query), 1e-9);
+        EXPECT_DOUBLE_EQ(result.threshold, fusion.threshold);
+        EXPECT_EQ(result.accepted, result.score >= fusion.threshold);
+        EXPECT_DOUBLE_EQ(result.score, fusion.fuse(result.embedding_score, result.dtw_score));
+    }
+}
+
+TEST(VerifyFused, RejectsMissingParametersAndCounts) {
+    auto model = random_model(5);
+    inkprint::Verifier plain(model);
+    const auto writers = synthetic_writers(1, 1, 24);
+    std::vector<inkprint::Signature> enrolment(writers[0].genuine.begin(), writers[0].genuine.begin() + 3);
+    std::vector<float> enrolled;
+    for (const auto& signature : enrolment) {
+        const auto e = plain.embed(signature);
+        enrolled.insert(enrolled.end(), e.begin(), e.end());
+    }
+    EXPECT_FALSE(plain.fusion().has_value());
+    EXPECT_THROW(plain.verify_fused(enrolled, enrolment, writers[0].genuine[15]), inkprint::Error);
+
+    model.description = "{\"fusion\":" + inkprint::fusion_json(example_fusion()) + "}";
+    inkprint::Verifier fused(model);
+    const std::vector<inkprint::Signature> two(enrolment.begin(), enrolment.begin() + 2);
+    EXPECT_THROW(fused.verify_fused(enrolled, two, writers[0].genuine[15]), inkprint::Error);
+    EXPECT_THROW(fused.verify_fused({}, {}, writers[0].genuine[15]), inkprint::Error);
+    EXPECT_NO_THROW(fused.verify_fused(enrolled, enrolment, writers[0].genuine[15]));
+}

@@ -1,0 +1,85 @@
+// The fused TDNN and DTW verification through the WebAssembly module, as the page calls it:
+// the enrolment embeddings one after another, the enrolment signatures' points, the query.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { defaultModelBytes, loadModule, messageOf, skipWithoutData, svc2004Folder } from './load-module.mjs';
+
+let mod;
+let model;
+let fusion;
+
+before(async () => {
+  mod = await loadModule();
+  model = new mod.Model(defaultModelBytes());
+  fusion = JSON.parse(model.describe()).training.fusion;
+});
+
+// A wavy line in the flat format [x, y, t_ms, pressure, stroke] per point, in two strokes.
+function wave(frequency, points = 150) {
+  const values = [];
+  for (let i = 0; i < points; i++) {
+    const stroke = i < points / 2 ? 0 : 1;
+    values.push(i * 3, 40 * Math.sin((frequency * i) / points), i * 10 + stroke * 90, NaN, stroke);
+  }
+  return new Float64Array(values);
+}
+
+function embeddingsOf(signatures) {
+  const size = model.embeddingSize();
+  const embeddings = new Float32Array(signatures.length * size);
+  signatures.forEach((points, index) => embeddings.set(model.embed(points), index * size));
+  return embeddings;
+}
+
+test('default model carries fusion parameters', () => {
+  assert.equal(model.hasFusion(), true);
+  assert.ok(fusion, 'the description has a "fusion" member');
+  assert.ok(fusion.dtwWeight >= 0, `dtwWeight ${fusion.dtwWeight}`);
+  assert.ok(fusion.dtwWeight <= 1, `dtwWeight ${fusion.dtwWeight}`);
+  assert.ok(Number.isFinite(fusion.threshold));
+});
+
+test('fused score combines the standardised parts with the stored weight', () => {
+  const enrolment = [wave(9), wave(10), wave(11), wave(10.5)];
+  const embeddings = embeddingsOf(enrolment);
+  for (const query of [wave(10.2), wave(25)]) {
+    const result = model.verifyFused(embeddings, enrolment, query);
+    const expected =
+      fusion.dtwWeight * ((result.dtwScore - fusion.dtwMean) / fusion.dtwDeviation) +
+      (1 - fusion.dtwWeight) * ((result.embeddingScore - fusion.tdnnMean) / fusion.tdnnDeviation);
+    assert.ok(Math.abs(result.score - expected) < 1e-9, `${result.score} vs ${expected}`);
+    assert.equal(result.threshold, fusion.threshold);
+    assert.equal(result.accepted, result.score >= result.threshold);
+  }
+  // The existing verification path still works beside it.
+  const reference = mod.makeReference(embeddings, model.embeddingSize());
+  assert.ok(Number.isFinite(model.verify(reference, wave(10.2)).score));
+});
+
+test('fused verification rejects mismatched input', () => {
+  const enrolment = [wave(9), wave(10), wave(11)];
+  const embeddings = embeddingsOf(enrolment);
+  assert.match(messageOf(() => model.verifyFused(embeddings, enrolment.slice(0, 2), wave(10))), /one embedding of 16 values per enrolment signature/);
+  assert.match(messageOf(() => model.verifyFused(embeddings, 'not an array', wave(10))), /must be an Array/);
+  assert.match(messageOf(() => model.verifyFused(embeddings, [wave(9), new Float64Array(3), wave(11)], wave(10))), /enrolment signature 1/);
+  assert.match(messageOf(() => model.verifyFused('x', enrolment, wave(10))), /enrolment embeddings must be a Float32Array/);
+});
+
+test('fused score ranks a held-out genuine signature above its skilled forgery', (t) => {
+  const reason = skipWithoutData();
+  if (reason) return t.skip(reason);
+  const read = (user, index) =>
+    mod.parseSvc2004(readFileSync(join(svc2004Folder, 'Task1', `U${user}S${index}.TXT`), 'utf8'));
+  let genuineSum = 0;
+  let forgerySum = 0;
+  for (const user of [31, 35, 40]) {
+    const enrolment = [1, 2, 3, 4, 5].map((index) => read(user, index));
+    const embeddings = embeddingsOf(enrolment);
+    genuineSum += model.verifyFused(embeddings, enrolment, read(user, 15)).score;
+    forgerySum += model.verifyFused(embeddings, enrolment, read(user, 25)).score;
+  }
+  assert.ok(genuineSum > forgerySum, `genuine ${genuineSum} vs forgery ${forgerySum}`);
+});
