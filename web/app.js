@@ -350,6 +350,7 @@ function clearResult() {
   hideExplanation();
   elements.result.textContent = '';
   delete elements.result.dataset.verdict;
+  delete elements.result.dataset.method;
   delete elements.result.dataset.nearestPathDistance;
   delete elements.result.dataset.score;
   delete elements.result.dataset.threshold;
@@ -357,7 +358,7 @@ function clearResult() {
 
 // Shows the verdict. `copy` is { index, distance } when the query is a copy of an enrolment
 // signature, which rejects it whatever its score.
-function showResult({ score, threshold, accepted, copy, nearestPathDistance }) {
+function showResult({ score, threshold, accepted, copy, nearestPathDistance, fused }) {
   clearResult();
 
   const verdict = document.createElement('strong');
@@ -367,7 +368,11 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance }) {
 
   const details = document.createElement('span');
   details.className = 'score';
-  details.textContent = `score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`;
+  details.textContent = fused
+    ? `fused score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)} (network: mean ` +
+      `cosine ${fused.embeddingScore.toFixed(3)}; time warping: ${fused.dtwScore.toFixed(3)}, ` +
+      'minus the distance to the nearest enrolment signature over their own spread)'
+    : `score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`;
 
   elements.result.append(verdict, ' ', details);
   if (copy) {
@@ -381,6 +386,7 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance }) {
     elements.result.append(warning);
   }
   elements.result.dataset.verdict = kind;
+  elements.result.dataset.method = fused ? 'fused' : 'cosine';
   if (nearestPathDistance !== null) {
     elements.result.dataset.nearestPathDistance = String(nearestPathDistance);
   }
@@ -444,8 +450,8 @@ async function handleEnrol() {
   showMessage(`Enrolled signature ${count} of ${quote(person)}.${advice}`);
 }
 
-// Returns the reference vector of the person's enrolment, or null after showing why there is
-// none.
+// Returns { reference, embeddings } of the person's enrolment (the reference vector and the
+// enrolment embeddings one after another), or null after showing why there is none.
 function buildReference(person) {
   if (store.isLocked) {
     showMessage(
@@ -484,7 +490,10 @@ function buildReference(person) {
     }
     concatenated.set(embedding, index * size);
   }
-  return new Float32Array(engine.module.makeReference(concatenated, size));
+  return {
+    reference: new Float32Array(engine.module.makeReference(concatenated, size)),
+    embeddings: concatenated,
+  };
 }
 
 function handleVerify() {
@@ -504,25 +513,28 @@ function handleVerify() {
   let explanation = null;
   let explanationError = null;
   try {
-    const reference = buildReference(person);
-    if (reference === null) {
+    const enrolment = buildReference(person);
+    if (enrolment === null) {
       return;
     }
     try {
-      explanation = engine.model.explain(reference, points);
+      explanation = engine.model.explain(enrolment.reference, points);
     } catch (error) {
       // A model whose score does not split over time still verifies.
       explanationError = describeError(error);
     }
-    const verification = explanation ?? engine.model.verify(reference, points);
+    const verification = explanation ?? engine.model.verify(enrolment.reference, points);
+    const fused = verifyFused(person, enrolment.embeddings, points);
+    const decision = fused ?? verification;
     const nearest = findNearestPath(person, points);
     const copy = nearest !== null && nearest.distance < engine.module.REPLAY_DISTANCE ? nearest : null;
     result = {
       nearestPathDistance: nearest?.distance ?? null,
-      score: verification.score,
-      threshold: verification.threshold,
-      accepted: verification.accepted && copy === null,
+      score: decision.score,
+      threshold: decision.threshold,
+      accepted: decision.accepted && copy === null,
       copy,
+      fused,
     };
   } catch (error) {
     showMessage(`Verification failed: ${describeError(error)}`, 'error');
@@ -545,7 +557,7 @@ function handleVerify() {
         return;
       }
       try {
-        showExplanation(gatherExplanation(person, points, explanation));
+        showExplanation(gatherExplanation(person, points, explanation, result));
       } catch (error) {
         // The pictures are an aid: the verdict above stays valid when they fail.
         console.error('Drawing the explanation failed:', error);
@@ -554,6 +566,19 @@ function handleVerify() {
       }
     }),
   );
+}
+
+// Returns the fused verification of the TDNN with dynamic time warping against the enrolment
+// signatures ({ score, threshold, accepted, embeddingScore, dtwScore }), or null when the model
+// carries no fusion or some enrolment signature was saved without its points. The model's
+// training chose the fusion on writers it never trained on; it separates forgeries better than
+// the cosine alone (see docs/accuracy.md).
+function verifyFused(person, embeddings, points) {
+  const entry = store.get(person);
+  if (!engine.model.hasFusion() || entry.signatures.some((saved) => saved === null)) {
+    return null;
+  }
+  return engine.model.verifyFused(embeddings, entry.signatures.map(pointsFromSaved), points);
 }
 
 // Returns { index, distance } of the enrolment signature whose pen path is nearest the
@@ -576,7 +601,7 @@ function findNearestPath(person, points) {
 
 // Collects what showExplanation draws: the query's profile, each enrolment signature's points,
 // profile and cosine with the query, and the closest enrolment signature that has points.
-function gatherExplanation(person, points, explanation) {
+function gatherExplanation(person, points, explanation, result) {
   const entry = store.get(person);
   const queryEmbedding = engine.model.embed(points);
   const enrolments = entry.embeddings.map((embedding, index) => {
@@ -601,6 +626,7 @@ function gatherExplanation(person, points, explanation) {
     closest,
     description: engine.description,
     stride: engine.module.POINT_STRIDE,
+    decision: { fused: result.fused !== null, score: result.score, threshold: result.threshold },
   };
 }
 

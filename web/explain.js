@@ -196,9 +196,10 @@ function drawProfiles(canvas, series, label) {
 }
 
 // Returns the held-out score histograms of the model's description, or null when it has none
-// or they are malformed.
-export function readScoreHistogram(description) {
-  const histogram = description?.training?.heldOut?.scoreHistogram;
+// or they are malformed. `which` is "heldOut" for the cosine or "heldOutFused" for the score
+// fused with dynamic time warping.
+export function readScoreHistogram(description, which = 'heldOut') {
+  const histogram = description?.training?.[which]?.scoreHistogram;
   if (typeof histogram !== 'object' || histogram === null) {
     return null;
   }
@@ -296,7 +297,8 @@ function percent(rate) {
 //   closest      index of the enrolment with the highest similarity that has points, or -1
 //   description  the model's parsed description (for the held-out score histograms)
 //   stride       values per point in the flat format
-export function showExplanation({ explanation, query, enrolments, closest, description, stride }) {
+//   decision     { fused, score, threshold } of the verdict: the fused score, or the cosine
+export function showExplanation({ explanation, query, enrolments, closest, description, stride, decision }) {
   const section = document.getElementById('explanation');
   section.hidden = false;
   const { threshold, score } = explanation;
@@ -308,12 +310,19 @@ export function showExplanation({ explanation, query, enrolments, closest, descr
   drawLegend(document.getElementById('explain-legend'), threshold);
   const lowest = Math.min(...local);
   const highest = Math.max(...local);
+  section.dataset.cosine = String(score);
+  section.dataset.cosineThreshold = String(threshold);
   section.dataset.lowestLocalScore = String(lowest);
   section.dataset.highestLocalScore = String(highest);
   const belowCount = local.filter((value) => value < threshold).length;
+  const fusedNote = decision.fused
+    ? ` The colours explain the network's part of the verdict: its cosine ${score.toFixed(2)} ` +
+      `against its own threshold ${threshold.toFixed(2)}.`
+    : '';
   document.getElementById('explain-query-caption').textContent =
     `This signature, coloured by local score: ${belowCount} of ${local.length} samples lie ` +
-    `in stretches below the threshold (local scores from ${lowest.toFixed(2)} to ${highest.toFixed(2)}).`;
+    `in stretches below the threshold (local scores from ${lowest.toFixed(2)} to ${highest.toFixed(2)}).` +
+    fusedNote;
 
   section.dataset.similarities = enrolments.map((enrolment) => enrolment.similarity.toFixed(4)).join(' ');
   const closestCanvas = document.getElementById('explain-closest');
@@ -353,7 +362,8 @@ export function showExplanation({ explanation, query, enrolments, closest, descr
     `signature${enrolmentProfiles.length === 1 ? '' : 's'}. A hesitation shows as a dip in speed ` +
     'where the others keep moving.';
 
-  const histogram = readScoreHistogram(description);
+  const histogramKey = decision.fused ? 'heldOutFused' : 'heldOut';
+  const histogram = readScoreHistogram(description, histogramKey);
   const distributionCanvas = document.getElementById('explain-distribution');
   const distributionCaption = document.getElementById('explain-distribution-caption');
   distributionCanvas.hidden = histogram === null;
@@ -364,9 +374,9 @@ export function showExplanation({ explanation, query, enrolments, closest, descr
     delete section.dataset.distribution;
     return;
   }
-  drawDistribution(distributionCanvas, histogram, threshold, score);
-  section.dataset.distribution = 'shown';
-  const heldOut = description.training.heldOut;
+  drawDistribution(distributionCanvas, histogram, decision.threshold, decision.score);
+  section.dataset.distribution = decision.fused ? 'fused' : 'cosine';
+  const heldOut = description.training[histogramKey];
   const counts = ['genuine', 'skilled', 'random'].map((kind) =>
     histogram[kind].reduce((sum, count) => sum + count, 0),
   );
@@ -378,8 +388,9 @@ export function showExplanation({ explanation, query, enrolments, closest, descr
       `skilled forgeries and ${percent(heldOut.farRandom)} of the random forgeries (false ` +
       'acceptances).';
   }
+  const scoreKind = decision.fused ? 'Fused scores (network and time warping)' : 'Scores';
   distributionCaption.textContent =
-    `Scores of writers the model never saw in training: ${counts[0]} genuine signatures ` +
+    `${scoreKind} of writers the model never saw in training: ${counts[0]} genuine signatures ` +
     `(blue), ${counts[1]} skilled forgeries (vermillion) and ${counts[2]} random forgeries, ` +
     `genuine signatures of other writers (orange, dashed). The triangle marks this ` +
     `signature's score.${rates}`;

@@ -78,9 +78,13 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
   await page.click('#verify');
   assert.ok(await page.getAttribute('#result', 'data-verdict'), await textOf(page, '#message'));
   await page.waitForSelector('#explanation:not([hidden])');
-  const score = Number(await page.getAttribute('#result', 'data-score'));
-  const threshold = Number(await page.getAttribute('#result', 'data-threshold'));
-  t.diagnostic(`forgery U${USER}S21: score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`);
+  // The default model fuses the network with time warping, and the colours explain the
+  // network's cosine.
+  assert.equal(await page.getAttribute('#result', 'data-method'), 'fused');
+  t.diagnostic(`forgery U${USER}S21: ${await textOf(page, '#result')}`);
+  const score = Number(await page.getAttribute('#explanation', 'data-cosine'));
+  const threshold = Number(await page.getAttribute('#explanation', 'data-cosine-threshold'));
+  assert.match(await textOf(page, '#explain-query-caption'), /network's part of the verdict/);
 
   // The forgery is drawn in colours of the scale, and its stretches span both sides of the threshold.
   const lowest = Number(await page.getAttribute('#explanation', 'data-lowest-local-score'));
@@ -112,11 +116,11 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
   assert.match(await textOf(page, '#explain-profiles-caption'), /5 enrolment signatures/);
 
   // The distributions of held-out scores, with the threshold's error rates.
-  assert.equal(await page.getAttribute('#explanation', 'data-distribution'), 'shown');
+  assert.equal(await page.getAttribute('#explanation', 'data-distribution'), 'fused');
   const distribution = await countPixels(page, '#explain-distribution', [blue, vermillion]);
   assert.ok(distribution.near[0] > 50, `genuine outline: ${JSON.stringify(distribution)}`);
   assert.ok(distribution.near[1] > 50, `skilled forgery outline: ${JSON.stringify(distribution)}`);
-  assert.match(await textOf(page, '#explain-distribution-caption'), /200 genuine signatures/);
+  assert.match(await textOf(page, '#explain-distribution-caption'), /^Fused scores .* 200 genuine signatures/);
   assert.match(await textOf(page, '#explain-distribution-caption'), /false rejections/);
 
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
@@ -201,6 +205,9 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   assert.equal(await page.getAttribute('#explanation', 'data-closest'), null);
   assert.match(await textOf(page, '#explain-closest-caption'), /No enrolment signature of this person was saved/);
   assert.match(await textOf(page, '#explain-profiles-caption'), /0 enrolment signatures/);
+  // Without the enrolment signatures' points the page cannot time-warp, so it uses the cosine.
+  assert.equal(await page.getAttribute('#result', 'data-method'), 'cosine');
+  assert.equal(await page.getAttribute('#explanation', 'data-distribution'), 'cosine');
 
   // A damaged signature makes the entry unreadable: the page names it and keeps the saved value.
   const damaged = { ...withoutSignatures, signatures: [[1, 2, 3], null, null] };
