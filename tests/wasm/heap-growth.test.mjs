@@ -4,19 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { defaultModelBytes, loadModule } from './load-module.mjs';
-
-// A wavy signature of `length` points in two strokes, 10 ms apart, in the flat format
-// [x, y, t_ms, pressure, stroke] per point. `variant` changes its shape.
-function wave(length, variant) {
-  const points = new Float64Array(length * 5);
-  for (let i = 0; i < length; i += 1) {
-    const stroke = i < length / 2 ? 0 : 1;
-    const y = 60 * Math.sin((i * 12) / length + variant * 0.4) + stroke * 20;
-    points.set([(i * 400) / length + stroke * 30, y, i * 10, 0.5, stroke], i * 5);
-  }
-  return points;
-}
+import { defaultModelBytes, loadModule, wave } from './load-module.mjs';
 
 // Trains a tiny model on synthetic writers for one short epoch. Returns the Trainer.
 function trainTinyModel(mod) {
