@@ -299,19 +299,31 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assertClean(page);
 });
 
-test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
-  // User 1 of each task, in folders Task1/ and Task2/: the same user number, two writers.
-  const root = path.join(env.folder, 'picked');
+// Copies S1-S4 of user 1 of each task into `name`/Task1/ and `name`/Task2/ in the test folder:
+// the same user number in two folders, so two writers. Returns the folder.
+function copyUserOneOfEachTask(name) {
+  const root = path.join(env.folder, name);
   for (const task of ['Task1', 'Task2']) {
     fs.mkdirSync(path.join(root, task), { recursive: true });
     for (let index = 1; index <= 4; index += 1) {
-      const name = `U1S${index}.TXT`;
-      fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
+      const file = `U1S${index}.TXT`;
+      fs.copyFileSync(path.join(svc2004Folder, task, file), path.join(root, task, file));
     }
   }
+  return root;
+}
+
+// Opens the page and waits until its Train section is ready.
+async function openTrainingPage() {
   const page = await openPage(env.browser.context, env.server.origin);
   assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
+  return page;
+}
+
+test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const root = copyUserOneOfEachTask('picked');
+  const page = await openTrainingPage();
   await page.setInputFiles('#dataset-folder-input', root);
   await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
   assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '2');
@@ -321,18 +333,8 @@ test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60
 });
 
 test('dropped folder is walked', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
-  // A folder with Task1/ and Task2/ inside, each with user 1: two writers.
-  const root = path.join(env.folder, 'dropped');
-  for (const task of ['Task1', 'Task2']) {
-    fs.mkdirSync(path.join(root, task), { recursive: true });
-    for (let index = 1; index <= 4; index += 1) {
-      const name = `U1S${index}.TXT`;
-      fs.copyFileSync(path.join(svc2004Folder, task, name), path.join(root, task, name));
-    }
-  }
-  const page = await openPage(env.browser.context, env.server.origin);
-  assert.equal(await loadPage(page, env.server.url), 'ready');
-  await waitForTraining(page);
+  const root = copyUserOneOfEachTask('dropped');
+  const page = await openTrainingPage();
 
   // The DevTools protocol's drag events carry real file system paths, so the page receives
   // folder entries as from a drop out of a file manager.
