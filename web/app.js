@@ -369,9 +369,10 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance, fus
   const details = document.createElement('span');
   details.className = 'score';
   details.textContent = fused
-    ? `fused score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)} (network: mean ` +
-      `cosine ${fused.embeddingScore.toFixed(3)}; time warping: ${fused.dtwScore.toFixed(3)}, ` +
-      'minus the distance to the nearest enrolment signature over their own spread)'
+    ? `fused score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)} (network: mean of ` +
+      `the cosines to each enrolment signature ${fused.embeddingScore.toFixed(3)}; time ` +
+      `warping: ${fused.dtwScore.toFixed(3)}, minus the distance to the nearest enrolment ` +
+      'signature over their own spread)'
     : `score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`;
 
   elements.result.append(verdict, ' ', details);
@@ -394,7 +395,11 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance, fus
   elements.result.dataset.threshold = String(threshold);
 }
 
-async function handleEnrol() {
+async function handleEnrol(event) {
+  // The second click of a double click would find the pad already cleared by the first.
+  if (event?.detail > 1 || document.body.dataset.saving !== undefined) {
+    return;
+  }
   clearResult();
   const person = readPerson();
   if (person === null) {
@@ -626,7 +631,12 @@ function gatherExplanation(person, points, explanation, result) {
     closest,
     description: engine.description,
     stride: engine.module.POINT_STRIDE,
-    decision: { fused: result.fused !== null, score: result.score, threshold: result.threshold },
+    decision: {
+      fused: result.fused !== null,
+      score: result.score,
+      threshold: result.threshold,
+      accepted: result.fused?.accepted ?? explanation.accepted,
+    },
   };
 }
 
@@ -636,6 +646,14 @@ async function handleForget() {
     return;
   }
   const entry = store.get(person);
+  if (entry === undefined && store.isLocked) {
+    showMessage(
+      `The enrolments are locked, so that of ${quote(person)} cannot be forgotten: unlock ` +
+        'them with the passphrase first.',
+      'error',
+    );
+    return;
+  }
   if (entry === undefined) {
     showMessage(`There is no enrolment of ${quote(person)} to forget.`, 'error');
     return;

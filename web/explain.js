@@ -127,10 +127,11 @@ function drawLegend(canvas, threshold) {
   context.fillStyle = textColour();
   context.font = '12px system-ui, sans-serif';
   context.textBaseline = 'top';
+  // Short labels, so that they fit side by side on a phone.
   const labels = [
-    [0, 'left', `${(threshold - COLOUR_RANGE).toFixed(2)} or less: differs`],
-    [width / 2, 'center', `${threshold.toFixed(2)} (threshold)`],
-    [width, 'right', `${(threshold + COLOUR_RANGE).toFixed(2)} or more: agrees`],
+    [0, 'left', `\u2264 ${(threshold - COLOUR_RANGE).toFixed(2)} differs`],
+    [width / 2, 'center', `${threshold.toFixed(2)} threshold`],
+    [width, 'right', `agrees \u2265 ${(threshold + COLOUR_RANGE).toFixed(2)}`],
   ];
   for (const [x, align, text] of labels) {
     context.textAlign = align;
@@ -298,7 +299,9 @@ function percent(rate) {
 //   description  the model's parsed description (for the held-out score histograms)
 //   stride       values per point in the flat format
 //   decision     { fused, score, threshold } of the verdict: the fused score, or the cosine
-export function showExplanation({ explanation, query, enrolments, closest, description, stride, decision }) {
+export function showExplanation(shown) {
+  lastShown = shown;
+  const { explanation, query, enrolments, closest, description, stride, decision } = shown;
   const section = document.getElementById('explanation');
   section.hidden = false;
   const { threshold, score } = explanation;
@@ -315,10 +318,18 @@ export function showExplanation({ explanation, query, enrolments, closest, descr
   section.dataset.lowestLocalScore = String(lowest);
   section.dataset.highestLocalScore = String(highest);
   const belowCount = local.filter((value) => value < threshold).length;
-  const fusedNote = decision.fused
-    ? ` The colours explain the network's part of the verdict: its cosine ${score.toFixed(2)} ` +
-      `against its own threshold ${threshold.toFixed(2)}.`
-    : '';
+  let fusedNote = '';
+  if (decision.fused) {
+    fusedNote =
+      " The colours explain the network's part of the verdict: its cosine with the reference " +
+      `(the mean of the enrolment embeddings) is ${score.toFixed(2)}, against the network's ` +
+      `own threshold ${threshold.toFixed(2)}.`;
+    if (explanation.accepted !== decision.accepted) {
+      fusedNote +=
+        ` On its own the network would have ${explanation.accepted ? 'accepted' : 'rejected'} ` +
+        'this signature: time warping against the enrolment signatures decided the verdict.';
+    }
+  }
   document.getElementById('explain-query-caption').textContent =
     `This signature, coloured by local score: ${belowCount} of ${local.length} samples lie ` +
     `in stretches below the threshold (local scores from ${lowest.toFixed(2)} to ${highest.toFixed(2)}).` +
@@ -397,5 +408,26 @@ export function showExplanation({ explanation, query, enrolments, closest, descr
 }
 
 export function hideExplanation() {
+  lastShown = null;
   document.getElementById('explanation').hidden = true;
 }
+
+// What showExplanation drew last, so that a new window size or colour scheme redraws it.
+let lastShown = null;
+let redrawPending = false;
+
+function redraw() {
+  if (lastShown === null || redrawPending) {
+    return;
+  }
+  redrawPending = true;
+  requestAnimationFrame(() => {
+    redrawPending = false;
+    if (lastShown !== null) {
+      showExplanation(lastShown);
+    }
+  });
+}
+
+window.addEventListener('resize', redraw);
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redraw);

@@ -28,6 +28,10 @@ const IMPORT_MARGIN = 0.08;
 // full pressure over a whole stroke.
 const PLACEHOLDER_PRESSURES = [0, 0.5, 1];
 
+// Pause placed before a stroke drawn after an imported signature whose clock is ahead of the
+// page's, in milliseconds: a typical pen-up gap between strokes.
+const STROKE_GAP_MS = 150;
+
 export class SignaturePad {
   #canvas;
   #context;
@@ -42,6 +46,9 @@ export class SignaturePad {
   #space = null;
 
   #activePointerId = null;
+  // Added to event timestamps so that a stroke drawn after an imported signature continues its
+  // clock instead of piling up at its last time.
+  #timeOffset = 0;
   #resolutionQuery = null;
   #replay = null;
 
@@ -341,11 +348,17 @@ export class SignaturePad {
 
     for (const event of events) {
       const previous = this.#lastSample();
+      if (previous === null) {
+        this.#timeOffset = 0;
+      } else if (stroke.samples.length === 0 && event.timeStamp + this.#timeOffset < previous.t) {
+        this.#timeOffset = previous.t + STROKE_GAP_MS - event.timeStamp;
+      }
+      const time = event.timeStamp + this.#timeOffset;
       const sample = {
         x: (event.clientX - originX - view.offsetX) / view.scale,
         y: (event.clientY - originY - view.offsetY) / view.scale,
         // The module needs time that never decreases, across strokes too.
-        t: previous === null ? event.timeStamp : Math.max(event.timeStamp, previous.t),
+        t: previous === null ? time : Math.max(time, previous.t),
         pressure: event.pressure,
         tiltX: event.tiltX ?? 0,
         tiltY: event.tiltY ?? 0,

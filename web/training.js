@@ -396,9 +396,12 @@ async function handleStart() {
     delete config.layers;
   }
 
+  // A captured writer needs 2 genuine signatures to form genuine pairs. One who has fewer (for
+  // example only forgeries signed in forgery mode) is left out of this run and named.
+  const leftOut = [...captured.entries()].filter(([, writer]) => writer.genuine.length < 2);
   // Copies are sent, so that the captured signatures stay here for the next run.
   const transfer = [];
-  const capturedWriters = [...captured.entries()].map(([name, writer]) => {
+  const capturedWriters = [...captured.entries()].filter(([, writer]) => writer.genuine.length >= 2).map(([name, writer]) => {
     const copy = (list) =>
       list.map((points) => {
         const clone = points.slice();
@@ -420,6 +423,15 @@ async function handleStart() {
     cancelRequestedAt: null,
   };
   updateCharts();
+  if (leftOut.length > 0) {
+    showMessage(
+      elements.message,
+      `Left out of this run: ${leftOut
+        .map(([name, writer]) => `${quote(name)} (${countOf(writer.genuine.length, 'genuine signature')})`)
+        .join(', ')}. A captured writer needs at least 2 genuine signatures to train; capture more ` +
+        'of them, or forgeries of writers who have them.',
+    );
+  }
   worker.postMessage(
     {
       type: 'start',

@@ -123,6 +123,18 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
   assert.match(await textOf(page, '#explain-distribution-caption'), /^Fused scores .* 200 genuine signatures/);
   assert.match(await textOf(page, '#explain-distribution-caption'), /false rejections/);
 
+  // A narrower window redraws the pictures at their new size.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForFunction(() => {
+    const legend = document.getElementById('explain-legend');
+    return legend.width === Math.round(legend.clientWidth * window.devicePixelRatio);
+  });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.waitForFunction(() => {
+    const legend = document.getElementById('explain-legend');
+    return legend.clientWidth > 400 && legend.width === Math.round(legend.clientWidth * window.devicePixelRatio);
+  });
+
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.locator('#explanation').screenshot({ path: SCREENSHOT });
   t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, SCREENSHOT)}`);

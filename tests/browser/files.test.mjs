@@ -205,3 +205,25 @@ test('every button works from the keyboard', async (t) => {
   assert.equal(await page.getAttribute('#result', 'role'), 'status');
   assertClean(page);
 });
+
+test('strokes drawn after an import keep their timing', async (t) => {
+  const page = await openReadyPage(t);
+  // An SVC2004 file whose clock is far ahead of the page's: 38,000,000 ms.
+  const lines = [];
+  for (let i = 0; i < 60; i += 1) {
+    lines.push(`${i * 20} ${Math.round(200 + 100 * Math.sin(i / 5))} ${38_000_000 + i * 10} 1`);
+  }
+  const filePath = path.join(env.folder, 'late-clock.txt');
+  await writeFile(filePath, `${lines.length}\n${lines.join('\n')}\n`);
+  await importFile(page, filePath);
+  await replaySignature(page, makeScribble(2));
+
+  const exported = JSON.parse(await exportPad(page, 'json'));
+  const times = exported.strokes.flatMap((stroke) => stroke.points.map((point) => point[2]));
+  const drawn = exported.strokes.slice(1).flatMap((stroke) => stroke.points.map((point) => point[2]));
+  assert.ok(drawn.length > 10, `only ${drawn.length} drawn samples`);
+  assert.ok(drawn[0] > 38_000_590, `the drawn stroke starts at ${drawn[0]} ms, not after the import`);
+  assert.ok(drawn.at(-1) - drawn[0] > 300, `the drawn strokes last ${drawn.at(-1) - drawn[0]} ms`);
+  assert.ok(times.every((time, i) => i === 0 || time >= times[i - 1]), 'times go back');
+  assertClean(page);
+});

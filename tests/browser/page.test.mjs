@@ -511,3 +511,15 @@ test('damaged model advice fits the page', async (t) => {
     assertClean(page);
   }
 });
+
+test('double click on Enrol enrols once', async (t) => {
+  const page = await openReadyPage(t);
+  await page.fill('#person', 'double');
+  await replaySignature(page, makeScribble(1));
+  await page.dblclick('#enrol');
+  await page.waitForSelector('body:not([data-saving])');
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+  assert.match(await textOf(page, '#message'), /^Enrolled signature 1 of/);
+  assert.equal((await readEnrolments(page)).double.embeddings.length, 1);
+  assertClean(page);
+});
