@@ -876,10 +876,16 @@ function showModelDescription(description) {
   sentences.push(`Model: ${summary.join(', ') || 'no summary fields'}.`);
 
   const heldOut = fields.heldOut ?? fields.training?.heldOut;
+  const heldOutFused = fields.training?.heldOutFused;
+  const users = fields.training?.heldOutUsers;
+  const heading = users === undefined ? 'Held-out test' : `Held-out users ${users}`;
+  if (heldOutFused !== undefined) {
+    // The verdict uses the fused score whenever the enrolment signatures' points are stored.
+    sentences.push(`${heading}, verdict with time warping: ${formatHeldOutResults(heldOutFused)}.`);
+  }
   if (heldOut !== undefined) {
-    const users = fields.training?.heldOutUsers;
-    const heading = users === undefined ? 'Held-out test' : `Held-out users ${users}`;
-    sentences.push(`${heading}: ${formatHeldOutResults(heldOut)}.`);
+    const which = heldOutFused === undefined ? heading : 'Network alone';
+    sentences.push(`${which}: ${formatHeldOutResults(heldOut)}.`);
   }
 
   elements.modelSummary.textContent = sentences.join(' ');

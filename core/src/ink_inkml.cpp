@@ -654,10 +654,24 @@ std::string write_inkml(const InkSignature& ink) {
             out += indent + "<trace contextRef=\"#" + context_id(stroke.has_pressure, stroke.has_tilt) + "\">\n";
             for (std::size_t i = 0; i < stroke.samples.size(); ++i) {
                 const InkSample& sample = stroke.samples[i];
-                out += indent + "  " + format_number(sample.x) + " " + format_number(sample.y) + " " +
-                       format_number(sample.t_ms);
-                if (stroke.has_pressure) out += " " + format_number(sample.pressure);
-                if (stroke.has_tilt) out += " " + format_number(sample.tilt_x) + " " + format_number(sample.tilt_y);
+                // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on a chain of + here.
+                out += indent;
+                out += "  ";
+                out += format_number(sample.x);
+                out += ' ';
+                out += format_number(sample.y);
+                out += ' ';
+                out += format_number(sample.t_ms);
+                if (stroke.has_pressure) {
+                    out += ' ';
+                    out += format_number(sample.pressure);
+                }
+                if (stroke.has_tilt) {
+                    out += ' ';
+                    out += format_number(sample.tilt_x);
+                    out += ' ';
+                    out += format_number(sample.tilt_y);
+                }
                 out += i + 1 < stroke.samples.size() ? ",\n" : "\n";
             }
             out += indent + "</trace>\n";

@@ -81,6 +81,10 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
   // The default model fuses the network with time warping, and the colours explain the
   // network's cosine.
   assert.equal(await page.getAttribute('#result', 'data-method'), 'fused');
+  assert.match(
+    await textOf(page, '#model-summary'),
+    /Held-out users 31-40, verdict with time warping: skilled-forgery EER [\d.]+ %.*Network alone: skilled-forgery EER [\d.]+ %/,
+  );
   t.diagnostic(`forgery U${USER}S21: ${await textOf(page, '#result')}`);
   const score = Number(await page.getAttribute('#explanation', 'data-cosine'));
   const threshold = Number(await page.getAttribute('#explanation', 'data-cosine-threshold'));
