@@ -320,7 +320,8 @@ async function handleProtection(action, done) {
   try {
     await whileSaving(() => action(passphrase));
   } catch (error) {
-    showMessage(`${describeError(error)}.`, 'error');
+    const text = describeError(error);
+    showMessage(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`, 'error');
     return;
   } finally {
     showProtection();

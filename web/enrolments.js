@@ -200,7 +200,10 @@ export class EnrolmentStore {
     if (this.#protection !== null) {
       throw new Error('the enrolments are protected already: remove the protection first to change the passphrase');
     }
-    if (typeof passphrase !== 'string' || passphrase.length < 8) {
+    if (typeof passphrase !== 'string' || passphrase.length === 0) {
+      throw new Error('the passphrase is empty: type one of at least 8 characters');
+    }
+    if (passphrase.length < 8) {
       throw new Error('the passphrase is shorter than 8 characters: choose a longer one');
     }
     const { protection, keys } = await createProtection(passphrase);

@@ -270,9 +270,11 @@ test('a passphrase encrypts the enrolments', async (t) => {
   const plain = (await readEnrolments(page)).alice;
 
   await page.click('#protection > summary');
+  await page.click('#protect');
+  assert.match(await textOf(page, '#message'), /^The passphrase is empty: type one of at least 8 characters\.$/);
   await page.fill('#passphrase', 'short');
   await page.click('#protect');
-  assert.match(await textOf(page, '#message'), /shorter than 8 characters/);
+  assert.match(await textOf(page, '#message'), /^The passphrase is shorter than 8 characters/);
   assert.equal(await page.getAttribute('body', 'data-protection'), 'none');
 
   await page.fill('#passphrase', 'correct horse battery');
