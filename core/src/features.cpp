@@ -188,13 +188,16 @@ std::vector<float> compute_features(const Signature& signature, int n_steps) {
 }
 
 SignatureProfile profile_signature(const Signature& signature, int n_steps) {
-    const std::vector<float> grid = compute_features(signature, n_steps);
-    ResampledSignature resampled = resample_in_time(signature, n_steps);
+    return profile_from_features(compute_features(signature, n_steps), resample_in_time(signature, n_steps));
+}
+
+SignatureProfile profile_from_features(const std::vector<float>& grid, const ResampledSignature& resampled) {
+    const std::size_t n_steps = resampled.pen_down.size();
     SignatureProfile profile;
-    profile.speed.resize(static_cast<std::size_t>(n_steps));
-    for (int k = 0; k < n_steps; ++k) profile.speed[k] = grid[static_cast<std::size_t>(k) * kFeatureCount + 3];
-    profile.pressure = std::move(resampled.pressure);
-    profile.pen_down = std::move(resampled.pen_down);
+    profile.speed.resize(n_steps);
+    for (std::size_t k = 0; k < n_steps; ++k) profile.speed[k] = grid[k * kFeatureCount + 3];
+    profile.pressure = resampled.pressure;
+    profile.pen_down = resampled.pen_down;
     return profile;
 }
 

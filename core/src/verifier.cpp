@@ -83,10 +83,14 @@ Explanation Verifier::explain(std::span<const float> reference, const Signature&
     Explanation out;
     out.step_count = n_steps;
     out.step_windows = windows;
-    out.profile = profile_signature(query, n_steps);
-    out.sample_positions = resample_in_time(query, n_steps).sample_positions;
+    // The features and the resampling are computed once and serve the profile, the sample
+    // positions and the embedding.
+    ResampledSignature resampled = resample_in_time(query, n_steps);
+    std::vector<float> grid = compute_features(query, n_steps);
+    out.profile = profile_from_features(grid, resampled);
+    out.sample_positions = std::move(resampled.sample_positions);
 
-    const std::vector<float> embedding = embed(query);
+    const std::vector<float> embedding = embed_features(std::move(grid));
     out.verification.score = cosine(embedding.data(), reference.data(), embedding.size());
     out.verification.threshold = model_.threshold;
     out.verification.accepted = out.verification.score >= out.verification.threshold;

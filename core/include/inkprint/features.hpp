@@ -71,6 +71,10 @@ struct SignatureProfile {
 // Computes the profile on the same grid as compute_features. Throws as compute_features does.
 SignatureProfile profile_signature(const Signature& signature, int n_steps = kDefaultStepCount);
 
+// Builds the profile from a signature's feature grid (from compute_features) and its resampling
+// on the same grid, for a caller that has both already.
+SignatureProfile profile_from_features(const std::vector<float>& grid, const ResampledSignature& resampled);
+
 // Root-mean-square distance between the normalised pen positions (features 1 and 2) of two
 // signatures on the time grid, in signature sizes. It ignores where, how large and how fast in
 // total each was written, so a replayed, moved or scaled copy of a signature is near 0. On
