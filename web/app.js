@@ -311,7 +311,13 @@ function showProtection() {
     : locked
       ? 'Enrolments are encrypted and locked. Enter the passphrase to unlock them.'
       : 'Enrolments are encrypted and unlocked until the page is closed or locked.';
-  document.body.dataset.protection = !protectedStore ? 'none' : locked ? 'locked' : 'unlocked';
+  let protection = 'unlocked';
+  if (!protectedStore) {
+    protection = 'none';
+  } else if (locked) {
+    protection = 'locked';
+  }
+  document.body.dataset.protection = protection;
 }
 
 // Runs a passphrase action of the store, then refreshes what depends on the enrolments.
@@ -518,6 +524,7 @@ function handleVerify() {
   let result;
   let explanation = null;
   let explanationError = null;
+  let enrolmentPoints = null;
   try {
     const enrolment = buildReference(person);
     if (enrolment === null) {
@@ -530,9 +537,11 @@ function handleVerify() {
       explanationError = describeError(error);
     }
     const verification = explanation ?? engine.model.verify(enrolment.reference, points);
-    const fused = verifyFused(person, enrolment.embeddings, points);
+    // Converted once, because the fusion, the replay check and the explanation all need them.
+    enrolmentPoints = store.get(person).signatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
+    const fused = verifyFused(enrolment.embeddings, enrolmentPoints, points);
     const decision = fused ?? verification;
-    const nearest = findNearestPath(person, points);
+    const nearest = findNearestPath(enrolmentPoints, points);
     const copy = nearest !== null && nearest.distance < engine.module.REPLAY_DISTANCE ? nearest : null;
     result = {
       nearestPathDistance: nearest?.distance ?? null,
@@ -563,7 +572,7 @@ function handleVerify() {
         return;
       }
       try {
-        showExplanation(gatherExplanation(person, points, explanation, result));
+        showExplanation(gatherExplanation(person, enrolmentPoints, points, explanation, result));
       } catch (error) {
         // The pictures are an aid: the verdict above stays valid when they fail.
         console.error('Drawing the explanation failed:', error);
@@ -579,25 +588,23 @@ function handleVerify() {
 // carries no fusion or some enrolment signature was saved without its points. The model's
 // training chose the fusion on writers it never trained on; it separates forgeries better than
 // the cosine alone (see docs/accuracy.md).
-function verifyFused(person, embeddings, points) {
-  const entry = store.get(person);
-  if (!engine.model.hasFusion() || entry.signatures.some((saved) => saved === null)) {
+function verifyFused(embeddings, enrolmentPoints, points) {
+  if (!engine.model.hasFusion() || enrolmentPoints.some((enrolled) => enrolled === null)) {
     return null;
   }
-  return engine.model.verifyFused(embeddings, entry.signatures.map(pointsFromSaved), points);
+  return engine.model.verifyFused(embeddings, enrolmentPoints, points);
 }
 
 // Returns { index, distance } of the enrolment signature whose pen path is nearest the
 // query's (see trajectory_distance in the core), or null when no enrolment signature was saved
-// with its points.
-function findNearestPath(person, points) {
-  const entry = store.get(person);
+// with its points. `enrolmentPoints` has the points of each enrolment signature, or null.
+function findNearestPath(enrolmentPoints, points) {
   let nearest = null;
-  for (const [index, saved] of entry.signatures.entries()) {
-    if (saved === null) {
+  for (const [index, enrolled] of enrolmentPoints.entries()) {
+    if (enrolled === null) {
       continue;
     }
-    const distance = engine.module.trajectoryDistance(points, pointsFromSaved(saved));
+    const distance = engine.module.trajectoryDistance(points, enrolled);
     if (nearest === null || distance < nearest.distance) {
       nearest = { index, distance };
     }
@@ -607,17 +614,16 @@ function findNearestPath(person, points) {
 
 // Collects what showExplanation draws: the query's profile, each enrolment signature's points,
 // profile and cosine with the query, and the closest enrolment signature that has points.
-function gatherExplanation(person, points, explanation, result) {
+function gatherExplanation(person, enrolmentPoints, points, explanation, result) {
   const entry = store.get(person);
   const queryEmbedding = engine.model.embed(points);
   const enrolments = entry.embeddings.map((embedding, index) => {
-    const saved = entry.signatures[index];
+    const enrolled = enrolmentPoints[index];
     const similarity = engine.module.cosine(queryEmbedding, Float32Array.from(embedding));
-    if (saved === null) {
+    if (enrolled === null) {
       return { points: null, profile: null, similarity };
     }
-    const enrolmentPoints = pointsFromSaved(saved);
-    return { points: enrolmentPoints, profile: engine.model.profile(enrolmentPoints), similarity };
+    return { points: enrolled, profile: engine.model.profile(enrolled), similarity };
   });
   let closest = -1;
   for (const [index, enrolment] of enrolments.entries()) {
