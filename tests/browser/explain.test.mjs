@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import {
   assertClean,
   clearEnrolments,
+  importFile,
   loadPage,
   openPage,
   readEnrolments,
@@ -172,11 +173,6 @@ function writeWave(folder, cycles) {
   return file;
 }
 
-async function importFile(page, file) {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#import')]);
-  await chooser.setFiles(file);
-  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Import'));
-}
 
 // Generated signatures: runs without the data set.
 test('enrolment signatures survive a reload and older entries still verify', async () => {

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import {
   assertClean,
   clearEnrolments,
+  importFile,
   loadPage,
   openPage,
   readEnrolments,
@@ -47,12 +48,6 @@ async function exportPad(page, format) {
   return readFile(await download.path(), 'utf8');
 }
 
-// Imports a file through the Import button and the file picker.
-async function importFile(page, filePath) {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#import')]);
-  await chooser.setFiles(filePath);
-  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Import'));
-}
 
 async function textOf(page, selector) {
   return (await page.textContent(selector)).trim();

@@ -440,3 +440,11 @@ export function svc2004SkipReason() {
     'contains Task1/ and Task2/'
   );
 }
+
+// Imports a file into the pad through the Import button and the file picker, and waits for the
+// page's message about it.
+export async function importFile(page, filePath) {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#import')]);
+  await chooser.setFiles(filePath);
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Import'));
+}
