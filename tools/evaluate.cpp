@@ -27,6 +27,7 @@ struct Options {
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
+    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Timed;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -56,6 +57,9 @@ void print_usage() {
                  "                     (mean distance over the enrolment's mean distance among itself) or\n"
                  "                     nearest (nearest distance over the enrolment's mean nearest-neighbour\n"
                  "                     distance) (default nearest)\n"
+                 "  --dtw-sequence NAME  what dtw and fusion align: timed (a step every 10 ms of pen-down\n"
+                 "                     time with position, velocity, acceleration and jerk) or grid (the\n"
+                 "                     network's 200-step feature grid) (default timed)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
                  "  --validation N     users per fold that choose the epoch, the threshold and the fusion\n"
@@ -122,6 +126,7 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--out") options.output = value;
         else if (name == "--method") options.methods = parse_methods(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
+        else if (name == "--dtw-sequence") options.dtw_sequence = inkprint::parse_dtw_sequence(value);
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
         else if (name == "--folds") options.folds = whole();
@@ -167,13 +172,25 @@ std::string percent(double rate) {
 }
 
 // Mean and sample standard deviation.
-std::string mean_and_spread(const std::vector<double>& values) {
+std::pair<double, double> mean_and_deviation(const std::vector<double>& values) {
     double mean = 0, squares = 0;
     for (double v : values) mean += v / values.size();
     for (double v : values) squares += (v - mean) * (v - mean);
-    const double spread = values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0.0;
+    return {mean, values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0.0};
+}
+
+std::string mean_and_spread(const std::vector<double>& values) {
+    const auto [mean, spread] = mean_and_deviation(values);
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%5.2f %% +- %4.2f", mean * 100, spread * 100);
+    return buffer;
+}
+
+// {"mean":...,"deviation":...} of a list of rates, as fractions.
+std::string json_mean_and_deviation(const std::vector<double>& values) {
+    const auto [mean, spread] = mean_and_deviation(values);
+    char buffer[96];
+    std::snprintf(buffer, sizeof buffer, "{\"mean\":%.6f,\"deviation\":%.6f}", mean, spread);
     return buffer;
 }
 
@@ -263,7 +280,7 @@ int run(int argc, char** argv) {
             const Method method = parse_method(options.methods[m]);
             std::unique_ptr<inkprint::Scorer> scorer;
             if (method.kind == Method::Kind::Dtw) {
-                scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation);
+                scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation, options.dtw_sequence);
             } else if (method.kind == Method::Kind::Tdnn) {
                 scorer = std::make_unique<inkprint::EmbeddingScorer>(trained->model, method.rule);
             } else {
@@ -272,7 +289,8 @@ int run(int argc, char** argv) {
                 std::vector<inkprint::WriterSignatures> impostors = round.train;
                 impostors.insert(impostors.end(), round.validation.begin(), round.validation.end());
                 const inkprint::FusionFit fit =
-                    inkprint::fit_fusion(trained->model, method.rule, options.dtw_normalisation, round.validation,
+                    inkprint::fit_fusion(trained->model, method.rule, options.dtw_normalisation, options.dtw_sequence,
+                                         round.validation,
                                          impostors, options.protocol);
                 std::cout << round.name << ": " << options.methods[m] << " DTW weight " << fit.parameters.dtw_weight
                           << " (validation skilled EER " << percent(fit.skilled_eer) << ")\n";
@@ -310,7 +328,17 @@ int run(int argc, char** argv) {
         write_outputs(folder, result.scores, method + ", SVC2004 task " + std::to_string(options.task) +
                                                  ", pooled over " + std::to_string(rounds.size()) +
                                                  (rounds.size() == 1 ? " round" : " folds"));
-        std::cout << "wrote " << (folder / "scores.csv").string() << ", det.csv and det.svg\n";
+        // The summary for other programs, such as the page's accuracy line for the default model.
+        std::ofstream(folder / "summary.json")
+            << "{\"method\":\"" << method << "\",\"task\":" << options.task << ",\"trainTask\":" << options.train_task
+            << ",\"folds\":" << (options.train_task ? 1 : options.folds) << ",\"trials\":" << options.protocol.trials
+            << ",\"enrolment\":" << options.protocol.enrolment_count
+            << ",\"dtwSequence\":\"" << inkprint::dtw_sequence_name(options.dtw_sequence) << "\""
+            << ",\"skilledGlobal\":" << json_mean_and_deviation(result.skilled_global)
+            << ",\"skilledPerUser\":" << json_mean_and_deviation(result.skilled_user)
+            << ",\"randomGlobal\":" << json_mean_and_deviation(result.random_global)
+            << ",\"randomPerUser\":" << json_mean_and_deviation(result.random_user) << "}\n";
+        std::cout << "wrote " << (folder / "scores.csv").string() << ", det.csv, det.svg and summary.json\n";
     }
     return 0;
 }

@@ -32,6 +32,7 @@ struct Options {
     // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
     std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::MeanCosine;
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
+    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Timed;
 };
 
 void print_usage() {
@@ -48,6 +49,8 @@ void print_usage() {
                  "                     the model's description, or none (default mean)\n"
                  "  --dtw-normalisation NAME  per-user normalisation of the fused DTW distances, mean or nearest\n"
                  "                     (default nearest); see inkprint-evaluate --help\n"
+                 "  --dtw-sequence NAME  what the fused DTW aligns, timed or grid (default timed); see\n"
+                 "                     inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
 
@@ -72,6 +75,7 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
+        else if (name == "--dtw-sequence") options.dtw_sequence = inkprint::parse_dtw_sequence(value);
         else if (name == "--fusion") {
             if (value == "none") {
                 options.fusion.reset();
@@ -180,7 +184,8 @@ int run(int argc, char** argv) {
         impostors.insert(impostors.end(), validation_users.begin(), validation_users.end());
         inkprint::FusionFit fit;
         try {
-            fit = inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, validation_users, impostors,
+            fit = inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, options.dtw_sequence,
+                                       validation_users, impostors,
                                        inkprint::ProtocolConfig{});
         } catch (const inkprint::Error& error) {
             throw inkprint::Error(std::string("fitting the fusion failed: ") + error.what() +
@@ -193,14 +198,15 @@ int run(int argc, char** argv) {
         const auto fused_random = inkprint::equal_error_rate(fused.genuine, fused.random);
         const auto fused_skilled_rates = inkprint::error_rates_at(fused.genuine, fused.skilled, threshold);
         const auto fused_random_rates = inkprint::error_rates_at(fused.genuine, fused.random, threshold);
-        inkprint::DtwScorer dtw(options.dtw_normalisation);
+        inkprint::DtwScorer dtw(options.dtw_normalisation, options.dtw_sequence);
         const auto dtw_alone = inkprint::score_fixed_split(dtw, held_out_users);
         std::cout << "DTW alone, held-out users (" << held_out_users.size() << "): skilled-forgery EER "
                   << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.skilled).rate)
                   << ", random-forgery EER "
                   << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.random).rate) << "\n";
         std::cout << "fusion with DTW (" << inkprint::embedding_score_name(*options.fusion) << " TDNN score, "
-                  << inkprint::distance_normalisation_name(options.dtw_normalisation) << " DTW normalisation): weight "
+                  << inkprint::distance_normalisation_name(options.dtw_normalisation) << " DTW normalisation, "
+                  << inkprint::dtw_sequence_name(options.dtw_sequence) << " DTW sequence): weight "
                   << fit.parameters.dtw_weight << ", threshold " << threshold << " (validation skilled EER "
                   << percent(fit.skilled_eer) << ")\n"
                   << "fused, held-out users (" << held_out_users.size() << "): skilled-forgery EER "

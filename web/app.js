@@ -11,6 +11,9 @@ import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
 const MODEL_URL = 'models/default.inkprint';
+// Cross-validated error rates of the default model's configuration, written by
+// scripts/measure-default-accuracy.sh. The page works without it.
+const ACCURACY_URL = 'models/default-accuracy.json';
 
 // The core's model file errors end with advice for the native tools, which the page cannot
 // follow: it has no model export and no file choice. Each suffix here is replaced with advice
@@ -65,11 +68,21 @@ const elements = {
   modelSummary: document.getElementById('model-summary'),
   modelDescription: document.getElementById('model-description'),
   modelDetails: document.getElementById('model-details'),
+  modelAccuracy: document.getElementById('model-accuracy'),
 };
 
 // The loaded module, model, model id and parsed model description (null when it is not JSON),
-// set once loading succeeds.
-const engine = { module: null, model: null, modelId: null, embeddingSize: 0, description: null };
+// set once loading succeeds; also the default model's id and its cross-validated error rates
+// (null without models/default-accuracy.json).
+const engine = {
+  module: null,
+  model: null,
+  modelId: null,
+  embeddingSize: 0,
+  description: null,
+  defaultModelId: null,
+  defaultAccuracy: null,
+};
 
 // The error that stopped the module or the model from loading, or null. Every later message
 // repeats it, because nothing can be enrolled or verified without the model.
@@ -925,7 +938,51 @@ async function loadEngine() {
   }
 
   engine.module = module;
+  engine.defaultModelId = modelId;
+  engine.defaultAccuracy = await downloadAccuracy();
   installModel(model, modelId);
+}
+
+// Returns the summaries of ACCURACY_URL, or null when the file is missing or not as
+// scripts/measure-default-accuracy.sh writes it; the footer then leaves the line out.
+async function downloadAccuracy() {
+  try {
+    const response = await fetch(ACCURACY_URL);
+    if (!response.ok) {
+      return null;
+    }
+    const accuracy = await response.json();
+    const valid =
+      Array.isArray(accuracy.tasks) &&
+      accuracy.tasks.length > 0 &&
+      accuracy.tasks.every(
+        (task) =>
+          Number.isInteger(task.task) &&
+          ['skilledGlobal', 'randomGlobal'].every((key) => Number.isFinite(task[key]?.mean)),
+      );
+    return valid ? accuracy : null;
+  } catch {
+    return null;
+  }
+}
+
+// The footer line with the cross-validated error rates, for the default model only: a model
+// trained in the page was not measured this way.
+function showAccuracy() {
+  const accuracy = engine.modelId === engine.defaultModelId ? engine.defaultAccuracy : null;
+  elements.modelAccuracy.hidden = accuracy === null;
+  if (accuracy === null) {
+    elements.modelAccuracy.textContent = '';
+    return;
+  }
+  const percent = (rate) => `${(rate * 100).toFixed(1)} %`;
+  const rates = (key) =>
+    accuracy.tasks.map((task) => `${percent(task[key].mean)} (task ${task.task})`).join(', ');
+  const folds = accuracy.tasks[0].folds;
+  elements.modelAccuracy.textContent =
+    `Cross-validated on SVC2004 (${folds} folds, each testing writers its network never saw, ` +
+    `verdict with time warping): equal error rate ${rates('skilledGlobal')} for skilled ` +
+    `forgeries, ${rates('randomGlobal')} for random forgeries.`;
 }
 
 // Makes `model` the one the page enrols and verifies with, and releases the previous one.
@@ -941,6 +998,7 @@ function installModel(model, modelId) {
     engine.description = null;
   }
   showModelDescription(description);
+  showAccuracy();
 }
 
 // Makes the page enrol and verify with the model file `bytes` (a Uint8Array), for example one

@@ -63,7 +63,7 @@ double EmbeddingScorer::score(const std::vector<const Signature*>& enrolment, co
 
 const std::vector<float>& DtwScorer::grid(const Signature& signature) {
     auto found = grids_.find(&signature);
-    if (found == grids_.end()) found = grids_.emplace(&signature, dtw_grid(signature)).first;
+    if (found == grids_.end()) found = grids_.emplace(&signature, dtw_sequence(sequence_, signature)).first;
     return found->second;
 }
 
@@ -196,11 +196,11 @@ std::pair<double, double> mean_and_deviation(const std::vector<double>& a, const
 }  // namespace
 
 FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
-                     const std::vector<WriterSignatures>& validation, const std::vector<WriterSignatures>& impostors,
-                     const ProtocolConfig& config) {
+                     DtwSequence dtw_sequence, const std::vector<WriterSignatures>& validation,
+                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config) {
     if (validation.empty()) throw Error("fitting the fusion needs at least one validation writer");
     EmbeddingScorer embedding(model, rule);
-    DtwScorer dtw(dtw_normalisation);
+    DtwScorer dtw(dtw_normalisation, dtw_sequence);
     // Scores of both methods in the same order: the protocol's draws depend only on its seed.
     Scores tdnn_scores, dtw_scores;
     for (int task : {1, 2}) {
@@ -226,6 +226,7 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
     FusionFit best;
     best.parameters.embedding_score = rule;
     best.parameters.dtw_normalisation = dtw_normalisation;
+    best.parameters.dtw_sequence = dtw_sequence;
     std::tie(best.parameters.tdnn_mean, best.parameters.tdnn_deviation) =
         mean_and_deviation(tdnn_scores.genuine, tdnn_scores.skilled);
     std::tie(best.parameters.dtw_mean, best.parameters.dtw_deviation) =

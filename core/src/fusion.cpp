@@ -163,12 +163,14 @@ private:
     FusionParameters read_fusion_object() {
         FusionParameters fusion;
         expect('{', "\"fusion\" must be an object");
-        constexpr std::size_t kKeyCount = 8;
+        constexpr std::size_t kKeyCount = 9;
         bool seen[kKeyCount] = {};
-        // The first two members are names, the others numbers.
-        const char* const keys[kKeyCount] = {"embeddingScore", "dtwNormalisation", "dtwWeight", "tdnnMean",
-                                             "tdnnDeviation",  "dtwMean",          "dtwDeviation", "threshold"};
+        // The first three members are names, the others numbers. "dtwSequence" may be missing.
+        const char* const keys[kKeyCount] = {"embeddingScore", "dtwNormalisation", "dtwSequence",
+                                             "dtwWeight",      "tdnnMean",         "tdnnDeviation",
+                                             "dtwMean",        "dtwDeviation",     "threshold"};
         double* const numbers[kKeyCount] = {nullptr,
+                                            nullptr,
                                             nullptr,
                                             &fusion.dtw_weight,
                                             &fusion.tdnn_mean,
@@ -191,11 +193,12 @@ private:
                 const auto index = static_cast<std::size_t>(found - std::begin(keys));
                 if (seen[index]) fail("the key \"" + key + "\" appears twice in \"fusion\"");
                 seen[index] = true;
-                if (index < 2) {
+                if (index < 3) {
                     const std::string name = read_string();
                     try {
                         if (index == 0) fusion.embedding_score = parse_embedding_score(name);
-                        else fusion.dtw_normalisation = parse_distance_normalisation(name);
+                        else if (index == 1) fusion.dtw_normalisation = parse_distance_normalisation(name);
+                        else fusion.dtw_sequence = parse_dtw_sequence(name);
                     } catch (const Error& error) {
                         fail(error.what());
                     }
@@ -213,7 +216,7 @@ private:
         expect('}', "expected ',' or '}' in \"fusion\"");
 
         for (std::size_t i = 0; i < kKeyCount; ++i) {
-            if (!seen[i]) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
+            if (!seen[i] && i != 2) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
         }
         try {
             fusion.validate();
@@ -333,8 +336,10 @@ double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std
     }
 }
 
-std::vector<float> dtw_grid(const Signature& signature) {
-    std::vector<float> values = compute_features(signature);
+namespace {
+
+// Standardises each of the kFeatureCount columns of a step-major sequence over its steps.
+void standardise_columns(std::vector<float>& values) {
     const std::size_t steps = values.size() / kFeatureCount;
     for (int f = 0; f < kFeatureCount; ++f) {
         double sum = 0, sum_squares = 0;
@@ -349,8 +354,81 @@ std::vector<float> dtw_grid(const Signature& signature) {
             values[t * kFeatureCount + f] = static_cast<float>((values[t * kFeatureCount + f] - mean) * scale);
         }
     }
+}
+
+// Difference of each step from its neighbours within the same run of `run`, central where
+// both neighbours are in the run, one-sided at a run's ends, 0 for a run of one step.
+std::vector<double> step_differences(const std::vector<double>& values, const std::vector<int>& run) {
+    const std::size_t n = values.size();
+    std::vector<double> out(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t before = i > 0 && run[i - 1] == run[i] ? i - 1 : i;
+        const std::size_t after = i + 1 < n && run[i + 1] == run[i] ? i + 1 : i;
+        if (after > before) out[i] = (values[after] - values[before]) / static_cast<double>(after - before);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<float> dtw_grid(const Signature& signature) {
+    std::vector<float> values = compute_features(signature);
+    standardise_columns(values);
     return values;
 }
+
+const char* dtw_sequence_name(DtwSequence kind) { return kind == DtwSequence::Timed ? "timed" : "grid"; }
+
+DtwSequence parse_dtw_sequence(std::string_view name) {
+    if (name == "grid") return DtwSequence::Grid;
+    if (name == "timed") return DtwSequence::Timed;
+    throw Error("unknown DTW sequence '" + std::string(name) + "': use grid or timed");
+}
+
+std::vector<float> dtw_timed(const Signature& signature) {
+    validate_signature(signature);
+    const double start = signature.strokes.front().points.front().t_ms;
+    const double end = signature.strokes.back().points.back().t_ms;
+    const int steps =
+        static_cast<int>(std::clamp(std::lround((end - start) / kDtwStepMs), long{kDtwMinSteps}, long{kDtwMaxSteps}));
+    const ResampledSignature resampled = resample_in_time(signature, steps);
+
+    int pen_down_steps = 0;
+    for (double down : resampled.pen_down) pen_down_steps += down >= 0.5 ? 1 : 0;
+    const bool keep_pen_up = pen_down_steps < 2;
+
+    // Kept steps, with a run number that changes at each pen-up gap.
+    std::vector<double> x, y;
+    std::vector<int> run;
+    int current_run = 0;
+    for (int t = 0; t < steps; ++t) {
+        if (!keep_pen_up && resampled.pen_down[t] < 0.5) {
+            if (t > 0 && resampled.pen_down[t - 1] >= 0.5) ++current_run;
+            continue;
+        }
+        x.push_back(resampled.x[t]);
+        y.push_back(resampled.y[t]);
+        run.push_back(current_run);
+    }
+    const std::vector<double> vx = step_differences(x, run), vy = step_differences(y, run);
+    const std::vector<double> ax = step_differences(vx, run), ay = step_differences(vy, run);
+    const std::vector<double> jx = step_differences(ax, run), jy = step_differences(ay, run);
+    const std::vector<double>* columns[kFeatureCount] = {&x, &y, &vx, &vy, &ax, &ay, &jx, &jy};
+
+    std::vector<float> values(x.size() * kFeatureCount);
+    for (std::size_t t = 0; t < x.size(); ++t) {
+        for (int f = 0; f < kFeatureCount; ++f) values[t * kFeatureCount + f] = static_cast<float>((*columns[f])[t]);
+    }
+    // Position needs no centring or scaling of its own: standardising does both.
+    standardise_columns(values);
+    return values;
+}
+
+std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
+    return kind == DtwSequence::Timed ? dtw_timed(signature) : dtw_grid(signature);
+}
+
+int dtw_band(DtwSequence kind) { return kind == DtwSequence::Timed ? kDtwMaxSteps : kDtwBand; }
 
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
     if (a.empty() || b.empty() || a.size() % kFeatureCount != 0 || b.size() % kFeatureCount != 0) {
@@ -412,7 +490,8 @@ void FusionParameters::validate() const {
 
 std::string fusion_json(const FusionParameters& fusion) {
     return std::string("{\"embeddingScore\":\"") + embedding_score_name(fusion.embedding_score) +
-           "\",\"dtwNormalisation\":\"" + distance_normalisation_name(fusion.dtw_normalisation) + "\",\"dtwWeight\":" + format_number(fusion.dtw_weight) + ",\"tdnnMean\":" + format_number(fusion.tdnn_mean) +
+           "\",\"dtwNormalisation\":\"" + distance_normalisation_name(fusion.dtw_normalisation) +
+           "\",\"dtwSequence\":\"" + dtw_sequence_name(fusion.dtw_sequence) + "\",\"dtwWeight\":" + format_number(fusion.dtw_weight) + ",\"tdnnMean\":" + format_number(fusion.tdnn_mean) +
            ",\"tdnnDeviation\":" + format_number(fusion.tdnn_deviation) + ",\"dtwMean\":" +
            format_number(fusion.dtw_mean) + ",\"dtwDeviation\":" + format_number(fusion.dtw_deviation) +
            ",\"threshold\":" + format_number(fusion.threshold) + "}";

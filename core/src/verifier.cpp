@@ -62,11 +62,12 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
     }
     const std::vector<float> embedding = embed(query);
     std::vector<std::vector<float>> grids;
-    for (const Signature& signature : enrolment) grids.push_back(dtw_grid(signature));
+    for (const Signature& signature : enrolment) grids.push_back(dtw_sequence(parameters->dtw_sequence, signature));
 
     FusedVerification result;
     result.embedding_score = score_embedding(parameters->embedding_score, enrolled, embedding);
-    result.dtw_score = dtw_score(parameters->dtw_normalisation, grids, dtw_grid(query));
+    result.dtw_score = dtw_score(parameters->dtw_normalisation, grids, dtw_sequence(parameters->dtw_sequence, query),
+                                 dtw_band(parameters->dtw_sequence));
     result.score = parameters->fuse(result.embedding_score, result.dtw_score);
     result.threshold = parameters->threshold;
     result.accepted = result.score >= result.threshold;

@@ -193,6 +193,46 @@ test('missing model is reported', async (t) => {
   assertClean(page);
 });
 
+test('footer shows the cross-validated error rates', async (t) => {
+  const page = await openReadyPage(t);
+  const accuracy = JSON.parse(await readFile(path.join(WEB_ROOT, 'models', 'default-accuracy.json'), 'utf8'));
+  assert.deepEqual(
+    accuracy.tasks.map((task) => task.task),
+    [1, 2],
+  );
+  const line = await textOf(page, '#model-accuracy');
+  assert.equal(await page.isVisible('#model-accuracy'), true);
+  // Every rate of the file appears as the page rounds it.
+  for (const task of accuracy.tasks) {
+    for (const key of ['skilledGlobal', 'randomGlobal']) {
+      const expected = `${(task[key].mean * 100).toFixed(1)} % (task ${task.task})`;
+      assert.ok(line.includes(expected), `"${expected}" is not in "${line}"`);
+    }
+  }
+  assert.match(line, /^Cross-validated on SVC2004 \(4 folds/);
+  assertClean(page);
+});
+
+test('page works without the error-rate file', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin, {
+    allowedConsoleErrors: [RESOURCE_LOAD_ERROR],
+  });
+  t.after(() => page.close());
+  await page.route('**/models/default-accuracy.json', (route) => route.fulfill({ status: 404 }));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await page.isVisible('#model-accuracy'), false);
+  assert.match(await textOf(page, '#model-summary'), /Held-out users/);
+
+  // A damaged file is left out the same way.
+  await page.unroute('**/models/default-accuracy.json');
+  await page.route('**/models/default-accuracy.json', (route) =>
+    route.fulfill({ body: '{"tasks":[{"task":1,"skilledGlobal":{}}]}', contentType: 'application/json' }),
+  );
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  assert.equal(await page.isVisible('#model-accuracy'), false);
+  assertClean(page);
+});
+
 test('corrupt model is reported', async (t) => {
   const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());

@@ -148,6 +148,8 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   await page.click('#model-use');
   await page.waitForSelector(`#model-active[data-active-id="${firstId}"]`);
   assert.match(await page.textContent('#model-summary'), /threshold/);
+  // The cross-validated rates belong to the default model's configuration only.
+  assert.equal(await page.isVisible('#model-accuracy'), false);
 
   assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);

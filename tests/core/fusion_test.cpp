@@ -52,6 +52,7 @@ inkprint::FusionParameters example_fusion() {
     inkprint::FusionParameters fusion;
     fusion.embedding_score = EmbeddingScore::MaxCosine;
     fusion.dtw_normalisation = inkprint::DistanceNormalisation::Mean;
+    fusion.dtw_sequence = inkprint::DtwSequence::Timed;
     fusion.dtw_weight = 0.65;
     fusion.tdnn_mean = 0.25;
     fusion.tdnn_deviation = 0.125;
@@ -139,14 +140,96 @@ TEST(DtwScore, MatchesTheScorer) {
     std::vector<inkprint::Signature> signatures;
     for (int i = 0; i < 4; ++i) signatures.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
     std::vector<const inkprint::Signature*> enrolment = {&signatures[0], &signatures[1], &signatures[2]};
-    std::vector<std::vector<float>> grids;
-    for (int i = 0; i < 3; ++i) grids.push_back(inkprint::dtw_grid(signatures[i]));
-    for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
-        inkprint::DtwScorer scorer(rule);
-        EXPECT_DOUBLE_EQ(scorer.score(enrolment, signatures[3]),
-                         inkprint::dtw_score(rule, grids, inkprint::dtw_grid(signatures[3])));
+    for (auto sequence : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed}) {
+        std::vector<std::vector<float>> grids;
+        for (int i = 0; i < 3; ++i) grids.push_back(inkprint::dtw_sequence(sequence, signatures[i]));
+        for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
+            inkprint::DtwScorer scorer(rule, sequence);
+            EXPECT_DOUBLE_EQ(scorer.score(enrolment, signatures[3]),
+                             inkprint::dtw_score(rule, grids, inkprint::dtw_sequence(sequence, signatures[3]),
+                                                 inkprint::dtw_band(sequence)));
+        }
+        EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Mean, {}, grids[0]), inkprint::Error);
     }
-    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Mean, {}, grids[0]), inkprint::Error);
+}
+
+namespace {
+
+// One stroke of `count` samples every `interval_ms`: a wave along x whose speed varies.
+inkprint::Signature wave_stroke(int count, double interval_ms, double scale = 1, double shift = 0) {
+    inkprint::Signature signature;
+    signature.strokes.emplace_back();
+    for (int i = 0; i < count; ++i) {
+        const double u = static_cast<double>(i) / (count - 1);
+        signature.strokes[0].points.push_back({shift + scale * (100 * u + 15 * std::cos(7 * u)),
+                                               shift + scale * 20 * std::sin(12 * u), i * interval_ms, 0});
+    }
+    return signature;
+}
+
+}  // namespace
+
+TEST(DtwTimed, TakesOneStepPerIntervalOfWriting) {
+    // 2 s of writing give 200 steps; a copy written 1.5 times slower gives 300.
+    EXPECT_EQ(inkprint::dtw_timed(wave_stroke(201, 10)).size(), 200u * inkprint::kFeatureCount);
+    EXPECT_EQ(inkprint::dtw_timed(wave_stroke(201, 15)).size(), 300u * inkprint::kFeatureCount);
+    // Very short and very long signatures are held between the step limits.
+    EXPECT_EQ(inkprint::dtw_timed(wave_stroke(11, 1)).size(),
+              static_cast<std::size_t>(inkprint::kDtwMinSteps) * inkprint::kFeatureCount);
+    EXPECT_EQ(inkprint::dtw_timed(wave_stroke(3001, 10)).size(),
+              static_cast<std::size_t>(inkprint::kDtwMaxSteps) * inkprint::kFeatureCount);
+}
+
+TEST(DtwTimed, DropsPenUpAndStandardises) {
+    // Two strokes of 1 s with 500 ms between them: about 200 pen-down steps of 250.
+    inkprint::Signature signature = wave_stroke(101, 10);
+    inkprint::Signature second = wave_stroke(101, 10, 1, 150);
+    for (auto& point : second.strokes[0].points) point.t_ms += 1500;
+    signature.strokes.push_back(second.strokes[0]);
+    const std::vector<float> values = inkprint::dtw_timed(signature);
+    const std::size_t steps = values.size() / inkprint::kFeatureCount;
+    EXPECT_GE(steps, 195u);
+    EXPECT_LE(steps, 205u);
+    for (int f = 0; f < inkprint::kFeatureCount; ++f) {
+        double sum = 0, squares = 0;
+        for (std::size_t t = 0; t < steps; ++t) {
+            sum += values[t * inkprint::kFeatureCount + f];
+            squares += double(values[t * inkprint::kFeatureCount + f]) * values[t * inkprint::kFeatureCount + f];
+        }
+        EXPECT_NEAR(sum / steps, 0.0, 1e-4) << "feature " << f;
+        EXPECT_NEAR(squares / steps, 1.0, 1e-3) << "feature " << f;
+    }
+}
+
+TEST(DtwTimed, IgnoresPlaceAndSizeButNotPace) {
+    const auto original = inkprint::dtw_timed(wave_stroke(201, 10));
+    const auto moved = inkprint::dtw_timed(wave_stroke(201, 10, 3.5, -400));
+    ASSERT_EQ(original.size(), moved.size());
+    for (std::size_t i = 0; i < original.size(); ++i) EXPECT_NEAR(original[i], moved[i], 1e-4);
+    const int band = inkprint::dtw_band(inkprint::DtwSequence::Timed);
+    EXPECT_NEAR(inkprint::dtw_distance(original, moved, band), 0.0, 1e-4);
+    // The same path written slower aligns only at a cost.
+    const auto slower = inkprint::dtw_timed(wave_stroke(201, 16));
+    EXPECT_GT(inkprint::dtw_distance(original, slower, band), 0.05);
+}
+
+TEST(DtwTimed, RejectsWhatFeaturesReject) {
+    inkprint::Signature dot;
+    dot.strokes.push_back({{{5, 5, 0, 0}, {5, 5, 10, 0}}});
+    EXPECT_THROW(inkprint::dtw_timed(dot), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_timed(inkprint::Signature{}), inkprint::Error);
+}
+
+TEST(DtwSequenceNames, RoundTrip) {
+    for (auto kind : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed}) {
+        EXPECT_EQ(inkprint::parse_dtw_sequence(inkprint::dtw_sequence_name(kind)), kind);
+    }
+    try {
+        inkprint::parse_dtw_sequence("steps");
+        FAIL() << "an unknown name was accepted";
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("grid or timed"), std::string::npos) << error.what();
+    }
 }
 
 TEST(FusionParameters, FuseStandardisesBothScores) {
@@ -177,12 +260,28 @@ TEST(FusionDescription, RoundTripsAmongOtherMembers) {
     ASSERT_TRUE(read.has_value());
     EXPECT_EQ(read->embedding_score, fusion.embedding_score);
     EXPECT_EQ(read->dtw_normalisation, fusion.dtw_normalisation);
+    EXPECT_EQ(read->dtw_sequence, fusion.dtw_sequence);
     EXPECT_DOUBLE_EQ(read->dtw_weight, fusion.dtw_weight);
     EXPECT_DOUBLE_EQ(read->tdnn_mean, fusion.tdnn_mean);
     EXPECT_DOUBLE_EQ(read->tdnn_deviation, fusion.tdnn_deviation);
     EXPECT_DOUBLE_EQ(read->dtw_mean, fusion.dtw_mean);
     EXPECT_DOUBLE_EQ(read->dtw_deviation, fusion.dtw_deviation);
     EXPECT_DOUBLE_EQ(read->threshold, fusion.threshold);
+}
+
+// Models trained before the timed sequence existed have no "dtwSequence" and used the grid.
+TEST(FusionDescription, ReadsTheGridWhenTheSequenceIsMissing) {
+    std::string json = inkprint::fusion_json(example_fusion());
+    const std::string member = "\"dtwSequence\":\"timed\",";
+    ASSERT_NE(json.find(member), std::string::npos);
+    json.erase(json.find(member), member.size());
+    const auto read = inkprint::read_fusion("{\"fusion\":" + json + "}");
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->dtw_sequence, inkprint::DtwSequence::Grid);
+
+    std::string unknown = inkprint::fusion_json(example_fusion());
+    unknown.replace(unknown.find("\"timed\""), 7, "\"steps\"");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + unknown + "}"), inkprint::Error);
 }
 
 TEST(FusionDescription, AbsentWithoutFusionMember) {
@@ -220,7 +319,7 @@ TEST(FitFusion, NoWorseThanEitherScoreOnItsWriters) {
     inkprint::ProtocolConfig config;
     config.trials = 2;
     const auto fit = inkprint::fit_fusion(model, EmbeddingScore::Normalised, inkprint::DistanceNormalisation::Nearest,
-                                          validation, impostors, config);
+                                          inkprint::DtwSequence::Timed, validation, impostors, config);
     EXPECT_GE(fit.parameters.dtw_weight, 0.0);
     EXPECT_LE(fit.parameters.dtw_weight, 1.0);
     EXPECT_NO_THROW(fit.parameters.validate());
@@ -229,7 +328,8 @@ TEST(FitFusion, NoWorseThanEitherScoreOnItsWriters) {
         return inkprint::summarise(inkprint::run_protocol(scorer, validation, impostors, config)).skilled_global;
     };
     inkprint::EmbeddingScorer tdnn(model, EmbeddingScore::Normalised);
-    inkprint::DtwScorer dtw(inkprint::DistanceNormalisation::Nearest);
+    inkprint::DtwScorer dtw(inkprint::DistanceNormalisation::Nearest, inkprint::DtwSequence::Timed);
+    EXPECT_EQ(fit.parameters.dtw_sequence, inkprint::DtwSequence::Timed);
     EXPECT_LE(fit.skilled_eer, skilled_eer(tdnn) + 1e-12);
     EXPECT_LE(fit.skilled_eer, skilled_eer(dtw) + 1e-12);
     inkprint::FusionScorer fused(model, fit.parameters);
@@ -241,14 +341,16 @@ TEST(FitFusion, RejectsTooFewImpostors) {
     const auto writers = synthetic_writers(5, 2, 22);
     inkprint::ProtocolConfig config;
     config.trials = 1;
-    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, writers, writers, config), inkprint::Error);
-    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, {}, writers, config), inkprint::Error);
+    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, inkprint::DtwSequence::Grid, writers, writers, config), inkprint::Error);
+    EXPECT_THROW(inkprint::fit_fusion(model, EmbeddingScore::Reference, inkprint::DistanceNormalisation::Mean, inkprint::DtwSequence::Grid, {}, writers, config), inkprint::Error);
 }
 
 // The page's fused verification gives the score that the evaluation measured.
 TEST(VerifyFused, EqualsTheFusionScorer) {
+  for (auto sequence : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed}) {
     auto model = random_model(5);
-    const auto fusion = example_fusion();
+    auto fusion = example_fusion();
+    fusion.dtw_sequence = sequence;
     model.description = "{\"seed\":1,\"fusion\":" + inkprint::fusion_json(fusion) + "}";
     inkprint::Verifier verifier(model);
     ASSERT_TRUE(verifier.fusion().has_value());
@@ -271,6 +373,7 @@ TEST(VerifyFused, EqualsTheFusionScorer) {
         EXPECT_EQ(result.accepted, result.score >= fusion.threshold);
         EXPECT_DOUBLE_EQ(result.score, fusion.fuse(result.embedding_score, result.dtw_score));
     }
+  }
 }
 
 TEST(VerifyFused, RejectsMissingParametersAndCounts) {

@@ -50,16 +50,17 @@ private:
     std::map<const Signature*, std::vector<float>> embeddings_;
 };
 
-// Dynamic time warping on the feature grids (dtw_grid, dtw_distance and dtw_score in
-// fusion.hpp), the distances normalised per writer by `normalisation`, so that writers who vary
-// more are judged more leniently.
+// Dynamic time warping on the sequences of `sequence` (dtw_sequence, dtw_distance and dtw_score
+// in fusion.hpp), the distances normalised per writer by `normalisation`, so that writers who
+// vary more are judged more leniently.
 class DtwScorer final : public Scorer {
 public:
-    explicit DtwScorer(DistanceNormalisation normalisation = DistanceNormalisation::Mean, int band = kDtwBand)
-        : normalisation_(normalisation), band_(band) {}
+    explicit DtwScorer(DistanceNormalisation normalisation = DistanceNormalisation::Mean,
+                       DtwSequence sequence = DtwSequence::Grid)
+        : normalisation_(normalisation), sequence_(sequence), band_(dtw_band(sequence)) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
-    // dtw_distance() of two grids from dtw_grid().
+    // dtw_distance() of two sequences from dtw_sequence().
     static double distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
         return dtw_distance(a, b, band);
     }
@@ -68,6 +69,7 @@ private:
     const std::vector<float>& grid(const Signature& signature);
     double cached_distance(const Signature& a, const Signature& b);
     DistanceNormalisation normalisation_;
+    DtwSequence sequence_;
     int band_;
     std::map<const Signature*, std::vector<float>> grids_;
     std::map<std::pair<const Signature*, const Signature*>, double> distances_;
@@ -77,7 +79,7 @@ private:
 class FusionScorer final : public Scorer {
 public:
     FusionScorer(const Model& model, const FusionParameters& fusion)
-        : embedding_(model, fusion.embedding_score), dtw_(fusion.dtw_normalisation), fusion_(fusion) {}
+        : embedding_(model, fusion.embedding_score), dtw_(fusion.dtw_normalisation, fusion.dtw_sequence), fusion_(fusion) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
 private:
@@ -125,15 +127,15 @@ struct FusionFit {
     double skilled_eer = 0, random_eer = 0;  // of the fused scores on those writers, global threshold
 };
 
-// Chooses the fusion of `model`'s embedding score (by `rule`) with the DTW score (normalised by
-// `dtw_normalisation`) on `validation` writers, which must have taken no part in training. It
+// Chooses the fusion of `model`'s embedding score (by `rule`) with the DTW score (on sequences
+// of `dtw_sequence`, normalised by `dtw_normalisation`) on `validation` writers, which must have taken no part in training. It
 // runs the protocol of `config` on them, with random forgeries from the `impostors` of the same
 // task, and standardises each score by the mean and standard deviation of its genuine and
 // skilled-forgery scores. The DTW weight is the one of 0, 0.05, ..., 1 with the lowest
 // skilled-forgery EER (ties go to the lower random-forgery EER), and the threshold is at that
 // EER's point. Throws Error when a task of the validation writers has too few impostors.
 FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
-                     const std::vector<WriterSignatures>& validation,
+                     DtwSequence dtw_sequence, const std::vector<WriterSignatures>& validation,
                      const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config);
 
 // Points of a detection error trade-off (DET) curve: FAR and FRR at every observed threshold.

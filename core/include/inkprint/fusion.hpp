@@ -74,7 +74,46 @@ inline constexpr int kDtwBand = 20;
 // own steps, as DTW compares it.
 std::vector<float> dtw_grid(const Signature& signature);
 
-// DTW distance of two grids from dtw_grid(), each step compared by Euclidean distance, within
+// Kind of step sequence that DTW compares.
+enum class DtwSequence {
+    // dtw_grid(): the network's 200 steps, whatever the signature's duration.
+    Grid,
+    // dtw_timed(): one step every kDtwStepMs of pen-down time, so that a slower signature is a
+    // longer sequence, with position and its first three time derivatives.
+    Timed,
+};
+
+// The name as the tools and the model description write it: "grid" or "timed".
+const char* dtw_sequence_name(DtwSequence kind);
+
+// Reads a name that dtw_sequence_name() writes. Throws Error naming the accepted names.
+DtwSequence parse_dtw_sequence(std::string_view name);
+
+// Time between the steps of dtw_timed(), the sampling interval of the SVC2004 tablets.
+inline constexpr double kDtwStepMs = 10.0;
+
+// Minimum and maximum step count of dtw_timed(). Above 1,000 steps (10 s of writing) the
+// interval grows, which bounds the work of one comparison.
+inline constexpr int kDtwMinSteps = 20;
+inline constexpr int kDtwMaxSteps = 1000;
+
+// Resamples the signature every kDtwStepMs (see resample_in_time) and drops the pen-up steps
+// between strokes. Each step gets kFeatureCount values: x and y, then the first, second and
+// third differences of x and y from one step to the next within a stroke (velocity,
+// acceleration and jerk). Each of the 8 is standardised over the signature's own steps.
+// Standardising keeps rhythm and shape but not absolute speed; the number of steps keeps
+// the duration. A signature with fewer than two pen-down steps keeps its pen-up steps.
+// Throws Error as compute_features does.
+std::vector<float> dtw_timed(const Signature& signature);
+
+// dtw_grid() or dtw_timed().
+std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature);
+
+// Returns the DTW band that suits each sequence: kDtwBand for the grid, and for the timed
+// sequence kDtwMaxSteps, so that the whole alignment is searched.
+int dtw_band(DtwSequence kind);
+
+// DTW distance of two sequences from dtw_grid() or dtw_timed(), each step compared by Euclidean distance, within
 // a Sakoe-Chiba band of `band` steps, divided by the path length bound n + m.
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band = kDtwBand);
 
@@ -88,6 +127,8 @@ double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float
 struct FusionParameters {
     EmbeddingScore embedding_score = EmbeddingScore::MeanCosine;
     DistanceNormalisation dtw_normalisation = DistanceNormalisation::Nearest;
+    // A description without "dtwSequence" was written before the timed sequence existed.
+    DtwSequence dtw_sequence = DtwSequence::Grid;
     double dtw_weight = 0.5;  // in [0, 1]; the TDNN gets 1 - dtw_weight
     double tdnn_mean = 0, tdnn_deviation = 1;
     double dtw_mean = 0, dtw_deviation = 1;
@@ -102,7 +143,7 @@ struct FusionParameters {
 };
 
 // Writes the parameters as a JSON object, for the "fusion" member of a model's description:
-//   {"embeddingScore":"normalised","dtwNormalisation":"nearest","dtwWeight":0.5,
+//   {"embeddingScore":"normalised","dtwNormalisation":"nearest","dtwSequence":"timed","dtwWeight":0.5,
 //    "tdnnMean":...,"tdnnDeviation":...,
 //    "dtwMean":...,"dtwDeviation":...,"threshold":...}
 std::string fusion_json(const FusionParameters& fusion);
