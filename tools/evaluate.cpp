@@ -26,7 +26,7 @@ struct Options {
     std::filesystem::path data;
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
-    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
     inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Timed;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
@@ -54,9 +54,10 @@ void print_usage() {
                  "                                 validation users; fusion-RULE fuses tdnn-RULE instead, and\n"
                  "                                 fusion-reference the plain tdnn score\n"
                  "  --dtw-normalisation NAME  how dtw and fusion normalise the DTW distances per user: mean\n"
-                 "                     (mean distance over the enrolment's mean distance among itself) or\n"
+                 "                     (mean distance over the enrolment's mean distance among itself),\n"
                  "                     nearest (nearest distance over the enrolment's mean nearest-neighbour\n"
-                 "                     distance) (default nearest)\n"
+                 "                     distance) or calibrated (a logistic regression over ratios and logs of\n"
+                 "                     the distances, learned on each round's training users) (default calibrated)\n"
                  "  --dtw-sequence NAME  what dtw and fusion align: timed (a step every 10 ms of pen-down\n"
                  "                     time with position, velocity, acceleration and jerk) or grid (the\n"
                  "                     network's 200-step feature grid) (default timed)\n"
@@ -276,11 +277,25 @@ int run(int argc, char** argv) {
             std::cout << round.name << ": trained on " << round.train.size() << " users, kept epoch "
                       << trained->best_epoch << " (validation EER " << percent(trained->validation_eer) << ")\n";
         }
+        // The calibrated DTW score learns from the training users only, like the network.
+        inkprint::DtwCalibration calibration;
+        if (options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated) {
+            try {
+                calibration =
+                    inkprint::fit_dtw_calibration(round.train, round.train, options.protocol, options.dtw_sequence);
+            } catch (const inkprint::Error& error) {
+                throw inkprint::Error(std::string("fitting the DTW calibration on ") + std::to_string(round.train.size()) +
+                                      " training users failed: " + error.what() +
+                                      "; use more folds or pass --dtw-normalisation nearest");
+            }
+            std::cout << round.name << ": DTW calibration fitted on " << round.train.size() << " users\n";
+        }
         for (std::size_t m = 0; m < options.methods.size(); ++m) {
             const Method method = parse_method(options.methods[m]);
             std::unique_ptr<inkprint::Scorer> scorer;
             if (method.kind == Method::Kind::Dtw) {
-                scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation, options.dtw_sequence);
+                scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation, options.dtw_sequence,
+                                                               calibration);
             } else if (method.kind == Method::Kind::Tdnn) {
                 scorer = std::make_unique<inkprint::EmbeddingScorer>(trained->model, method.rule);
             } else {
@@ -290,8 +305,7 @@ int run(int argc, char** argv) {
                 impostors.insert(impostors.end(), round.validation.begin(), round.validation.end());
                 const inkprint::FusionFit fit =
                     inkprint::fit_fusion(trained->model, method.rule, options.dtw_normalisation, options.dtw_sequence,
-                                         round.validation,
-                                         impostors, options.protocol);
+                                         round.validation, impostors, options.protocol, calibration);
                 std::cout << round.name << ": " << options.methods[m] << " DTW weight " << fit.parameters.dtw_weight
                           << " (validation skilled EER " << percent(fit.skilled_eer) << ")\n";
                 scorer = std::make_unique<inkprint::FusionScorer>(trained->model, fit.parameters);

@@ -31,7 +31,7 @@ struct Options {
     inkprint::ExperimentConfig experiment;
     // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
     std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::MeanCosine;
-    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Nearest;
+    inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
     inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Timed;
 };
 
@@ -47,8 +47,8 @@ void print_usage() {
                  "  --fusion RULE      fit the fusion of the TDNN score by RULE (reference, mean, max, normalised\n"
                  "                     or nearest) with the DTW score on the validation users and store it in\n"
                  "                     the model's description, or none (default mean)\n"
-                 "  --dtw-normalisation NAME  per-user normalisation of the fused DTW distances, mean or nearest\n"
-                 "                     (default nearest); see inkprint-evaluate --help\n"
+                 "  --dtw-normalisation NAME  normalisation of the fused DTW distances, mean, nearest or calibrated\n"
+                 "                     (default calibrated, learned on the training users); see inkprint-evaluate --help\n"
                  "  --dtw-sequence NAME  what the fused DTW aligns, timed or grid (default timed); see\n"
                  "                     inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;
@@ -104,6 +104,14 @@ Options parse_options(int argc, char** argv) {
         throw inkprint::Error("fitting the fusion needs at least 21 training and validation users per task, but "
                               "--held-out-from " + std::to_string(options.first_held_out_user) + " leaves " +
                               std::to_string(options.first_held_out_user - 1) + ": raise it or pass --fusion none");
+    }
+    // The calibration draws 20 random forgeries from the other training users of the same task.
+    if (options.fusion && options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated &&
+        options.first_validation_user - 1 < 21) {
+        throw inkprint::Error("the calibrated DTW score learns from at least 21 training users per task, but "
+                              "--validation-from " + std::to_string(options.first_validation_user) + " leaves " +
+                              std::to_string(options.first_validation_user - 1) +
+                              ": raise it or pass --dtw-normalisation nearest");
     }
     if (options.output.empty()) throw inkprint::Error("--out is missing: name the model file to write");
     inkprint::tools::validate_experiment(options.experiment);
@@ -184,9 +192,14 @@ int run(int argc, char** argv) {
         impostors.insert(impostors.end(), validation_users.begin(), validation_users.end());
         inkprint::FusionFit fit;
         try {
+            // The calibrated DTW score learns from the training users, like the network.
+            inkprint::DtwCalibration calibration;
+            if (options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated) {
+                calibration = inkprint::fit_dtw_calibration(train_users, train_users, inkprint::ProtocolConfig{},
+                                                            options.dtw_sequence);
+            }
             fit = inkprint::fit_fusion(model, *options.fusion, options.dtw_normalisation, options.dtw_sequence,
-                                       validation_users, impostors,
-                                       inkprint::ProtocolConfig{});
+                                       validation_users, impostors, inkprint::ProtocolConfig{}, calibration);
         } catch (const inkprint::Error& error) {
             throw inkprint::Error(std::string("fitting the fusion failed: ") + error.what() +
                                   "; train on more users or pass --fusion none");
@@ -198,7 +211,7 @@ int run(int argc, char** argv) {
         const auto fused_random = inkprint::equal_error_rate(fused.genuine, fused.random);
         const auto fused_skilled_rates = inkprint::error_rates_at(fused.genuine, fused.skilled, threshold);
         const auto fused_random_rates = inkprint::error_rates_at(fused.genuine, fused.random, threshold);
-        inkprint::DtwScorer dtw(options.dtw_normalisation, options.dtw_sequence);
+        inkprint::DtwScorer dtw(options.dtw_normalisation, options.dtw_sequence, fit.parameters.dtw_calibration);
         const auto dtw_alone = inkprint::score_fixed_split(dtw, held_out_users);
         std::cout << "DTW alone, held-out users (" << held_out_users.size() << "): skilled-forgery EER "
                   << percent(inkprint::equal_error_rate(dtw_alone.genuine, dtw_alone.skilled).rate)

@@ -75,10 +75,16 @@ double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
 }
 
 double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
-    std::vector<double> to_query, among;
+    std::vector<double> to_query, among, steps;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(cached_distance(query, *enrolment[i]));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distance(*enrolment[i], *enrolment[j]));
+        steps.push_back(static_cast<double>(grid(*enrolment[i]).size() / kFeatureCount));
+    }
+    if (normalisation_ == DistanceNormalisation::Calibrated) {
+        if (calibration_.empty()) throw Error("calibrated DTW scoring needs a calibration: fit one on training writers");
+        return calibration_.score(
+            dtw_statistics(to_query, among, steps, static_cast<double>(grid(query).size() / kFeatureCount)));
     }
     return normalised_distance_score(normalisation_, to_query, among, 0.0);
 }
@@ -197,10 +203,9 @@ std::pair<double, double> mean_and_deviation(const std::vector<double>& a, const
 
 FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
                      DtwSequence dtw_sequence, const std::vector<WriterSignatures>& validation,
-                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config) {
+                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
+                     const DtwCalibration& dtw_calibration) {
     if (validation.empty()) throw Error("fitting the fusion needs at least one validation writer");
-    EmbeddingScorer embedding(model, rule);
-    DtwScorer dtw(dtw_normalisation, dtw_sequence);
     // Scores of both methods in the same order: the protocol's draws depend only on its seed.
     Scores tdnn_scores, dtw_scores;
     for (int task : {1, 2}) {
@@ -212,6 +217,10 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
         for (const WriterSignatures& writer : impostors) {
             if (writer.task == task) others.push_back(writer);
         }
+        // Fresh scorers for each task: they cache by address, and the copies above are freed
+        // at the end of the iteration, so the next task's copies may reuse their addresses.
+        EmbeddingScorer embedding(model, rule);
+        DtwScorer dtw(dtw_normalisation, dtw_sequence, dtw_calibration);
         for (const auto& [scorer, scores] : {std::pair<Scorer*, Scores*>{&embedding, &tdnn_scores},
                                              std::pair<Scorer*, Scores*>{&dtw, &dtw_scores}}) {
             for (const WriterScores& writer : run_protocol(*scorer, writers, others, config)) {
@@ -227,6 +236,7 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
     best.parameters.embedding_score = rule;
     best.parameters.dtw_normalisation = dtw_normalisation;
     best.parameters.dtw_sequence = dtw_sequence;
+    best.parameters.dtw_calibration = dtw_calibration;
     std::tie(best.parameters.tdnn_mean, best.parameters.tdnn_deviation) =
         mean_and_deviation(tdnn_scores.genuine, tdnn_scores.skilled);
     std::tie(best.parameters.dtw_mean, best.parameters.dtw_deviation) =
@@ -254,6 +264,80 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
         }
     }
     return best;
+}
+
+namespace {
+
+// A scorer that keeps the DTW statistics of every comparison and returns their index. The
+// protocol's lists of scores then tell which statistics belong to genuine queries and which
+// to forgeries.
+class StatisticsRecorder final : public Scorer {
+public:
+    explicit StatisticsRecorder(DtwSequence sequence) : sequence_(sequence), band_(dtw_band(sequence)) {}
+
+    double score(const std::vector<const Signature*>& enrolment, const Signature& query) override {
+        std::vector<double> to_query, among, steps;
+        for (std::size_t i = 0; i < enrolment.size(); ++i) {
+            to_query.push_back(distance(query, *enrolment[i]));
+            for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(distance(*enrolment[i], *enrolment[j]));
+            steps.push_back(static_cast<double>(sequence(*enrolment[i]).size() / kFeatureCount));
+        }
+        recorded.push_back(
+            dtw_statistics(to_query, among, steps, static_cast<double>(sequence(query).size() / kFeatureCount)));
+        return static_cast<double>(recorded.size() - 1);
+    }
+
+    std::vector<std::vector<double>> recorded;
+
+private:
+    const std::vector<float>& sequence(const Signature& signature) {
+        auto found = sequences_.find(&signature);
+        if (found == sequences_.end()) found = sequences_.emplace(&signature, dtw_sequence(sequence_, signature)).first;
+        return found->second;
+    }
+
+    double distance(const Signature& a, const Signature& b) {
+        const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
+        auto found = distances_.find(key);
+        if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(sequence(a), sequence(b), band_)).first;
+        return found->second;
+    }
+
+    DtwSequence sequence_;
+    int band_;
+    std::map<const Signature*, std::vector<float>> sequences_;
+    std::map<std::pair<const Signature*, const Signature*>, double> distances_;
+};
+
+}  // namespace
+
+DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
+                                   const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
+                                   DtwSequence sequence) {
+    // Random forgeries are easy, so they count half as much as skilled ones.
+    constexpr double kRandomWeight = 0.5;
+    std::vector<CalibrationSample> samples;
+    for (int task : {1, 2}) {
+        std::vector<WriterSignatures> tested, others;
+        for (const WriterSignatures& writer : writers) {
+            if (writer.task == task) tested.push_back(writer);
+        }
+        if (tested.empty()) continue;
+        for (const WriterSignatures& writer : impostors) {
+            if (writer.task == task) others.push_back(writer);
+        }
+        // A fresh recorder for each task, because it caches by the address of the copies above.
+        StatisticsRecorder recorder(sequence);
+        for (const WriterScores& scores : run_protocol(recorder, tested, others, config)) {
+            for (double index : scores.genuine) samples.push_back({recorder.recorded[static_cast<std::size_t>(index)], true, 1.0});
+            for (double index : scores.skilled) samples.push_back({recorder.recorded[static_cast<std::size_t>(index)], false, 1.0});
+            for (double index : scores.random) {
+                samples.push_back({recorder.recorded[static_cast<std::size_t>(index)], false, kRandomWeight});
+            }
+        }
+    }
+    if (samples.empty()) throw Error("fitting the DTW calibration needs writers of task 1 or 2");
+    return fit_dtw_calibration(samples);
 }
 
 std::vector<DetPoint> det_curve(const std::vector<double>& genuine, const std::vector<double>& forgery) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "inkprint/cosine.hpp"
 #include "inkprint/error.hpp"
@@ -163,12 +164,13 @@ private:
     FusionParameters read_fusion_object() {
         FusionParameters fusion;
         expect('{', "\"fusion\" must be an object");
-        constexpr std::size_t kKeyCount = 9;
+        constexpr std::size_t kKeyCount = 10;
         bool seen[kKeyCount] = {};
-        // The first three members are names, the others numbers. "dtwSequence" may be missing.
-        const char* const keys[kKeyCount] = {"embeddingScore", "dtwNormalisation", "dtwSequence",
-                                             "dtwWeight",      "tdnnMean",         "tdnnDeviation",
-                                             "dtwMean",        "dtwDeviation",     "threshold"};
+        // The first three members are names, the last an object, the others numbers.
+        // "dtwSequence" and "dtwCalibration" may be missing.
+        const char* const keys[kKeyCount] = {"embeddingScore", "dtwNormalisation", "dtwSequence", "dtwWeight",
+                                             "tdnnMean",       "tdnnDeviation",    "dtwMean",     "dtwDeviation",
+                                             "threshold",      "dtwCalibration"};
         double* const numbers[kKeyCount] = {nullptr,
                                             nullptr,
                                             nullptr,
@@ -177,7 +179,8 @@ private:
                                             &fusion.tdnn_deviation,
                                             &fusion.dtw_mean,
                                             &fusion.dtw_deviation,
-                                            &fusion.threshold};
+                                            &fusion.threshold,
+                                            nullptr};
 
         skip_space();
         if (peek() != '}') {
@@ -202,6 +205,8 @@ private:
                     } catch (const Error& error) {
                         fail(error.what());
                     }
+                } else if (index == kKeyCount - 1) {
+                    fusion.dtw_calibration = read_calibration();
                 } else {
                     *numbers[index] = read_number();
                 }
@@ -216,7 +221,7 @@ private:
         expect('}', "expected ',' or '}' in \"fusion\"");
 
         for (std::size_t i = 0; i < kKeyCount; ++i) {
-            if (!seen[i] && i != 2) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
+            if (!seen[i] && i != 2 && i != kKeyCount - 1) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
         }
         try {
             fusion.validate();
@@ -224,6 +229,62 @@ private:
             fail(error.what());
         }
         return fusion;
+    }
+
+    std::vector<double> read_numbers() {
+        std::vector<double> values;
+        expect('[', "expected a list of numbers");
+        skip_space();
+        if (peek() == ']') {
+            ++position_;
+            return values;
+        }
+        for (;;) {
+            skip_space();
+            if (values.size() >= 64) fail("a list of more than 64 numbers");
+            values.push_back(read_number());
+            skip_space();
+            if (peek() == ',') {
+                ++position_;
+                continue;
+            }
+            expect(']', "expected ',' or ']' in a list of numbers");
+            return values;
+        }
+    }
+
+    DtwCalibration read_calibration() {
+        DtwCalibration calibration;
+        expect('{', "\"dtwCalibration\" must be an object");
+        bool seen[4] = {};
+        for (;;) {
+            skip_space();
+            const std::string key = read_string();
+            skip_space();
+            expect(':', "expected ':' after the key \"" + key + "\"");
+            skip_space();
+            const char* const names[4] = {"mean", "deviation", "weights", "bias"};
+            const auto found = std::find(std::begin(names), std::end(names), key);
+            if (found == std::end(names)) fail("unknown key \"" + key + "\" in \"dtwCalibration\"");
+            const auto index = static_cast<std::size_t>(found - std::begin(names));
+            if (seen[index]) fail("the key \"" + key + "\" appears twice in \"dtwCalibration\"");
+            seen[index] = true;
+            if (index == 0) calibration.mean = read_numbers();
+            else if (index == 1) calibration.deviation = read_numbers();
+            else if (index == 2) calibration.weights = read_numbers();
+            else calibration.bias = read_number();
+            skip_space();
+            if (peek() == ',') {
+                ++position_;
+                continue;
+            }
+            expect('}', "expected ',' or '}' in \"dtwCalibration\"");
+            break;
+        }
+        if (!(seen[0] && seen[1] && seen[2] && seen[3])) {
+            fail("\"dtwCalibration\" needs \"mean\", \"deviation\", \"weights\" and \"bias\"");
+        }
+        return calibration;
     }
 
     std::string_view text_;
@@ -253,18 +314,173 @@ EmbeddingScore parse_embedding_score(std::string_view name) {
 }
 
 const char* distance_normalisation_name(DistanceNormalisation rule) {
-    return rule == DistanceNormalisation::Nearest ? "nearest" : "mean";
+    switch (rule) {
+        case DistanceNormalisation::Nearest: return "nearest";
+        case DistanceNormalisation::Calibrated: return "calibrated";
+        case DistanceNormalisation::Mean: break;
+    }
+    return "mean";
 }
 
 DistanceNormalisation parse_distance_normalisation(std::string_view name) {
     if (name == "mean") return DistanceNormalisation::Mean;
     if (name == "nearest") return DistanceNormalisation::Nearest;
-    throw Error("unknown distance normalisation \"" + std::string(name) + "\": use \"mean\" or \"nearest\"");
+    if (name == "calibrated") return DistanceNormalisation::Calibrated;
+    throw Error("unknown distance normalisation \"" + std::string(name) +
+                "\": use \"mean\", \"nearest\" or \"calibrated\"");
+}
+
+std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
+                                   std::span<const double> enrolment_steps, double query_steps) {
+    const std::size_t n = to_query.size();
+    if (n < 2 || among.size() != n * (n - 1) / 2 || enrolment_steps.size() != n) {
+        throw Error("DTW statistics need at least 2 enrolment signatures with n (n - 1) / 2 distances among them "
+                    "and one step count each, got " + std::to_string(n) + " signatures, " +
+                    std::to_string(among.size()) + " distances and " + std::to_string(enrolment_steps.size()) +
+                    " step counts");
+    }
+    // Distances of 0 (a signature enrolled twice) would make ratios and logs infinite.
+    static constexpr double kSmallest = 1e-6;
+    const auto positive = [](double value) { return std::max(value, kSmallest); };
+
+    std::vector<double> nearest(n, std::numeric_limits<double>::infinity()), farthest(n, 0.0), row_mean(n, 0.0);
+    double among_mean = 0;
+    std::size_t pair = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 1; j < n; ++j, ++pair) {
+            const double d = among[pair];
+            nearest[i] = std::min(nearest[i], d);
+            nearest[j] = std::min(nearest[j], d);
+            farthest[i] = std::max(farthest[i], d);
+            farthest[j] = std::max(farthest[j], d);
+            row_mean[i] += d / static_cast<double>(n - 1);
+            row_mean[j] += d / static_cast<double>(n - 1);
+            among_mean += d / static_cast<double>(among.size());
+        }
+    }
+    double nearest_mean = 0, farthest_mean = 0, query_mean = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        nearest_mean += nearest[i] / static_cast<double>(n);
+        farthest_mean += farthest[i] / static_cast<double>(n);
+        query_mean += to_query[i] / static_cast<double>(n);
+    }
+    const std::size_t centre = static_cast<std::size_t>(std::min_element(row_mean.begin(), row_mean.end()) - row_mean.begin());
+    const double query_nearest = *std::min_element(to_query.begin(), to_query.end());
+    const double query_farthest = *std::max_element(to_query.begin(), to_query.end());
+
+    double log_steps_mean = 0, log_steps_spread = 0;
+    for (double steps : enrolment_steps) log_steps_mean += std::log(positive(steps)) / static_cast<double>(n);
+    for (double steps : enrolment_steps) {
+        const double d = std::log(positive(steps)) - log_steps_mean;
+        log_steps_spread += d * d / static_cast<double>(n - 1);
+    }
+    log_steps_spread = std::sqrt(log_steps_spread);
+    const double duration_gap = std::abs(std::log(positive(query_steps)) - log_steps_mean);
+
+    return {query_nearest / positive(nearest_mean),
+            query_mean / positive(among_mean),
+            query_farthest / positive(farthest_mean),
+            to_query[centre] / positive(row_mean[centre]),
+            std::log(positive(nearest_mean)),
+            std::log(positive(query_nearest)),
+            duration_gap,
+            duration_gap / (log_steps_spread + 0.05),
+            std::log(positive(among_mean)),
+            std::log(positive(query_mean))};
+}
+
+double DtwCalibration::score(std::span<const double> statistics) const {
+    if (statistics.size() != weights.size() || weights.size() != mean.size() || mean.size() != deviation.size()) {
+        throw Error("the DTW calibration has " + std::to_string(weights.size()) + " weights but got " +
+                    std::to_string(statistics.size()) + " statistics: train the model again");
+    }
+    double log_odds = bias;
+    for (std::size_t k = 0; k < weights.size(); ++k) log_odds += weights[k] * (statistics[k] - mean[k]) / deviation[k];
+    return log_odds;
+}
+
+void DtwCalibration::validate() const {
+    const std::pair<const char*, const std::vector<double>*> lists[] = {
+        {"mean", &mean}, {"deviation", &deviation}, {"weights", &weights}};
+    for (const auto& [name, list] : lists) {
+        if (list->size() != kDtwStatisticCount) {
+            throw Error(std::string("DTW calibration list \"") + name + "\" has " + std::to_string(list->size()) +
+                        " values instead of " + std::to_string(kDtwStatisticCount));
+        }
+        for (double value : *list) {
+            if (!std::isfinite(value)) throw Error(std::string("DTW calibration list \"") + name + "\" has a value that is not finite");
+        }
+    }
+    for (double value : deviation) {
+        if (!(value > 0)) throw Error("DTW calibration deviation " + format_number(value) + " is not positive");
+    }
+    if (!std::isfinite(bias)) throw Error("DTW calibration bias is not finite");
+}
+
+DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples) {
+    bool any_genuine = false, any_forgery = false;
+    for (const CalibrationSample& sample : samples) {
+        if (sample.statistics.size() != kDtwStatisticCount) {
+            throw Error("a calibration sample has " + std::to_string(sample.statistics.size()) + " statistics instead of " +
+                        std::to_string(kDtwStatisticCount));
+        }
+        any_genuine = any_genuine || sample.genuine;
+        any_forgery = any_forgery || !sample.genuine;
+    }
+    if (!any_genuine || !any_forgery) {
+        throw Error("fitting a DTW calibration needs genuine and forged samples, got " + std::to_string(samples.size()) +
+                    " samples of one kind or none");
+    }
+    const std::size_t count = samples.size(), size = kDtwStatisticCount;
+    DtwCalibration calibration;
+    calibration.mean.assign(size, 0.0);
+    calibration.deviation.assign(size, 0.0);
+    calibration.weights.assign(size, 0.0);
+    for (const CalibrationSample& sample : samples) {
+        for (std::size_t k = 0; k < size; ++k) calibration.mean[k] += sample.statistics[k] / static_cast<double>(count);
+    }
+    for (const CalibrationSample& sample : samples) {
+        for (std::size_t k = 0; k < size; ++k) {
+            const double d = sample.statistics[k] - calibration.mean[k];
+            calibration.deviation[k] += d * d / static_cast<double>(count);
+        }
+    }
+    for (double& deviation : calibration.deviation) deviation = std::max(std::sqrt(deviation), 1e-9);
+
+    double total_weight = 0;
+    for (const CalibrationSample& sample : samples) total_weight += sample.weight;
+    // The loss is convex and the statistics standardised, so a fixed step converges.
+    constexpr int kIterations = 800;
+    constexpr double kStep = 0.5, kPenalty = 1e-3;
+    std::vector<double> standardised(count * size), gradient(size);
+    for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t k = 0; k < size; ++k) {
+            standardised[i * size + k] = (samples[i].statistics[k] - calibration.mean[k]) / calibration.deviation[k];
+        }
+    }
+    for (int iteration = 0; iteration < kIterations; ++iteration) {
+        std::fill(gradient.begin(), gradient.end(), 0.0);
+        double bias_gradient = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            double log_odds = calibration.bias;
+            for (std::size_t k = 0; k < size; ++k) log_odds += calibration.weights[k] * standardised[i * size + k];
+            const double probability = 1.0 / (1.0 + std::exp(-log_odds));
+            const double error = (probability - (samples[i].genuine ? 1.0 : 0.0)) * samples[i].weight / total_weight;
+            for (std::size_t k = 0; k < size; ++k) gradient[k] += error * standardised[i * size + k];
+            bias_gradient += error;
+        }
+        for (std::size_t k = 0; k < size; ++k) calibration.weights[k] -= kStep * (gradient[k] + kPenalty * calibration.weights[k]);
+        calibration.bias -= kStep * bias_gradient;
+    }
+    return calibration;
 }
 
 double normalised_distance_score(DistanceNormalisation rule, std::span<const double> to_query,
                                  std::span<const double> among, double minimum_spread) {
     const std::size_t n = to_query.size();
+    if (rule == DistanceNormalisation::Calibrated) {
+        throw Error("calibrated DTW scores need the model's calibration, not a per-writer normalisation");
+    }
     if (n == 0) throw Error("a normalised distance score needs at least one enrolment signature");
     if (among.size() != n * (n - 1) / 2) {
         throw Error("a normalised distance score of " + std::to_string(n) + " enrolment signatures needs " +
@@ -428,7 +644,7 @@ std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
     return kind == DtwSequence::Timed ? dtw_timed(signature) : dtw_grid(signature);
 }
 
-int dtw_band(DtwSequence kind) { return kind == DtwSequence::Timed ? kDtwMaxSteps : kDtwBand; }
+int dtw_band(DtwSequence kind) { return kind == DtwSequence::Timed ? kDtwTimedBand : kDtwBand; }
 
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
     if (a.empty() || b.empty() || a.size() % kFeatureCount != 0 || b.size() % kFeatureCount != 0) {
@@ -458,12 +674,19 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
 }
 
 double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
-                 const std::vector<float>& query, int band) {
+                 const std::vector<float>& query, int band, const DtwCalibration* calibration) {
     if (enrolment.empty()) throw Error("DTW scoring needs at least one enrolment signature");
-    std::vector<double> to_query, among;
+    if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
+        throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
+    }
+    std::vector<double> to_query, among, steps;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(dtw_distance(query, enrolment[i], band));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(dtw_distance(enrolment[i], enrolment[j], band));
+        steps.push_back(static_cast<double>(enrolment[i].size() / kFeatureCount));
+    }
+    if (rule == DistanceNormalisation::Calibrated) {
+        return calibration->score(dtw_statistics(to_query, among, steps, static_cast<double>(query.size() / kFeatureCount)));
     }
     return normalised_distance_score(rule, to_query, among, 0.0);
 }
@@ -486,12 +709,31 @@ void FusionParameters::validate() const {
         throw Error("fusion deviations must be positive, got tdnnDeviation " + format_number(tdnn_deviation) +
                     " and dtwDeviation " + format_number(dtw_deviation));
     }
+    if (dtw_normalisation == DistanceNormalisation::Calibrated) {
+        if (dtw_calibration.empty()) throw Error("the fusion's DTW normalisation is calibrated but it has no dtwCalibration");
+        dtw_calibration.validate();
+    }
 }
 
 std::string fusion_json(const FusionParameters& fusion) {
+    std::string calibration;
+    if (fusion.dtw_normalisation == DistanceNormalisation::Calibrated) {
+        const auto list = [](const std::vector<double>& values) {
+            std::string text = "[";
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (i > 0) text += ',';
+                text += format_number(values[i]);
+            }
+            return text + "]";
+        };
+        const DtwCalibration& c = fusion.dtw_calibration;
+        calibration = "\"dtwCalibration\":{\"mean\":" + list(c.mean) + ",\"deviation\":" + list(c.deviation) +
+                      ",\"weights\":" + list(c.weights) + ",\"bias\":" + format_number(c.bias) + "},";
+    }
     return std::string("{\"embeddingScore\":\"") + embedding_score_name(fusion.embedding_score) +
            "\",\"dtwNormalisation\":\"" + distance_normalisation_name(fusion.dtw_normalisation) +
-           "\",\"dtwSequence\":\"" + dtw_sequence_name(fusion.dtw_sequence) + "\",\"dtwWeight\":" + format_number(fusion.dtw_weight) + ",\"tdnnMean\":" + format_number(fusion.tdnn_mean) +
+           "\",\"dtwSequence\":\"" + dtw_sequence_name(fusion.dtw_sequence) + "\"," + calibration +
+           "\"dtwWeight\":" + format_number(fusion.dtw_weight) + ",\"tdnnMean\":" + format_number(fusion.tdnn_mean) +
            ",\"tdnnDeviation\":" + format_number(fusion.tdnn_deviation) + ",\"dtwMean\":" +
            format_number(fusion.dtw_mean) + ",\"dtwDeviation\":" + format_number(fusion.dtw_deviation) +
            ",\"threshold\":" + format_number(fusion.threshold) + "}";

@@ -67,7 +67,7 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
     FusedVerification result;
     result.embedding_score = score_embedding(parameters->embedding_score, enrolled, embedding);
     result.dtw_score = dtw_score(parameters->dtw_normalisation, grids, dtw_sequence(parameters->dtw_sequence, query),
-                                 dtw_band(parameters->dtw_sequence));
+                                 dtw_band(parameters->dtw_sequence), &parameters->dtw_calibration);
     result.score = parameters->fuse(result.embedding_score, result.dtw_score);
     result.threshold = parameters->threshold;
     result.accepted = result.score >= result.threshold;

@@ -55,9 +55,11 @@ private:
 // vary more are judged more leniently.
 class DtwScorer final : public Scorer {
 public:
+    // `calibration` is used, and needed, when `normalisation` is Calibrated.
     explicit DtwScorer(DistanceNormalisation normalisation = DistanceNormalisation::Mean,
-                       DtwSequence sequence = DtwSequence::Grid)
-        : normalisation_(normalisation), sequence_(sequence), band_(dtw_band(sequence)) {}
+                       DtwSequence sequence = DtwSequence::Grid, DtwCalibration calibration = {})
+        : normalisation_(normalisation), sequence_(sequence), band_(dtw_band(sequence)),
+          calibration_(std::move(calibration)) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
     // dtw_distance() of two sequences from dtw_sequence().
@@ -71,6 +73,7 @@ private:
     DistanceNormalisation normalisation_;
     DtwSequence sequence_;
     int band_;
+    DtwCalibration calibration_;
     std::map<const Signature*, std::vector<float>> grids_;
     std::map<std::pair<const Signature*, const Signature*>, double> distances_;
 };
@@ -79,7 +82,9 @@ private:
 class FusionScorer final : public Scorer {
 public:
     FusionScorer(const Model& model, const FusionParameters& fusion)
-        : embedding_(model, fusion.embedding_score), dtw_(fusion.dtw_normalisation, fusion.dtw_sequence), fusion_(fusion) {}
+        : embedding_(model, fusion.embedding_score),
+          dtw_(fusion.dtw_normalisation, fusion.dtw_sequence, fusion.dtw_calibration),
+          fusion_(fusion) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
 private:
@@ -136,7 +141,17 @@ struct FusionFit {
 // EER's point. Throws Error when a task of the validation writers has too few impostors.
 FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisation dtw_normalisation,
                      DtwSequence dtw_sequence, const std::vector<WriterSignatures>& validation,
-                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config);
+                     const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
+                     const DtwCalibration& dtw_calibration = {});
+
+// Learns the DTW calibration on `writers` (training writers: DTW itself learns nothing, so
+// they give unbiased distances). It runs the protocol of `config` on them with random
+// forgeries from the `impostors` of the same task, and fits fit_dtw_calibration() to genuine
+// queries against skilled forgeries (weight 1) and random forgeries (weight 1/2). Throws Error
+// when a task of the writers has too few impostors.
+DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
+                                   const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
+                                   DtwSequence sequence);
 
 // Points of a detection error trade-off (DET) curve: FAR and FRR at every observed threshold.
 struct DetPoint {

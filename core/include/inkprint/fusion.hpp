@@ -19,6 +19,8 @@
 
 namespace inkprint {
 
+struct DtwCalibration;
+
 // Rule that compares a query's embedding with a person's enrolment embeddings.
 enum class EmbeddingScore {
     Reference,   // cosine to make_reference() of the enrolment embeddings, as Verifier::verify scores
@@ -39,6 +41,9 @@ enum class DistanceNormalisation {
     // Minus the distance to the nearest enrolment signature divided by the mean, over the
     // enrolment signatures, of each one's distance to its nearest other enrolment signature.
     Nearest,
+    // A logistic regression over dtw_statistics(), learned on training writers (DtwCalibration).
+    // Its score is the log-odds that the query is genuine, on one scale for every writer.
+    Calibrated,
 };
 
 // The rule's name as the tools and the model description write it: "reference", "mean", "max",
@@ -48,7 +53,8 @@ const char* embedding_score_name(EmbeddingScore rule);
 // Reads a name that embedding_score_name() writes. Throws Error naming the accepted names.
 EmbeddingScore parse_embedding_score(std::string_view name);
 
-// The normalisation's name as the tools and the model description write it: "mean" or "nearest".
+// The normalisation's name as the tools and the model description write it: "mean", "nearest"
+// or "calibrated".
 const char* distance_normalisation_name(DistanceNormalisation rule);
 
 // Reads a name that distance_normalisation_name() writes. Throws Error naming the accepted names.
@@ -59,7 +65,8 @@ DistanceNormalisation parse_distance_normalisation(std::string_view name);
 // sizes do not fit or a value is not finite.
 double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std::span<const float> query);
 
-// Normalises the distances `to_query` from a query to n enrolment signatures by `rule`.
+// Normalises the distances `to_query` from a query to n enrolment signatures by `rule`, which
+// must be Mean or Nearest: Calibrated needs DtwCalibration::score.
 // `among` holds the distances among the enrolment signatures for the pairs (0, 1), (0, 2), ...,
 // (0, n - 1), (1, 2), ..., (n - 2, n - 1). The divisor is at least `minimum_spread`, and 1 when there is a
 // single enrolment signature or the distances among them are all 0. Throws Error when
@@ -109,18 +116,77 @@ std::vector<float> dtw_timed(const Signature& signature);
 // dtw_grid() or dtw_timed().
 std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature);
 
-// Returns the DTW band that suits each sequence: kDtwBand for the grid, and for the timed
-// sequence kDtwMaxSteps, so that the whole alignment is searched.
+// Band of the alignment of two timed sequences: 1 s of writing on either side of the diagonal,
+// widened to the difference of their lengths. On SVC2004 it gives the EER of an unlimited band
+// or a lower one, and it cuts the work for long signatures.
+inline constexpr int kDtwTimedBand = 100;
+
+// Returns the DTW band that suits each sequence: kDtwBand for the grid, kDtwTimedBand for the
+// timed sequence.
 int dtw_band(DtwSequence kind);
 
 // DTW distance of two sequences from dtw_grid() or dtw_timed(), each step compared by Euclidean distance, within
 // a Sakoe-Chiba band of `band` steps, divided by the path length bound n + m.
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band = kDtwBand);
 
-// The DTW score of `query` against the enrolment grids, normalised by `rule`. Throws Error when
-// there is no enrolment grid.
+// The DTW score of `query` against the enrolment sequences, normalised by `rule`. Calibrated
+// needs `calibration`. Throws Error when there is no enrolment sequence, and for Calibrated
+// without a calibration or with fewer than two enrolment sequences.
 double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
-                 const std::vector<float>& query, int band = kDtwBand);
+                 const std::vector<float>& query, int band = kDtwBand,
+                 const DtwCalibration* calibration = nullptr);
+
+// Number of values of dtw_statistics().
+inline constexpr std::size_t kDtwStatisticCount = 10;
+
+// Summarises the DTW distances between a query and n >= 2 enrolment signatures for
+// DtwCalibration. `to_query` and `among` are as for normalised_distance_score(), and the step
+// counts are the lengths of the compared sequences. The values, in order:
+//   0 nearest distance to the query over the mean nearest-neighbour distance among the enrolment
+//   1 mean distance to the query over the mean distance among the enrolment
+//   2 farthest distance to the query over the mean farthest-neighbour distance among the enrolment
+//   3 distance to the enrolment's most central signature over that signature's mean distance
+//   4 log of the mean nearest-neighbour distance among the enrolment
+//   5 log of the nearest distance to the query
+//   6 |log query steps - mean log enrolment steps|, how far the duration is from the usual one
+//   7 value 6 over (the standard deviation of the log enrolment steps + 0.05)
+//   8 log of the mean distance among the enrolment
+//   9 log of the mean distance to the query
+// The ratios keep the per-writer view of the normalisations above, and the logs add the
+// absolute scale that lets one threshold serve all writers. Throws Error for fewer than two
+// enrolment signatures or lists of the wrong length.
+std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
+                                   std::span<const double> enrolment_steps, double query_steps);
+
+// Logistic regression from dtw_statistics() to the log-odds that a query is genuine.
+struct DtwCalibration {
+    // Per statistic: the mean and standard deviation that standardise it, and its weight.
+    std::vector<double> mean, deviation, weights;
+    double bias = 0;
+
+    bool empty() const { return weights.empty(); }
+
+    // Returns the log-odds for one list of kDtwStatisticCount statistics. Throws Error on a list
+    // of another length.
+    double score(std::span<const double> statistics) const;
+
+    // Throws Error naming the first list of the wrong length, value that is not finite or
+    // deviation that is not positive.
+    void validate() const;
+};
+
+// One comparison to learn from: the statistics, whether the query was genuine, and how much it
+// counts.
+struct CalibrationSample {
+    std::vector<double> statistics;
+    bool genuine = false;
+    double weight = 1;
+};
+
+// Fits the regression by gradient descent on the weighted logistic loss with a small L2
+// penalty, after standardising each statistic over the samples. Deterministic. Throws Error
+// when the samples are not all genuine or all forgeries and have kDtwStatisticCount values.
+DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples);
 
 // Weights and standardisation that combine the TDNN and DTW scores, chosen on writers that
 // took no part in training.
@@ -129,6 +195,8 @@ struct FusionParameters {
     DistanceNormalisation dtw_normalisation = DistanceNormalisation::Nearest;
     // A description without "dtwSequence" was written before the timed sequence existed.
     DtwSequence dtw_sequence = DtwSequence::Grid;
+    // Used when dtw_normalisation is Calibrated, and required then.
+    DtwCalibration dtw_calibration;
     double dtw_weight = 0.5;  // in [0, 1]; the TDNN gets 1 - dtw_weight
     double tdnn_mean = 0, tdnn_deviation = 1;
     double dtw_mean = 0, dtw_deviation = 1;
@@ -137,8 +205,8 @@ struct FusionParameters {
     // Returns dtw_weight * standardised dtw + (1 - dtw_weight) * standardised tdnn.
     double fuse(double tdnn, double dtw) const;
 
-    // Throws Error naming the first value that is not finite, a weight outside [0, 1] or a
-    // deviation that is not positive.
+    // Throws Error naming the first value that is not finite, a weight outside [0, 1], a
+    // deviation that is not positive or a missing or damaged calibration.
     void validate() const;
 };
 
@@ -146,6 +214,8 @@ struct FusionParameters {
 //   {"embeddingScore":"normalised","dtwNormalisation":"nearest","dtwSequence":"timed","dtwWeight":0.5,
 //    "tdnnMean":...,"tdnnDeviation":...,
 //    "dtwMean":...,"dtwDeviation":...,"threshold":...}
+// with "dtwCalibration":{"mean":[...],"deviation":[...],"weights":[...],"bias":...} before
+// "dtwWeight" when the normalisation is "calibrated".
 std::string fusion_json(const FusionParameters& fusion);
 
 // Reads the "fusion" member of a model description (a JSON object). Returns nothing when the

@@ -1,0 +1,294 @@
+// The calibrated DTW score: the statistics it reads from the distances, the logistic regression
+// that weighs them, its place in the model description and in the fused verification.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "inkprint/error.hpp"
+#include "inkprint/evaluation.hpp"
+#include "inkprint/fusion.hpp"
+#include "inkprint/metrics.hpp"
+#include "inkprint/network.hpp"
+#include "inkprint/verifier.hpp"
+#include "synthetic.hpp"
+
+using inkprint::DistanceNormalisation;
+using inkprint::DtwCalibration;
+using inkprint::Random;
+
+namespace {
+
+// Generated writers of one task with 20 genuine signatures and 20 forgeries each.
+std::vector<inkprint::WriterSignatures> synthetic_writers(int count, int task, std::uint64_t seed) {
+    Random random(seed);
+    std::vector<inkprint::WriterSignatures> writers;
+    for (int w = 1; w <= count; ++w) {
+        const auto writer = inkprint::testing::make_writer(random);
+        inkprint::WriterSignatures entry;
+        entry.task = task;
+        entry.user = w;
+        for (int i = 0; i < 20; ++i) entry.genuine.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
+        for (int i = 0; i < 20; ++i) entry.forgeries.push_back(inkprint::testing::draw_signature(writer, 0.3, true, random));
+        writers.push_back(std::move(entry));
+    }
+    return writers;
+}
+
+// A calibration whose weights are 1, 2, ..., 10 on statistics standardised by mean 0.5 and
+// deviation 2.
+DtwCalibration example_calibration() {
+    DtwCalibration calibration;
+    for (std::size_t k = 0; k < inkprint::kDtwStatisticCount; ++k) {
+        calibration.mean.push_back(0.5);
+        calibration.deviation.push_back(2.0);
+        calibration.weights.push_back(static_cast<double>(k + 1));
+    }
+    calibration.bias = -0.25;
+    return calibration;
+}
+
+inkprint::Model random_model(std::uint64_t seed) {
+    inkprint::Model model;
+    model.scaling.mean.assign(inkprint::kFeatureCount, 0.0f);
+    model.scaling.std_dev.assign(inkprint::kFeatureCount, 1.0f);
+    inkprint::Network<float> network(model.network);
+    Random random(seed);
+    network.initialise(random);
+    model.parameters = network.parameters();
+    return model;
+}
+
+}  // namespace
+
+TEST(DtwStatistics, MatchHandComputedValues) {
+    // Three enrolment signatures with distances 1 (0-1), 2 (0-2) and 4 (1-2) among them.
+    const std::vector<double> to_query = {3, 2, 6}, among = {1, 2, 4}, steps = {100, 100, 400};
+    const auto values = inkprint::dtw_statistics(to_query, among, steps, 200);
+    ASSERT_EQ(values.size(), inkprint::kDtwStatisticCount);
+    // Nearest neighbours 1, 1, 2 (mean 4/3); farthest 2, 4, 4 (mean 10/3); row means 1.5, 2.5, 3.
+    EXPECT_NEAR(values[0], 2.0 / (4.0 / 3.0), 1e-12);
+    EXPECT_NEAR(values[1], (11.0 / 3.0) / (7.0 / 3.0), 1e-12);
+    EXPECT_NEAR(values[2], 6.0 / (10.0 / 3.0), 1e-12);
+    EXPECT_NEAR(values[3], 3.0 / 1.5, 1e-12);  // signature 0 is the most central
+    EXPECT_NEAR(values[4], std::log(4.0 / 3.0), 1e-12);
+    EXPECT_NEAR(values[5], std::log(2.0), 1e-12);
+    // Log steps: mean (2 log 100 + log 400) / 3; the query's 200 is log 2 above 100.
+    const double mean_log = (2 * std::log(100.0) + std::log(400.0)) / 3;
+    const double gap = std::abs(std::log(200.0) - mean_log);
+    EXPECT_NEAR(values[6], gap, 1e-12);
+    const double spread = std::sqrt((2 * std::pow(std::log(100.0) - mean_log, 2) + std::pow(std::log(400.0) - mean_log, 2)) / 2);
+    EXPECT_NEAR(values[7], gap / (spread + 0.05), 1e-12);
+    EXPECT_NEAR(values[8], std::log(7.0 / 3.0), 1e-12);
+    EXPECT_NEAR(values[9], std::log(11.0 / 3.0), 1e-12);
+}
+
+TEST(DtwStatistics, StayFiniteForCopies) {
+    // The same signature enrolled three times and queried again: every distance is 0.
+    const std::vector<double> zeros3 = {0, 0, 0};
+    const auto values = inkprint::dtw_statistics(zeros3, zeros3, std::vector<double>{50, 50, 50}, 50);
+    for (double value : values) EXPECT_TRUE(std::isfinite(value));
+}
+
+TEST(DtwStatistics, RejectWrongSizes) {
+    const std::vector<double> one = {1};
+    EXPECT_THROW(inkprint::dtw_statistics(one, {}, one, 10), inkprint::Error);
+    const std::vector<double> two = {1, 2};
+    EXPECT_THROW(inkprint::dtw_statistics(two, two, two, 10), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_statistics(two, one, one, 10), inkprint::Error);
+}
+
+TEST(DtwCalibration, ScoreIsTheStandardisedSum) {
+    const auto calibration = example_calibration();
+    std::vector<double> statistics(inkprint::kDtwStatisticCount, 2.5);
+    double expected = -0.25;
+    for (int k = 1; k <= 10; ++k) expected += k * (2.5 - 0.5) / 2.0;
+    EXPECT_DOUBLE_EQ(calibration.score(statistics), expected);
+    statistics.pop_back();
+    EXPECT_THROW(calibration.score(statistics), inkprint::Error);
+}
+
+TEST(DtwCalibration, FitSeparatesAndRepeats) {
+    // Genuine queries have small first statistics, forgeries large ones; the rest is noise.
+    Random random(5);
+    std::vector<inkprint::CalibrationSample> samples;
+    for (int i = 0; i < 400; ++i) {
+        inkprint::CalibrationSample sample;
+        sample.genuine = i % 2 == 0;
+        for (std::size_t k = 0; k < inkprint::kDtwStatisticCount; ++k) sample.statistics.push_back(random.uniform(0, 1));
+        sample.statistics[0] += sample.genuine ? 0.0 : 1.5;
+        samples.push_back(sample);
+    }
+    const auto calibration = inkprint::fit_dtw_calibration(samples);
+    EXPECT_NO_THROW(calibration.validate());
+    EXPECT_LT(calibration.weights[0], -1.0);
+    std::vector<double> genuine, forged;
+    for (const auto& sample : samples) (sample.genuine ? genuine : forged).push_back(calibration.score(sample.statistics));
+    EXPECT_EQ(inkprint::equal_error_rate(genuine, forged).rate, 0.0);
+
+    const auto again = inkprint::fit_dtw_calibration(samples);
+    EXPECT_EQ(again.weights, calibration.weights);
+    EXPECT_EQ(again.bias, calibration.bias);
+}
+
+TEST(DtwCalibration, FitRejectsOneKindAndWrongSizes) {
+    std::vector<inkprint::CalibrationSample> genuine_only(3);
+    for (auto& sample : genuine_only) {
+        sample.statistics.assign(inkprint::kDtwStatisticCount, 1.0);
+        sample.genuine = true;
+    }
+    EXPECT_THROW(inkprint::fit_dtw_calibration(genuine_only), inkprint::Error);
+    EXPECT_THROW(inkprint::fit_dtw_calibration({}), inkprint::Error);
+    auto wrong = genuine_only;
+    wrong[0].genuine = false;
+    wrong[1].statistics.pop_back();
+    EXPECT_THROW(inkprint::fit_dtw_calibration(wrong), inkprint::Error);
+}
+
+TEST(DtwCalibration, ValidateNamesTheProblem) {
+    auto calibration = example_calibration();
+    EXPECT_NO_THROW(calibration.validate());
+    calibration.deviation[3] = 0;
+    EXPECT_THROW(calibration.validate(), inkprint::Error);
+    calibration = example_calibration();
+    calibration.weights.pop_back();
+    EXPECT_THROW(calibration.validate(), inkprint::Error);
+    calibration = example_calibration();
+    calibration.bias = std::nan("");
+    EXPECT_THROW(calibration.validate(), inkprint::Error);
+}
+
+// On generated writers the learned score ranks genuine queries above forgeries, and the scorer
+// agrees with dtw_score() given the same calibration.
+TEST(CalibratedDtw, LearnsFromTrainingWriters) {
+    const auto writers = synthetic_writers(24, 1, 31);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const auto calibration =
+        inkprint::fit_dtw_calibration(writers, writers, config, inkprint::DtwSequence::Timed);
+    EXPECT_NO_THROW(calibration.validate());
+
+    const auto test_writers = synthetic_writers(3, 1, 32);
+    inkprint::DtwScorer scorer(DistanceNormalisation::Calibrated, inkprint::DtwSequence::Timed, calibration);
+    const auto scores = inkprint::run_protocol(scorer, test_writers, writers, config);
+    double genuine = 0, skilled = 0;
+    for (const auto& writer : scores) {
+        for (double s : writer.genuine) genuine += s / writer.genuine.size();
+        for (double s : writer.skilled) skilled += s / writer.skilled.size();
+    }
+    EXPECT_GT(genuine, skilled);
+
+    const auto& person = test_writers[0];
+    std::vector<const inkprint::Signature*> enrolment;
+    std::vector<std::vector<float>> sequences;
+    for (int i = 0; i < 4; ++i) {
+        enrolment.push_back(&person.genuine[i]);
+        sequences.push_back(inkprint::dtw_timed(person.genuine[i]));
+    }
+    const int band = inkprint::dtw_band(inkprint::DtwSequence::Timed);
+    EXPECT_DOUBLE_EQ(scorer.score(enrolment, person.forgeries[0]),
+                     inkprint::dtw_score(DistanceNormalisation::Calibrated, sequences,
+                                         inkprint::dtw_timed(person.forgeries[0]), band, &calibration));
+    EXPECT_THROW(inkprint::dtw_score(DistanceNormalisation::Calibrated, sequences,
+                                     inkprint::dtw_timed(person.forgeries[0]), band),
+                 inkprint::Error);
+    inkprint::DtwScorer uncalibrated(DistanceNormalisation::Calibrated, inkprint::DtwSequence::Timed);
+    EXPECT_THROW(uncalibrated.score(enrolment, person.forgeries[0]), inkprint::Error);
+}
+
+TEST(CalibratedFusion, RoundTripsInTheDescription) {
+    inkprint::FusionParameters fusion;
+    fusion.dtw_normalisation = DistanceNormalisation::Calibrated;
+    fusion.dtw_sequence = inkprint::DtwSequence::Timed;
+    fusion.dtw_calibration = example_calibration();
+    fusion.dtw_calibration.weights[2] = -0.125;
+    const auto read = inkprint::read_fusion("{\"fusion\":" + inkprint::fusion_json(fusion) + "}");
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->dtw_normalisation, DistanceNormalisation::Calibrated);
+    EXPECT_EQ(read->dtw_calibration.mean, fusion.dtw_calibration.mean);
+    EXPECT_EQ(read->dtw_calibration.deviation, fusion.dtw_calibration.deviation);
+    EXPECT_EQ(read->dtw_calibration.weights, fusion.dtw_calibration.weights);
+    EXPECT_EQ(read->dtw_calibration.bias, fusion.dtw_calibration.bias);
+}
+
+TEST(CalibratedFusion, RejectsMissingOrDamagedCalibration) {
+    inkprint::FusionParameters fusion;
+    fusion.dtw_normalisation = DistanceNormalisation::Calibrated;
+    fusion.dtw_calibration = example_calibration();
+    const std::string good = inkprint::fusion_json(fusion);
+
+    std::string missing = good;
+    const std::size_t start = missing.find("\"dtwCalibration\"");
+    const std::size_t end = missing.find("},", start) + 2;
+    missing.erase(start, end - start);
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + missing + "}"), inkprint::Error) << missing;
+
+    std::string short_list = good;
+    short_list.replace(short_list.find("\"weights\":[1,"), 13, "\"weights\":[");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + short_list + "}"), inkprint::Error) << short_list;
+
+    std::string unknown = good;
+    unknown.replace(unknown.find("\"bias\""), 6, "\"shift\"");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + unknown + "}"), inkprint::Error) << unknown;
+}
+
+// The page's fused verification gives the score that the evaluation measured, with the
+// calibrated DTW part.
+TEST(CalibratedFusion, VerifyEqualsTheScorer) {
+    const auto writers = synthetic_writers(22, 2, 33);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const std::vector<inkprint::WriterSignatures> validation(writers.begin(), writers.begin() + 2);
+    const auto calibration = inkprint::fit_dtw_calibration(writers, writers, config, inkprint::DtwSequence::Timed);
+    auto model = random_model(7);
+    const auto fit = inkprint::fit_fusion(model, inkprint::EmbeddingScore::MeanCosine, DistanceNormalisation::Calibrated,
+                                          inkprint::DtwSequence::Timed, validation, writers, config, calibration);
+    model.description = "{\"fusion\":" + inkprint::fusion_json(fit.parameters) + "}";
+    inkprint::Verifier verifier(model);
+    ASSERT_TRUE(verifier.fusion().has_value());
+    EXPECT_EQ(verifier.fusion()->dtw_normalisation, DistanceNormalisation::Calibrated);
+
+    const auto& person = writers[5];
+    std::vector<inkprint::Signature> enrolment(person.genuine.begin(), person.genuine.begin() + 5);
+    std::vector<const inkprint::Signature*> pointers;
+    std::vector<float> enrolled;
+    for (const auto& signature : enrolment) {
+        pointers.push_back(&signature);
+        const auto e = verifier.embed(signature);
+        enrolled.insert(enrolled.end(), e.begin(), e.end());
+    }
+    inkprint::FusionScorer scorer(model, fit.parameters);
+    for (const inkprint::Signature* query : {&person.genuine[14], &person.forgeries[2]}) {
+        EXPECT_NEAR(verifier.verify_fused(enrolled, enrolment, *query).score, scorer.score(pointers, *query), 1e-9);
+    }
+}
+
+// Fitting over writers of both tasks gives the scores that fresh scorers give each task alone.
+TEST(FitFusion, ScoresEachTaskAsAlone) {
+    auto writers = synthetic_writers(22, 1, 34);
+    auto second = synthetic_writers(22, 2, 35);
+    writers.insert(writers.end(), second.begin(), second.end());
+    const std::vector<inkprint::WriterSignatures> validation = {writers[0], writers[1], writers[22], writers[23]};
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const auto model = random_model(8);
+    const auto fit = inkprint::fit_fusion(model, inkprint::EmbeddingScore::MeanCosine, DistanceNormalisation::Nearest,
+                                          inkprint::DtwSequence::Timed, validation, writers, config);
+
+    std::vector<double> genuine, skilled;
+    for (int task : {1, 2}) {
+        std::vector<inkprint::WriterSignatures> tested, others;
+        for (const auto& writer : validation) {
+            if (writer.task == task) tested.push_back(writer);
+        }
+        for (const auto& writer : writers) {
+            if (writer.task == task) others.push_back(writer);
+        }
+        inkprint::FusionScorer scorer(model, fit.parameters);
+        for (const auto& scores : inkprint::run_protocol(scorer, tested, others, config)) {
+            genuine.insert(genuine.end(), scores.genuine.begin(), scores.genuine.end());
+            skilled.insert(skilled.end(), scores.skilled.begin(), scores.skilled.end());
+        }
+    }
+    EXPECT_DOUBLE_EQ(inkprint::equal_error_rate(genuine, skilled).rate, fit.skilled_eer);
+}
