@@ -81,7 +81,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!again || again->dtw_weight != fusion->dtw_weight || again->threshold != fusion->threshold ||
         again->tdnn_mean != fusion->tdnn_mean || again->tdnn_deviation != fusion->tdnn_deviation ||
         again->dtw_mean != fusion->dtw_mean || again->dtw_deviation != fusion->dtw_deviation ||
-        again->embedding_score != fusion->embedding_score || again->dtw_normalisation != fusion->dtw_normalisation) {
+        again->embedding_score != fusion->embedding_score || again->dtw_normalisation != fusion->dtw_normalisation ||
+        again->dtw_sequence != fusion->dtw_sequence) {
+        std::abort();
+    }
+    if (fusion->dtw_normalisation == inkprint::DistanceNormalisation::Calibrated &&
+        (again->dtw_calibration.mean != fusion->dtw_calibration.mean ||
+         again->dtw_calibration.deviation != fusion->dtw_calibration.deviation ||
+         again->dtw_calibration.weights != fusion->dtw_calibration.weights ||
+         again->dtw_calibration.bias != fusion->dtw_calibration.bias)) {
         std::abort();
     }
 #else

@@ -61,30 +61,34 @@ double EmbeddingScorer::score(const std::vector<const Signature*>& enrolment, co
 
 // ---- DtwScorer ----
 
-const std::vector<float>& DtwScorer::grid(const Signature& signature) {
-    auto found = grids_.find(&signature);
-    if (found == grids_.end()) found = grids_.emplace(&signature, dtw_sequence(sequence_, signature)).first;
+const DtwSignature& DtwScorer::prepared(const Signature& signature) {
+    auto found = prepared_.find(&signature);
+    if (found == prepared_.end()) found = prepared_.emplace(&signature, prepare_dtw(sequence_, signature)).first;
     return found->second;
 }
 
 double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
     const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
     auto found = distances_.find(key);
-    if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(grid(a), grid(b), band_)).first;
+    if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(prepared(a).sequence, prepared(b).sequence, band_)).first;
     return found->second;
 }
 
 double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
-    std::vector<double> to_query, among, steps;
+    std::vector<double> to_query, among, steps, descriptors;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(cached_distance(query, *enrolment[i]));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distance(*enrolment[i], *enrolment[j]));
-        steps.push_back(static_cast<double>(grid(*enrolment[i]).size() / kFeatureCount));
+        const DtwSignature& signature = prepared(*enrolment[i]);
+        steps.push_back(static_cast<double>(signature.sequence.size() / kFeatureCount));
+        descriptors.insert(descriptors.end(), signature.descriptors.begin(), signature.descriptors.end());
     }
     if (normalisation_ == DistanceNormalisation::Calibrated) {
         if (calibration_.empty()) throw Error("calibrated DTW scoring needs a calibration: fit one on training writers");
-        return calibration_.score(
-            dtw_statistics(to_query, among, steps, static_cast<double>(grid(query).size() / kFeatureCount)));
+        const DtwSignature& asked = prepared(query);
+        return calibration_.score(dtw_statistics(to_query, among, steps,
+                                                 static_cast<double>(asked.sequence.size() / kFeatureCount),
+                                                 descriptors, asked.descriptors));
     }
     return normalised_distance_score(normalisation_, to_query, among, 0.0);
 }
@@ -276,36 +280,40 @@ public:
     explicit StatisticsRecorder(DtwSequence sequence) : sequence_(sequence), band_(dtw_band(sequence)) {}
 
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override {
-        std::vector<double> to_query, among, steps;
+        std::vector<double> to_query, among, steps, descriptors;
         for (std::size_t i = 0; i < enrolment.size(); ++i) {
             to_query.push_back(distance(query, *enrolment[i]));
             for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(distance(*enrolment[i], *enrolment[j]));
-            steps.push_back(static_cast<double>(sequence(*enrolment[i]).size() / kFeatureCount));
+            const DtwSignature& signature = prepared(*enrolment[i]);
+            steps.push_back(static_cast<double>(signature.sequence.size() / kFeatureCount));
+            descriptors.insert(descriptors.end(), signature.descriptors.begin(), signature.descriptors.end());
         }
-        recorded.push_back(
-            dtw_statistics(to_query, among, steps, static_cast<double>(sequence(query).size() / kFeatureCount)));
+        const DtwSignature& asked = prepared(query);
+        recorded.push_back(dtw_statistics(to_query, among, steps,
+                                          static_cast<double>(asked.sequence.size() / kFeatureCount), descriptors,
+                                          asked.descriptors));
         return static_cast<double>(recorded.size() - 1);
     }
 
     std::vector<std::vector<double>> recorded;
 
 private:
-    const std::vector<float>& sequence(const Signature& signature) {
-        auto found = sequences_.find(&signature);
-        if (found == sequences_.end()) found = sequences_.emplace(&signature, dtw_sequence(sequence_, signature)).first;
+    const DtwSignature& prepared(const Signature& signature) {
+        auto found = prepared_.find(&signature);
+        if (found == prepared_.end()) found = prepared_.emplace(&signature, prepare_dtw(sequence_, signature)).first;
         return found->second;
     }
 
     double distance(const Signature& a, const Signature& b) {
         const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
         auto found = distances_.find(key);
-        if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(sequence(a), sequence(b), band_)).first;
+        if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(prepared(a).sequence, prepared(b).sequence, band_)).first;
         return found->second;
     }
 
     DtwSequence sequence_;
     int band_;
-    std::map<const Signature*, std::vector<float>> sequences_;
+    std::map<const Signature*, DtwSignature> prepared_;
     std::map<std::pair<const Signature*, const Signature*>, double> distances_;
 };
 

@@ -330,14 +330,67 @@ DistanceNormalisation parse_distance_normalisation(std::string_view name) {
                 "\": use \"mean\", \"nearest\" or \"calibrated\"");
 }
 
+std::vector<double> signature_descriptors(const Signature& signature) {
+    validate_signature(signature);
+    const double start = signature.strokes.front().points.front().t_ms;
+    const double end = signature.strokes.back().points.back().t_ms;
+    double pen_down_ms = 0, path = 0, cx = 0, cy = 0;
+    double left = std::numeric_limits<double>::infinity(), right = -left, top = left, bottom = -left;
+    std::size_t count = 0;
+
+    for (const Stroke& stroke : signature.strokes) {
+        if (stroke.points.empty()) continue;
+        pen_down_ms += stroke.points.back().t_ms - stroke.points.front().t_ms;
+        for (std::size_t i = 0; i < stroke.points.size(); ++i) {
+            const Point& p = stroke.points[i];
+            left = std::min(left, p.x);
+            right = std::max(right, p.x);
+            top = std::min(top, p.y);
+            bottom = std::max(bottom, p.y);
+            cx += p.x;
+            cy += p.y;
+            ++count;
+            if (i > 0) path += std::hypot(p.x - stroke.points[i - 1].x, p.y - stroke.points[i - 1].y);
+        }
+    }
+
+    cx /= static_cast<double>(count);
+    cy /= static_cast<double>(count);
+    double squares = 0;
+    for (const Stroke& stroke : signature.strokes) {
+        for (const Point& p : stroke.points) squares += (p.x - cx) * (p.x - cx) + (p.y - cy) * (p.y - cy);
+    }
+    // validate_signature rejects a single dot, so the radius is positive.
+    const double radius = std::sqrt(squares / static_cast<double>(count));
+    const double duration = std::max(end - start, 1.0), pen_down = std::max(pen_down_ms, 1.0);
+    // A path of one dot per stroke has length 0; a tenth of the radius keeps the logarithm finite.
+    const double length = std::max(path, 0.1 * radius) / radius;
+    return {std::log(duration),
+            std::log(pen_down),
+            static_cast<double>(signature.strokes.size()),
+            std::log(length),
+            std::log(length / pen_down),
+            std::log((right - left + 0.01 * radius) / (bottom - top + 0.01 * radius)),
+            std::min(pen_down_ms, duration) / duration};
+}
+
+DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
+    return {dtw_sequence(kind, signature), signature_descriptors(signature)};
+}
+
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
-                                   std::span<const double> enrolment_steps, double query_steps) {
+                                   std::span<const double> enrolment_steps, double query_steps,
+                                   std::span<const double> enrolment_descriptors,
+                                   std::span<const double> query_descriptors) {
     const std::size_t n = to_query.size();
-    if (n < 2 || among.size() != n * (n - 1) / 2 || enrolment_steps.size() != n) {
-        throw Error("DTW statistics need at least 2 enrolment signatures with n (n - 1) / 2 distances among them "
-                    "and one step count each, got " + std::to_string(n) + " signatures, " +
-                    std::to_string(among.size()) + " distances and " + std::to_string(enrolment_steps.size()) +
-                    " step counts");
+    if (n < 2 || among.size() != n * (n - 1) / 2 || enrolment_steps.size() != n ||
+        enrolment_descriptors.size() != n * kDescriptorCount || query_descriptors.size() != kDescriptorCount) {
+        throw Error("DTW statistics need at least 2 enrolment signatures with n (n - 1) / 2 distances among them, "
+                    "one step count and " + std::to_string(kDescriptorCount) + " descriptors each, got " +
+                    std::to_string(n) + " signatures, " + std::to_string(among.size()) + " distances, " +
+                    std::to_string(enrolment_steps.size()) + " step counts, " +
+                    std::to_string(enrolment_descriptors.size()) + " enrolment and " +
+                    std::to_string(query_descriptors.size()) + " query descriptors");
     }
     // Distances of 0 (a signature enrolled twice) would make ratios and logs infinite.
     static constexpr double kSmallest = 1e-6;
@@ -377,16 +430,22 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
     log_steps_spread = std::sqrt(log_steps_spread);
     const double duration_gap = std::abs(std::log(positive(query_steps)) - log_steps_mean);
 
-    return {query_nearest / positive(nearest_mean),
-            query_mean / positive(among_mean),
-            query_farthest / positive(farthest_mean),
-            to_query[centre] / positive(row_mean[centre]),
-            std::log(positive(nearest_mean)),
-            std::log(positive(query_nearest)),
-            duration_gap,
-            duration_gap / (log_steps_spread + 0.05),
-            std::log(positive(among_mean)),
-            std::log(positive(query_mean))};
+    std::vector<double> statistics = {query_nearest / positive(nearest_mean),
+                                      query_mean / positive(among_mean),
+                                      query_farthest / positive(farthest_mean),
+                                      to_query[centre] / positive(row_mean[centre]),
+                                      std::log(positive(nearest_mean)),
+                                      std::log(positive(query_nearest)),
+                                      duration_gap,
+                                      duration_gap / (log_steps_spread + 0.05),
+                                      std::log(positive(among_mean)),
+                                      std::log(positive(query_mean))};
+    for (std::size_t k = 0; k < kDescriptorCount; ++k) {
+        double mean = 0;
+        for (std::size_t i = 0; i < n; ++i) mean += enrolment_descriptors[i * kDescriptorCount + k] / static_cast<double>(n);
+        statistics.push_back(std::abs(query_descriptors[k] - mean));
+    }
+    return statistics;
 }
 
 double DtwCalibration::score(std::span<const double> statistics) const {
@@ -673,20 +732,25 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
     return previous[m] / (n + m);
 }
 
-double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
-                 const std::vector<float>& query, int band, const DtwCalibration* calibration) {
+double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
+                 int band, const DtwCalibration* calibration) {
     if (enrolment.empty()) throw Error("DTW scoring needs at least one enrolment signature");
     if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
         throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
     }
-    std::vector<double> to_query, among, steps;
+    std::vector<double> to_query, among, steps, descriptors;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query.push_back(dtw_distance(query, enrolment[i], band));
-        for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(dtw_distance(enrolment[i], enrolment[j], band));
-        steps.push_back(static_cast<double>(enrolment[i].size() / kFeatureCount));
+        to_query.push_back(dtw_distance(query.sequence, enrolment[i].sequence, band));
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
+            among.push_back(dtw_distance(enrolment[i].sequence, enrolment[j].sequence, band));
+        }
+        steps.push_back(static_cast<double>(enrolment[i].sequence.size() / kFeatureCount));
+        descriptors.insert(descriptors.end(), enrolment[i].descriptors.begin(), enrolment[i].descriptors.end());
     }
     if (rule == DistanceNormalisation::Calibrated) {
-        return calibration->score(dtw_statistics(to_query, among, steps, static_cast<double>(query.size() / kFeatureCount)));
+        return calibration->score(dtw_statistics(to_query, among, steps,
+                                                 static_cast<double>(query.sequence.size() / kFeatureCount),
+                                                 descriptors, query.descriptors));
     }
     return normalised_distance_score(rule, to_query, among, 0.0);
 }

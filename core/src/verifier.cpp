@@ -61,12 +61,12 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
                     std::to_string(enrolment.size()) + " signatures");
     }
     const std::vector<float> embedding = embed(query);
-    std::vector<std::vector<float>> grids;
-    for (const Signature& signature : enrolment) grids.push_back(dtw_sequence(parameters->dtw_sequence, signature));
+    std::vector<DtwSignature> prepared;
+    for (const Signature& signature : enrolment) prepared.push_back(prepare_dtw(parameters->dtw_sequence, signature));
 
     FusedVerification result;
     result.embedding_score = score_embedding(parameters->embedding_score, enrolled, embedding);
-    result.dtw_score = dtw_score(parameters->dtw_normalisation, grids, dtw_sequence(parameters->dtw_sequence, query),
+    result.dtw_score = dtw_score(parameters->dtw_normalisation, prepared, prepare_dtw(parameters->dtw_sequence, query),
                                  dtw_band(parameters->dtw_sequence), &parameters->dtw_calibration);
     result.score = parameters->fuse(result.embedding_score, result.dtw_score);
     result.threshold = parameters->threshold;

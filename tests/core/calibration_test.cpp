@@ -35,7 +35,7 @@ std::vector<inkprint::WriterSignatures> synthetic_writers(int count, int task, s
     return writers;
 }
 
-// A calibration whose weights are 1, 2, ..., 10 on statistics standardised by mean 0.5 and
+// A calibration whose weights are 1, 2, 3, ... on statistics standardised by mean 0.5 and
 // deviation 2.
 DtwCalibration example_calibration() {
     DtwCalibration calibration;
@@ -64,7 +64,13 @@ inkprint::Model random_model(std::uint64_t seed) {
 TEST(DtwStatistics, MatchHandComputedValues) {
     // Three enrolment signatures with distances 1 (0-1), 2 (0-2) and 4 (1-2) among them.
     const std::vector<double> to_query = {3, 2, 6}, among = {1, 2, 4}, steps = {100, 100, 400};
-    const auto values = inkprint::dtw_statistics(to_query, among, steps, 200);
+    // Descriptor k of enrolment signature i is i + k; the query's are all 5.
+    std::vector<double> descriptors;
+    for (int i = 0; i < 3; ++i) {
+        for (std::size_t k = 0; k < inkprint::kDescriptorCount; ++k) descriptors.push_back(static_cast<double>(i + k));
+    }
+    const std::vector<double> query_descriptors(inkprint::kDescriptorCount, 5.0);
+    const auto values = inkprint::dtw_statistics(to_query, among, steps, 200, descriptors, query_descriptors);
     ASSERT_EQ(values.size(), inkprint::kDtwStatisticCount);
     // Nearest neighbours 1, 1, 2 (mean 4/3); farthest 2, 4, 4 (mean 10/3); row means 1.5, 2.5, 3.
     EXPECT_NEAR(values[0], 2.0 / (4.0 / 3.0), 1e-12);
@@ -81,28 +87,64 @@ TEST(DtwStatistics, MatchHandComputedValues) {
     EXPECT_NEAR(values[7], gap / (spread + 0.05), 1e-12);
     EXPECT_NEAR(values[8], std::log(7.0 / 3.0), 1e-12);
     EXPECT_NEAR(values[9], std::log(11.0 / 3.0), 1e-12);
+    // Mean enrolment descriptor k is 1 + k.
+    for (std::size_t k = 0; k < inkprint::kDescriptorCount; ++k) {
+        EXPECT_NEAR(values[10 + k], std::abs(5.0 - (1.0 + static_cast<double>(k))), 1e-12) << "descriptor " << k;
+    }
 }
 
 TEST(DtwStatistics, StayFiniteForCopies) {
     // The same signature enrolled three times and queried again: every distance is 0.
     const std::vector<double> zeros3 = {0, 0, 0};
-    const auto values = inkprint::dtw_statistics(zeros3, zeros3, std::vector<double>{50, 50, 50}, 50);
+    const std::vector<double> descriptors(3 * inkprint::kDescriptorCount, 1.0), query(inkprint::kDescriptorCount, 1.0);
+    const auto values =
+        inkprint::dtw_statistics(zeros3, zeros3, std::vector<double>{50, 50, 50}, 50, descriptors, query);
     for (double value : values) EXPECT_TRUE(std::isfinite(value));
 }
 
 TEST(DtwStatistics, RejectWrongSizes) {
-    const std::vector<double> one = {1};
-    EXPECT_THROW(inkprint::dtw_statistics(one, {}, one, 10), inkprint::Error);
-    const std::vector<double> two = {1, 2};
-    EXPECT_THROW(inkprint::dtw_statistics(two, two, two, 10), inkprint::Error);
-    EXPECT_THROW(inkprint::dtw_statistics(two, one, one, 10), inkprint::Error);
+    const std::vector<double> one = {1}, two = {1, 2};
+    const std::vector<double> descriptors(2 * inkprint::kDescriptorCount, 1.0), query(inkprint::kDescriptorCount, 1.0);
+    EXPECT_THROW(inkprint::dtw_statistics(one, {}, one, 10, query, query), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_statistics(two, two, two, 10, descriptors, query), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_statistics(two, one, one, 10, descriptors, query), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_statistics(two, one, two, 10, query, query), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_statistics(two, one, two, 10, descriptors, one), inkprint::Error);
+    EXPECT_NO_THROW(inkprint::dtw_statistics(two, one, two, 10, descriptors, query));
+}
+
+TEST(SignatureDescriptors, DescribeDurationStrokesAndShape) {
+    // Two horizontal strokes of 100 units, 1 s each with 500 ms between them.
+    inkprint::Signature signature;
+    for (int s = 0; s < 2; ++s) {
+        inkprint::Stroke stroke;
+        for (int i = 0; i <= 10; ++i) stroke.points.push_back({10.0 * i, 50.0 * s, 1500.0 * s + 100.0 * i, 0});
+        signature.strokes.push_back(stroke);
+    }
+    const auto values = inkprint::signature_descriptors(signature);
+    ASSERT_EQ(values.size(), inkprint::kDescriptorCount);
+    EXPECT_NEAR(values[0], std::log(2500.0), 1e-9);
+    EXPECT_NEAR(values[1], std::log(2000.0), 1e-9);
+    EXPECT_EQ(values[2], 2.0);
+    EXPECT_NEAR(values[6], 2000.0 / 2500.0, 1e-12);
+    // The same signature moved and made three times larger is described the same.
+    inkprint::Signature larger = signature;
+    for (auto& stroke : larger.strokes) {
+        for (auto& point : stroke.points) {
+            point.x = 3 * point.x - 70;
+            point.y = 3 * point.y + 900;
+        }
+    }
+    const auto scaled = inkprint::signature_descriptors(larger);
+    for (std::size_t k = 0; k < inkprint::kDescriptorCount; ++k) EXPECT_NEAR(scaled[k], values[k], 1e-9) << "descriptor " << k;
+    EXPECT_THROW(inkprint::signature_descriptors(inkprint::Signature{}), inkprint::Error);
 }
 
 TEST(DtwCalibration, ScoreIsTheStandardisedSum) {
     const auto calibration = example_calibration();
     std::vector<double> statistics(inkprint::kDtwStatisticCount, 2.5);
     double expected = -0.25;
-    for (int k = 1; k <= 10; ++k) expected += k * (2.5 - 0.5) / 2.0;
+    for (std::size_t k = 1; k <= inkprint::kDtwStatisticCount; ++k) expected += static_cast<double>(k) * (2.5 - 0.5) / 2.0;
     EXPECT_DOUBLE_EQ(calibration.score(statistics), expected);
     statistics.pop_back();
     EXPECT_THROW(calibration.score(statistics), inkprint::Error);
@@ -180,18 +222,16 @@ TEST(CalibratedDtw, LearnsFromTrainingWriters) {
 
     const auto& person = test_writers[0];
     std::vector<const inkprint::Signature*> enrolment;
-    std::vector<std::vector<float>> sequences;
+    std::vector<inkprint::DtwSignature> prepared;
     for (int i = 0; i < 4; ++i) {
         enrolment.push_back(&person.genuine[i]);
-        sequences.push_back(inkprint::dtw_timed(person.genuine[i]));
+        prepared.push_back(inkprint::prepare_dtw(inkprint::DtwSequence::Timed, person.genuine[i]));
     }
+    const auto forgery = inkprint::prepare_dtw(inkprint::DtwSequence::Timed, person.forgeries[0]);
     const int band = inkprint::dtw_band(inkprint::DtwSequence::Timed);
     EXPECT_DOUBLE_EQ(scorer.score(enrolment, person.forgeries[0]),
-                     inkprint::dtw_score(DistanceNormalisation::Calibrated, sequences,
-                                         inkprint::dtw_timed(person.forgeries[0]), band, &calibration));
-    EXPECT_THROW(inkprint::dtw_score(DistanceNormalisation::Calibrated, sequences,
-                                     inkprint::dtw_timed(person.forgeries[0]), band),
-                 inkprint::Error);
+                     inkprint::dtw_score(DistanceNormalisation::Calibrated, prepared, forgery, band, &calibration));
+    EXPECT_THROW(inkprint::dtw_score(DistanceNormalisation::Calibrated, prepared, forgery, band), inkprint::Error);
     inkprint::DtwScorer uncalibrated(DistanceNormalisation::Calibrated, inkprint::DtwSequence::Timed);
     EXPECT_THROW(uncalibrated.score(enrolment, person.forgeries[0]), inkprint::Error);
 }

@@ -141,15 +141,15 @@ TEST(DtwScore, MatchesTheScorer) {
     for (int i = 0; i < 4; ++i) signatures.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
     std::vector<const inkprint::Signature*> enrolment = {&signatures[0], &signatures[1], &signatures[2]};
     for (auto sequence : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed}) {
-        std::vector<std::vector<float>> grids;
-        for (int i = 0; i < 3; ++i) grids.push_back(inkprint::dtw_sequence(sequence, signatures[i]));
+        std::vector<inkprint::DtwSignature> prepared;
+        for (int i = 0; i < 3; ++i) prepared.push_back(inkprint::prepare_dtw(sequence, signatures[i]));
         for (auto rule : {inkprint::DistanceNormalisation::Mean, inkprint::DistanceNormalisation::Nearest}) {
             inkprint::DtwScorer scorer(rule, sequence);
             EXPECT_DOUBLE_EQ(scorer.score(enrolment, signatures[3]),
-                             inkprint::dtw_score(rule, grids, inkprint::dtw_sequence(sequence, signatures[3]),
+                             inkprint::dtw_score(rule, prepared, inkprint::prepare_dtw(sequence, signatures[3]),
                                                  inkprint::dtw_band(sequence)));
         }
-        EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Mean, {}, grids[0]), inkprint::Error);
+        EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Mean, {}, prepared[0]), inkprint::Error);
     }
 }
 

@@ -68,13 +68,13 @@ public:
     }
 
 private:
-    const std::vector<float>& grid(const Signature& signature);
+    const DtwSignature& prepared(const Signature& signature);
     double cached_distance(const Signature& a, const Signature& b);
     DistanceNormalisation normalisation_;
     DtwSequence sequence_;
     int band_;
     DtwCalibration calibration_;
-    std::map<const Signature*, std::vector<float>> grids_;
+    std::map<const Signature*, DtwSignature> prepared_;
     std::map<std::pair<const Signature*, const Signature*>, double> distances_;
 };
 

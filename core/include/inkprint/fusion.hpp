@@ -129,15 +129,39 @@ int dtw_band(DtwSequence kind);
 // a Sakoe-Chiba band of `band` steps, divided by the path length bound n + m.
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band = kDtwBand);
 
-// The DTW score of `query` against the enrolment sequences, normalised by `rule`. Calibrated
-// needs `calibration`. Throws Error when there is no enrolment sequence, and for Calibrated
-// without a calibration or with fewer than two enrolment sequences.
-double dtw_score(DistanceNormalisation rule, const std::vector<std::vector<float>>& enrolment,
-                 const std::vector<float>& query, int band = kDtwBand,
-                 const DtwCalibration* calibration = nullptr);
+// Number of values of signature_descriptors().
+inline constexpr std::size_t kDescriptorCount = 7;
+
+// Describes a signature as a whole, for comparing with other signatures of the same person:
+//   0 log of the duration in ms, first sample to last (at least 1 ms)
+//   1 log of the pen-down time in ms, summed over the strokes (at least 1 ms)
+//   2 number of strokes
+//   3 log of the pen's path length over the root-mean-square radius around the centroid
+//   4 log of that length per pen-down ms, a mean speed
+//   5 log of the width over the height, each plus 1 % of the radius
+//   6 pen-down time over the duration
+// Every value ignores where and how large the signature is. Throws Error as
+// validate_signature does.
+std::vector<double> signature_descriptors(const Signature& signature);
+
+// A signature prepared for DTW scoring.
+struct DtwSignature {
+    std::vector<float> sequence;      // dtw_sequence()
+    std::vector<double> descriptors;  // signature_descriptors()
+};
+
+// Prepares `signature` with the sequence of `kind`.
+DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature);
+
+// The DTW score of `query` against the enrolment signatures, normalised by `rule`, with DTW
+// bands of `band` steps. Calibrated needs `calibration`. Throws Error when there is no
+// enrolment signature, and for Calibrated without a calibration or with fewer than two
+// enrolment signatures.
+double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
+                 int band = kDtwBand, const DtwCalibration* calibration = nullptr);
 
 // Number of values of dtw_statistics().
-inline constexpr std::size_t kDtwStatisticCount = 10;
+inline constexpr std::size_t kDtwStatisticCount = 10 + kDescriptorCount;
 
 // Summarises the DTW distances between a query and n >= 2 enrolment signatures for
 // DtwCalibration. `to_query` and `among` are as for normalised_distance_score(), and the step
@@ -152,11 +176,15 @@ inline constexpr std::size_t kDtwStatisticCount = 10;
 //   7 value 6 over (the standard deviation of the log enrolment steps + 0.05)
 //   8 log of the mean distance among the enrolment
 //   9 log of the mean distance to the query
+//   10-16 |query descriptor - mean enrolment descriptor| for each of signature_descriptors()
 // The ratios keep the per-writer view of the normalisations above, and the logs add the
-// absolute scale that lets one threshold serve all writers. Throws Error for fewer than two
+// absolute scale that lets one threshold serve all writers. `enrolment_descriptors` holds
+// the n signatures' descriptors one after another. Throws Error for fewer than two
 // enrolment signatures or lists of the wrong length.
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
-                                   std::span<const double> enrolment_steps, double query_steps);
+                                   std::span<const double> enrolment_steps, double query_steps,
+                                   std::span<const double> enrolment_descriptors,
+                                   std::span<const double> query_descriptors);
 
 // Logistic regression from dtw_statistics() to the log-odds that a query is genuine.
 struct DtwCalibration {
