@@ -440,6 +440,21 @@ async function handleEnrol(event) {
   try {
     // Stored as a plain array of numbers, which IndexedDB and JSON keep alike.
     embedding = Array.from(engine.model.embed(points));
+    // A copy adds nothing and makes the person look less variable than they are, so the
+    // fused score would then reject their genuine signatures more often.
+    if (entry !== undefined && !store.isLocked) {
+      const enrolled = entry.signatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
+      const nearest = findNearestPath(enrolled, points);
+      if (nearest !== null && nearest.distance < engine.module.REPLAY_DISTANCE) {
+        showMessage(
+          `This signature is a near-exact copy of enrolment signature ${nearest.index + 1} of ` +
+            `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(3)}, and no one ` +
+            'signs twice this alike), so it was not enrolled. Sign again by hand.',
+          'error',
+        );
+        return;
+      }
+    }
   } catch (error) {
     showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
     return;

@@ -233,6 +233,27 @@ test('page works without the error-rate file', async (t) => {
   assertClean(page);
 });
 
+test('a copy of an enrolled signature is not enrolled', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'copy check', 1);
+
+  // The same recorded strokes again: a replay, not a new signature.
+  await replaySignature(page, makeScribble(0));
+  await page.click('#enrol');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(await textOf(page, '#message'), /near-exact copy of enrolment signature 1 of [^a-z]*copy check/);
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+  assert.equal((await readEnrolments(page))['copy check'].embeddings.length, 1);
+
+  // A different signature still enrols.
+  await page.click('#clear');
+  await replaySignature(page, makeScribble(1));
+  await page.click('#enrol');
+  assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+  assert.equal((await readEnrolments(page))['copy check'].embeddings.length, 2);
+  assertClean(page);
+});
+
 test('corrupt model is reported', async (t) => {
   const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
