@@ -270,6 +270,11 @@ int run(int argc, char** argv) {
     const bool needs_training = std::any_of(options.methods.begin(), options.methods.end(), [](const std::string& name) {
         return parse_method(name).kind != Method::Kind::Dtw;
     });
+    // Only the dtw and fusion methods read the DTW score.
+    const bool needs_calibration =
+        options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated &&
+        std::any_of(options.methods.begin(), options.methods.end(),
+                    [](const std::string& name) { return parse_method(name).kind != Method::Kind::Tdnn; });
     for (const Round& round : rounds) {
         std::optional<inkprint::TrainingResult> trained;
         if (needs_training) {
@@ -279,14 +284,16 @@ int run(int argc, char** argv) {
         }
         // The calibrated DTW score learns from the training users only, like the network.
         inkprint::DtwCalibration calibration;
-        if (options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated) {
+        if (needs_calibration) {
             try {
                 calibration =
                     inkprint::fit_dtw_calibration(round.train, round.train, options.protocol, options.dtw_sequence);
             } catch (const inkprint::Error& error) {
                 throw inkprint::Error(std::string("fitting the DTW calibration on ") + std::to_string(round.train.size()) +
                                       " training users failed: " + error.what() +
-                                      "; use more folds or pass --dtw-normalisation nearest");
+                                      (options.train_task != 0 ? "; use fewer --validation users"
+                                                               : "; use more folds") +
+                                      " or pass --dtw-normalisation nearest");
             }
             std::cout << round.name << ": DTW calibration fitted on " << round.train.size() << " users\n";
         }
@@ -348,6 +355,7 @@ int run(int argc, char** argv) {
             << ",\"folds\":" << (options.train_task ? 1 : options.folds) << ",\"trials\":" << options.protocol.trials
             << ",\"enrolment\":" << options.protocol.enrolment_count
             << ",\"dtwSequence\":\"" << inkprint::dtw_sequence_name(options.dtw_sequence) << "\""
+            << ",\"dtwNormalisation\":\"" << inkprint::distance_normalisation_name(options.dtw_normalisation) << "\""
             << ",\"skilledGlobal\":" << json_mean_and_deviation(result.skilled_global)
             << ",\"skilledPerUser\":" << json_mean_and_deviation(result.skilled_user)
             << ",\"randomGlobal\":" << json_mean_and_deviation(result.random_global)

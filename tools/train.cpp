@@ -96,7 +96,10 @@ Options parse_options(int argc, char** argv) {
     inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
     if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
           options.first_held_out_user <= 40)) {
-        throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40");
+        throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40, got "
+                              "--validation-from " + std::to_string(options.first_validation_user) +
+                              " and --held-out-from " + std::to_string(options.first_held_out_user) +
+                              " (the defaults are 26 and 31)");
     }
     // The fusion's protocol draws 20 random forgeries from the other training and validation
     // users of the same task, so it needs at least 21 of them.

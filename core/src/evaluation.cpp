@@ -28,8 +28,11 @@ std::vector<Fold> make_folds(int n_users, int k, int validation_count) {
         folds[f].test = groups[f];
         const std::vector<int>& next = groups[(f + 1) % k];
         if (static_cast<int>(next.size()) <= validation_count) {
-            throw Error("fold " + std::to_string(f + 1) + " would have no training users from group " +
-                        std::to_string((f + 1) % k + 1) + ": use fewer validation users or fewer folds");
+            throw Error(std::to_string(validation_count) + " validation users need groups of more than " +
+                        std::to_string(validation_count) + " users, but " + std::to_string(k) + " folds over " +
+                        std::to_string(n_users) + " users make a group of " + std::to_string(next.size()) +
+                        ": use fewer validation users or at most " +
+                        std::to_string(std::max(1, n_users / (validation_count + 1))) + " folds");
         }
         folds[f].validation.assign(next.begin(), next.begin() + validation_count);
         for (int u = 1; u <= n_users; ++u) {
@@ -85,10 +88,10 @@ double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Si
     }
     if (normalisation_ == DistanceNormalisation::Calibrated) {
         if (calibration_.empty()) throw Error("calibrated DTW scoring needs a calibration: fit one on training writers");
-        const DtwSignature& asked = prepared(query);
+        const DtwSignature& query_prepared = prepared(query);
         return calibration_.score(dtw_statistics(to_query, among, steps,
-                                                 static_cast<double>(asked.sequence.size() / kFeatureCount),
-                                                 descriptors, asked.descriptors));
+                                                 static_cast<double>(query_prepared.sequence.size() / kFeatureCount),
+                                                 descriptors, query_prepared.descriptors));
     }
     return normalised_distance_score(normalisation_, to_query, among, 0.0);
 }
@@ -245,9 +248,9 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
         mean_and_deviation(tdnn_scores.genuine, tdnn_scores.skilled);
     std::tie(best.parameters.dtw_mean, best.parameters.dtw_deviation) =
         mean_and_deviation(dtw_scores.genuine, dtw_scores.skilled);
-    // Identical scores have no spread to divide by.
-    if (!(best.parameters.tdnn_deviation > 0)) best.parameters.tdnn_deviation = 1;
-    if (!(best.parameters.dtw_deviation > 0)) best.parameters.dtw_deviation = 1;
+    // Identical scores have no spread to divide by (FusionParameters::validate wants 1e-9 at least).
+    if (!(best.parameters.tdnn_deviation >= 1e-9)) best.parameters.tdnn_deviation = 1;
+    if (!(best.parameters.dtw_deviation >= 1e-9)) best.parameters.dtw_deviation = 1;
     best.skilled_eer = 2;  // above any rate, so the first weight is kept
     for (int step = 0; step <= 20; ++step) {
         FusionParameters candidate = best.parameters;
@@ -288,10 +291,10 @@ public:
             steps.push_back(static_cast<double>(signature.sequence.size() / kFeatureCount));
             descriptors.insert(descriptors.end(), signature.descriptors.begin(), signature.descriptors.end());
         }
-        const DtwSignature& asked = prepared(query);
+        const DtwSignature& query_prepared = prepared(query);
         recorded.push_back(dtw_statistics(to_query, among, steps,
-                                          static_cast<double>(asked.sequence.size() / kFeatureCount), descriptors,
-                                          asked.descriptors));
+                                          static_cast<double>(query_prepared.sequence.size() / kFeatureCount), descriptors,
+                                          query_prepared.descriptors));
         return static_cast<double>(recorded.size() - 1);
     }
 

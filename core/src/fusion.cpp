@@ -18,6 +18,11 @@ namespace {
 
 using detail::format_number;
 
+// Bounds on the stored fusion and calibration numbers. Trained values are far inside them, and
+// values beyond them would turn scores into infinities.
+constexpr double kMaxParameterMagnitude = 1e6;
+constexpr double kMinDeviation = 1e-9;
+
 // Smallest mean cosine distance among enrolment embeddings that the normalised rule divides
 // by. It only matters for enrolment signatures that are nearly copies of each other.
 constexpr double kMinimumCosineSpread = 1e-3;
@@ -223,6 +228,14 @@ private:
         for (std::size_t i = 0; i < kKeyCount; ++i) {
             if (!seen[i] && i != 2 && i != kKeyCount - 1) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
         }
+        // A calibration is fitted to one sequence, so a calibrated fusion must name it, and a
+        // calibration that nothing reads is a sign of a damaged description.
+        if (fusion.dtw_normalisation == DistanceNormalisation::Calibrated) {
+            if (!seen[2]) fail("a calibrated \"fusion\" needs \"dtwSequence\"");
+            if (!seen[kKeyCount - 1]) fail("a calibrated \"fusion\" needs \"dtwCalibration\"");
+        } else if (seen[kKeyCount - 1]) {
+            fail("\"dtwCalibration\" is read only with \"dtwNormalisation\":\"calibrated\"");
+        }
         try {
             fusion.validate();
         } catch (const Error& error) {
@@ -231,7 +244,7 @@ private:
         return fusion;
     }
 
-    std::vector<double> read_numbers() {
+    std::vector<double> read_numbers(const std::string& name) {
         std::vector<double> values;
         expect('[', "expected a list of numbers");
         skip_space();
@@ -241,7 +254,10 @@ private:
         }
         for (;;) {
             skip_space();
-            if (values.size() >= 64) fail("a list of more than 64 numbers");
+            if (values.size() >= 64) {
+                fail("\"" + name + "\" in \"dtwCalibration\" has more than 64 numbers, where " +
+                     std::to_string(kDtwStatisticCount) + " are expected");
+            }
             values.push_back(read_number());
             skip_space();
             if (peek() == ',') {
@@ -257,6 +273,8 @@ private:
         DtwCalibration calibration;
         expect('{', "\"dtwCalibration\" must be an object");
         bool seen[4] = {};
+        skip_space();
+        if (peek() == '}') fail("\"dtwCalibration\" needs \"mean\", \"deviation\", \"weights\" and \"bias\"");
         for (;;) {
             skip_space();
             const std::string key = read_string();
@@ -269,9 +287,9 @@ private:
             const auto index = static_cast<std::size_t>(found - std::begin(names));
             if (seen[index]) fail("the key \"" + key + "\" appears twice in \"dtwCalibration\"");
             seen[index] = true;
-            if (index == 0) calibration.mean = read_numbers();
-            else if (index == 1) calibration.deviation = read_numbers();
-            else if (index == 2) calibration.weights = read_numbers();
+            if (index == 0) calibration.mean = read_numbers(key);
+            else if (index == 1) calibration.deviation = read_numbers(key);
+            else if (index == 2) calibration.weights = read_numbers(key);
             else calibration.bias = read_number();
             skip_space();
             if (peek() == ',') {
@@ -467,13 +485,21 @@ void DtwCalibration::validate() const {
                         " values instead of " + std::to_string(kDtwStatisticCount));
         }
         for (double value : *list) {
-            if (!std::isfinite(value)) throw Error(std::string("DTW calibration list \"") + name + "\" has a value that is not finite");
+            if (!std::isfinite(value) || std::abs(value) > kMaxParameterMagnitude) {
+                throw Error(std::string("DTW calibration list \"") + name + "\" has the value " + format_number(value) +
+                            ", which is not a finite number within +-" + format_number(kMaxParameterMagnitude));
+            }
         }
     }
     for (double value : deviation) {
-        if (!(value > 0)) throw Error("DTW calibration deviation " + format_number(value) + " is not positive");
+        if (!(value >= kMinDeviation)) {
+            throw Error("DTW calibration deviation " + format_number(value) + " is below " + format_number(kMinDeviation));
+        }
     }
-    if (!std::isfinite(bias)) throw Error("DTW calibration bias is not finite");
+    if (!std::isfinite(bias) || std::abs(bias) > kMaxParameterMagnitude) {
+        throw Error("DTW calibration bias " + format_number(bias) + " is not a finite number within +-" +
+                    format_number(kMaxParameterMagnitude));
+    }
 }
 
 DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples) {
@@ -657,7 +683,7 @@ const char* dtw_sequence_name(DtwSequence kind) { return kind == DtwSequence::Ti
 DtwSequence parse_dtw_sequence(std::string_view name) {
     if (name == "grid") return DtwSequence::Grid;
     if (name == "timed") return DtwSequence::Timed;
-    throw Error("unknown DTW sequence '" + std::string(name) + "': use grid or timed");
+    throw Error("unknown DTW sequence \"" + std::string(name) + "\": use \"grid\" or \"timed\"");
 }
 
 std::vector<float> dtw_timed(const Signature& signature) {
@@ -738,6 +764,10 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
     if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
         throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
     }
+    if (rule == DistanceNormalisation::Calibrated && enrolment.size() < 2) {
+        throw Error("the calibrated DTW score compares the enrolment signatures with each other, so it needs at "
+                    "least 2 of them, got " + std::to_string(enrolment.size()) + ": enrol another signature");
+    }
     std::vector<double> to_query, among, steps, descriptors;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(dtw_distance(query.sequence, enrolment[i].sequence, band));
@@ -765,18 +795,19 @@ void FusionParameters::validate() const {
                                                      {"dtwDeviation", dtw_deviation}, {"threshold", threshold}};
     for (const auto& [name, value] : values) {
         if (!std::isfinite(value)) throw Error(std::string("fusion parameter ") + name + " is not finite");
+        if (std::abs(value) > kMaxParameterMagnitude) {
+            throw Error(std::string("fusion parameter ") + name + " is " + format_number(value) + ", beyond +-" +
+                        format_number(kMaxParameterMagnitude));
+        }
     }
     if (!(dtw_weight >= 0 && dtw_weight <= 1)) {
         throw Error("fusion parameter dtwWeight is " + format_number(dtw_weight) + ", outside [0, 1]");
     }
-    if (!(tdnn_deviation > 0) || !(dtw_deviation > 0)) {
-        throw Error("fusion deviations must be positive, got tdnnDeviation " + format_number(tdnn_deviation) +
-                    " and dtwDeviation " + format_number(dtw_deviation));
+    if (!(tdnn_deviation >= kMinDeviation) || !(dtw_deviation >= kMinDeviation)) {
+        throw Error("fusion deviations must be at least " + format_number(kMinDeviation) + ", got tdnnDeviation " +
+                    format_number(tdnn_deviation) + " and dtwDeviation " + format_number(dtw_deviation));
     }
-    if (dtw_normalisation == DistanceNormalisation::Calibrated) {
-        if (dtw_calibration.empty()) throw Error("the fusion's DTW normalisation is calibrated but it has no dtwCalibration");
-        dtw_calibration.validate();
-    }
+    if (dtw_normalisation == DistanceNormalisation::Calibrated) dtw_calibration.validate();
 }
 
 std::string fusion_json(const FusionParameters& fusion) {

@@ -69,6 +69,10 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
     result.dtw_score = dtw_score(parameters->dtw_normalisation, prepared, prepare_dtw(parameters->dtw_sequence, query),
                                  dtw_band(parameters->dtw_sequence), &parameters->dtw_calibration);
     result.score = parameters->fuse(result.embedding_score, result.dtw_score);
+    if (!std::isfinite(result.score)) {
+        throw Error("the fused score is not finite: the fusion parameters in the model's description are damaged, "
+                    "so train the model again");
+    }
     result.threshold = parameters->threshold;
     result.accepted = result.score >= result.threshold;
     return result;

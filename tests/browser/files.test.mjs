@@ -123,17 +123,33 @@ test('malformed file changes nothing', async (t) => {
   assertClean(page);
 });
 
-test('imported signature can be enrolled', async (t) => {
+test('imported signature is enrolled once', async (t) => {
   const page = await openReadyPage(t);
   await replaySignature(page, makeScribble(3));
   const filePath = path.join(env.folder, 'enrol.inkml');
   await writeFile(filePath, await exportPad(page, 'inkml'));
   await page.click('#clear');
 
-  for (let count = 1; count <= 3; count += 1) {
-    await importFile(page, filePath);
+  await importFile(page, filePath);
+  await page.click('#enrol');
+  assert.match(await textOf(page, '#message'), /^Enrolled signature 1 of/);
+
+  // The same file again is a copy of an enrolment signature, not a new one.
+  await importFile(page, filePath);
+  await page.click('#enrol');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(
+    await textOf(page, '#message'),
+    /near-exact copy of enrolment signature 1 of .+ \(their pen paths differ by 0\.000/,
+  );
+  assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
+
+  // Other signatures still enrol.
+  for (const [index, variant] of [4, 5].entries()) {
+    await page.click('#clear');
+    await replaySignature(page, makeScribble(variant));
     await page.click('#enrol');
-    assert.match(await textOf(page, '#message'), new RegExp(`^Enrolled signature ${count} of`));
+    assert.match(await textOf(page, '#message'), new RegExp(`^Enrolled signature ${index + 2} of`));
   }
   // Verifying the same file again is a replay of enrolled data: the page rejects the copy.
   await importFile(page, filePath);

@@ -114,7 +114,7 @@ test('other tabs see each change', async (t) => {
   );
 
   // The second tab enrols from its own view, and the first tab's signature is kept.
-  await enrolScribbles(second, 'shared', 1);
+  await enrolScribbles(second, 'shared', 1, 1);
   assert.equal(await textOf(second, '#enrol-count'), '2 of 5 enrolment signatures');
   await first.waitForFunction(
     () => document.getElementById('enrol-count').textContent.startsWith('2 of 5'),
@@ -153,7 +153,7 @@ test('unreadable record hides no one else', async (t) => {
   await page.click('#verify');
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
   await page.click('#clear');
-  await enrolScribbles(page, 'me', 1);
+  await enrolScribbles(page, 'me', 1, 3);
   assert.equal(await textOf(page, '#enrol-count'), '4 of 5 enrolment signatures');
 
   // An unreadable record is never overwritten by an enrolment.

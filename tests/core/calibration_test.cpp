@@ -270,6 +270,49 @@ TEST(CalibratedFusion, RejectsMissingOrDamagedCalibration) {
     std::string unknown = good;
     unknown.replace(unknown.find("\"bias\""), 6, "\"shift\"");
     EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + unknown + "}"), inkprint::Error) << unknown;
+
+    // A calibration is fitted to one sequence, so a calibrated fusion must name it.
+    std::string no_sequence = good;
+    const std::string sequence_member = "\"dtwSequence\":\"grid\",";
+    ASSERT_NE(no_sequence.find(sequence_member), std::string::npos);
+    no_sequence.erase(no_sequence.find(sequence_member), sequence_member.size());
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + no_sequence + "}"), inkprint::Error) << no_sequence;
+
+    // A calibration that the nearest normalisation would never read.
+    std::string unread = good;
+    unread.replace(unread.find("\"calibrated\""), 12, "\"nearest\"");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + unread + "}"), inkprint::Error) << unread;
+
+    std::string empty = good;
+    empty.replace(start, end - start, "\"dtwCalibration\":{},");
+    try {
+        inkprint::read_fusion("{\"fusion\":" + empty + "}");
+        FAIL() << "an empty calibration was accepted: " << empty;
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("needs \"mean\""), std::string::npos) << error.what();
+    }
+
+    // Finite but absurd numbers would turn scores into infinities.
+    std::string huge = good;
+    huge.replace(huge.find("\"bias\":-0.25"), 12, "\"bias\":1e308");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + huge + "}"), inkprint::Error) << huge;
+    std::string tiny = good;
+    tiny.replace(tiny.find("\"deviation\":[2"), 14, "\"deviation\":[1e-300");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + tiny + "}"), inkprint::Error) << tiny;
+}
+
+TEST(CalibratedDtw, NeedsTwoEnrolmentSignatures) {
+    const auto writers = synthetic_writers(1, 1, 36);
+    const std::vector<inkprint::DtwSignature> one = {
+        inkprint::prepare_dtw(inkprint::DtwSequence::Timed, writers[0].genuine[0])};
+    const auto query = inkprint::prepare_dtw(inkprint::DtwSequence::Timed, writers[0].genuine[1]);
+    const auto calibration = example_calibration();
+    try {
+        inkprint::dtw_score(DistanceNormalisation::Calibrated, one, query, 100, &calibration);
+        FAIL() << "one enrolment signature was accepted";
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("enrol another signature"), std::string::npos) << error.what();
+    }
 }
 
 // The page's fused verification gives the score that the evaluation measured, with the

@@ -228,7 +228,7 @@ TEST(DtwSequenceNames, RoundTrip) {
         inkprint::parse_dtw_sequence("steps");
         FAIL() << "an unknown name was accepted";
     } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("grid or timed"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("\"grid\" or \"timed\""), std::string::npos) << error.what();
     }
 }
 

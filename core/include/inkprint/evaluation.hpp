@@ -50,9 +50,8 @@ private:
     std::map<const Signature*, std::vector<float>> embeddings_;
 };
 
-// Dynamic time warping on the sequences of `sequence` (dtw_sequence, dtw_distance and dtw_score
-// in fusion.hpp), the distances normalised per writer by `normalisation`, so that writers who
-// vary more are judged more leniently.
+// Dynamic time warping on the sequences of `sequence` (prepare_dtw, dtw_distance and dtw_score
+// in fusion.hpp), the distances turned into a score by `normalisation`.
 class DtwScorer final : public Scorer {
 public:
     // `calibration` is used, and needed, when `normalisation` is Calibrated.

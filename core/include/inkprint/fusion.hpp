@@ -2,9 +2,9 @@
 //
 // Two comparisons are combined:
 // - the siamese TDNN's embeddings, by one of the rules of EmbeddingScore;
-// - dynamic time warping (DTW) between the feature grids, each feature standardised per
-//   signature, normalised per person by one of the rules of DistanceNormalisation, so that a
-//   person who signs more variably is judged more leniently.
+// - dynamic time warping (DTW) between sequences of DtwSequence, turned into a score by one of
+//   the rules of DistanceNormalisation. The per-person rules judge a person who signs more
+//   variably more leniently, and the calibrated rule is learned on training writers.
 // The fused score is a weighted sum of the two after standardising each with a mean and a
 // standard deviation measured on writers that took no part in training (FusionParameters).
 #pragma once
@@ -199,7 +199,7 @@ struct DtwCalibration {
     double score(std::span<const double> statistics) const;
 
     // Throws Error naming the first list of the wrong length, value that is not finite or
-    // deviation that is not positive.
+    // beyond +-1e6, or deviation below 1e-9.
     void validate() const;
 };
 
@@ -233,8 +233,8 @@ struct FusionParameters {
     // Returns dtw_weight * standardised dtw + (1 - dtw_weight) * standardised tdnn.
     double fuse(double tdnn, double dtw) const;
 
-    // Throws Error naming the first value that is not finite, a weight outside [0, 1], a
-    // deviation that is not positive or a missing or damaged calibration.
+    // Throws Error naming the first value that is not finite or beyond +-1e6, a weight outside
+    // [0, 1], a deviation below 1e-9 or a damaged calibration.
     void validate() const;
 };
 
