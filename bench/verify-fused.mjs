@@ -22,7 +22,7 @@ const model = new mod.Model(defaultModelBytes());
 const read = (task, user, index) =>
   mod.parseSvc2004(readFileSync(join(svc2004Folder, `Task${task}`, `U${user}S${index}.TXT`), 'utf8'));
 
-// Duration in seconds of a signature in the flat format [x, y, t_ms, pressure, stroke].
+// Returns the duration in seconds of a signature in the flat format [x, y, t_ms, pressure, stroke].
 const seconds = (points) => (points[points.length - 3] - points[2]) / 1000;
 
 // Every writer of Task 1 with the mean duration of the six signatures used, sorted by it.

@@ -187,7 +187,7 @@ std::string mean_and_spread(const std::vector<double>& values) {
     return buffer;
 }
 
-// {"mean":...,"deviation":...} of a list of rates, as fractions.
+// Returns {"mean":...,"deviation":...} of a list of rates, as fractions.
 std::string json_mean_and_deviation(const std::vector<double>& values) {
     const auto [mean, spread] = mean_and_deviation(values);
     char buffer[96];

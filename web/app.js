@@ -72,7 +72,7 @@ const elements = {
 };
 
 // The loaded module, model, model id and parsed model description (null when it is not JSON),
-// set once loading succeeds; also the default model's id and its cross-validated error rates
+// set once loading succeeds. Also the default model's id and its cross-validated error rates
 // (null without models/default-accuracy.json).
 const engine = {
   module: null,
@@ -959,7 +959,7 @@ async function loadEngine() {
 }
 
 // Returns the summaries of ACCURACY_URL, or null when the file is missing or not as
-// scripts/measure-default-accuracy.sh writes it; the footer then leaves the line out.
+// scripts/measure-default-accuracy.sh writes it. The footer then leaves the line out.
 async function downloadAccuracy() {
   try {
     const response = await fetch(ACCURACY_URL);

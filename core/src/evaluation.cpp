@@ -77,22 +77,29 @@ double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
     return found->second;
 }
 
-double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
-    std::vector<double> to_query, among, steps, descriptors;
+void DtwScorer::collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
+                                  std::vector<double>& to_query, std::vector<double>& among) {
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(cached_distance(query, *enrolment[i]));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distance(*enrolment[i], *enrolment[j]));
-        const DtwSignature& signature = prepared(*enrolment[i]);
-        steps.push_back(static_cast<double>(signature.sequence.size() / kFeatureCount));
-        descriptors.insert(descriptors.end(), signature.descriptors.begin(), signature.descriptors.end());
     }
+}
+
+std::vector<double> DtwScorer::statistics(const std::vector<const Signature*>& enrolment, const Signature& query) {
+    std::vector<double> to_query, among;
+    collect_distances(enrolment, query, to_query, among);
+    std::vector<const DtwSignature*> signatures;
+    for (const Signature* signature : enrolment) signatures.push_back(&prepared(*signature));
+    return dtw_statistics(to_query, among, signatures, prepared(query));
+}
+
+double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
     if (normalisation_ == DistanceNormalisation::Calibrated) {
         if (calibration_.empty()) throw Error("calibrated DTW scoring needs a calibration: fit one on training writers");
-        const DtwSignature& query_prepared = prepared(query);
-        return calibration_.score(dtw_statistics(to_query, among, steps,
-                                                 static_cast<double>(query_prepared.sequence.size() / kFeatureCount),
-                                                 descriptors, query_prepared.descriptors));
+        return calibration_.score(statistics(enrolment, query));
     }
+    std::vector<double> to_query, among;
+    collect_distances(enrolment, query, to_query, among);
     return normalised_distance_score(normalisation_, to_query, among, 0.0);
 }
 
@@ -192,6 +199,16 @@ Scores score_fixed_split(Scorer& scorer, const std::vector<WriterSignatures>& wr
 
 namespace {
 
+// Returns copies of the writers of one task. The scorers cache by address, so a scorer must not
+// outlive the copies it scored, because later copies may reuse their addresses.
+std::vector<WriterSignatures> writers_of_task(const std::vector<WriterSignatures>& writers, int task) {
+    std::vector<WriterSignatures> selected;
+    for (const WriterSignatures& writer : writers) {
+        if (writer.task == task) selected.push_back(writer);
+    }
+    return selected;
+}
+
 // Mean and population standard deviation of two lists together.
 std::pair<double, double> mean_and_deviation(const std::vector<double>& a, const std::vector<double>& b) {
     double sum = 0, squares = 0;
@@ -216,16 +233,10 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
     // Scores of both methods in the same order: the protocol's draws depend only on its seed.
     Scores tdnn_scores, dtw_scores;
     for (int task : {1, 2}) {
-        std::vector<WriterSignatures> writers, others;
-        for (const WriterSignatures& writer : validation) {
-            if (writer.task == task) writers.push_back(writer);
-        }
+        const std::vector<WriterSignatures> writers = writers_of_task(validation, task);
         if (writers.empty()) continue;
-        for (const WriterSignatures& writer : impostors) {
-            if (writer.task == task) others.push_back(writer);
-        }
-        // Fresh scorers for each task: they cache by address, and the copies above are freed
-        // at the end of the iteration, so the next task's copies may reuse their addresses.
+        const std::vector<WriterSignatures> others = writers_of_task(impostors, task);
+        // Fresh scorers for each task, because they cache by the address of the copies above.
         EmbeddingScorer embedding(model, rule);
         DtwScorer dtw(dtw_normalisation, dtw_sequence, dtw_calibration);
         for (const auto& [scorer, scores] : {std::pair<Scorer*, Scores*>{&embedding, &tdnn_scores},
@@ -248,7 +259,7 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
         mean_and_deviation(tdnn_scores.genuine, tdnn_scores.skilled);
     std::tie(best.parameters.dtw_mean, best.parameters.dtw_deviation) =
         mean_and_deviation(dtw_scores.genuine, dtw_scores.skilled);
-    // Identical scores have no spread to divide by (FusionParameters::validate wants 1e-9 at least).
+    // Identical scores have no spread to divide by, and FusionParameters::validate requires 1e-9.
     if (!(best.parameters.tdnn_deviation >= 1e-9)) best.parameters.tdnn_deviation = 1;
     if (!(best.parameters.dtw_deviation >= 1e-9)) best.parameters.dtw_deviation = 1;
     best.skilled_eer = 2;  // above any rate, so the first weight is kept
@@ -280,44 +291,17 @@ namespace {
 // to forgeries.
 class StatisticsRecorder final : public Scorer {
 public:
-    explicit StatisticsRecorder(DtwSequence sequence) : sequence_(sequence), band_(dtw_band(sequence)) {}
+    explicit StatisticsRecorder(DtwSequence sequence) : dtw_(DistanceNormalisation::Nearest, sequence) {}
 
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override {
-        std::vector<double> to_query, among, steps, descriptors;
-        for (std::size_t i = 0; i < enrolment.size(); ++i) {
-            to_query.push_back(distance(query, *enrolment[i]));
-            for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(distance(*enrolment[i], *enrolment[j]));
-            const DtwSignature& signature = prepared(*enrolment[i]);
-            steps.push_back(static_cast<double>(signature.sequence.size() / kFeatureCount));
-            descriptors.insert(descriptors.end(), signature.descriptors.begin(), signature.descriptors.end());
-        }
-        const DtwSignature& query_prepared = prepared(query);
-        recorded.push_back(dtw_statistics(to_query, among, steps,
-                                          static_cast<double>(query_prepared.sequence.size() / kFeatureCount), descriptors,
-                                          query_prepared.descriptors));
+        recorded.push_back(dtw_.statistics(enrolment, query));
         return static_cast<double>(recorded.size() - 1);
     }
 
     std::vector<std::vector<double>> recorded;
 
 private:
-    const DtwSignature& prepared(const Signature& signature) {
-        auto found = prepared_.find(&signature);
-        if (found == prepared_.end()) found = prepared_.emplace(&signature, prepare_dtw(sequence_, signature)).first;
-        return found->second;
-    }
-
-    double distance(const Signature& a, const Signature& b) {
-        const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
-        auto found = distances_.find(key);
-        if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(prepared(a).sequence, prepared(b).sequence, band_)).first;
-        return found->second;
-    }
-
-    DtwSequence sequence_;
-    int band_;
-    std::map<const Signature*, DtwSignature> prepared_;
-    std::map<std::pair<const Signature*, const Signature*>, double> distances_;
+    DtwScorer dtw_;  // its caches serve every comparison of the protocol
 };
 
 }  // namespace
@@ -329,14 +313,9 @@ DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
     constexpr double kRandomWeight = 0.5;
     std::vector<CalibrationSample> samples;
     for (int task : {1, 2}) {
-        std::vector<WriterSignatures> tested, others;
-        for (const WriterSignatures& writer : writers) {
-            if (writer.task == task) tested.push_back(writer);
-        }
+        const std::vector<WriterSignatures> tested = writers_of_task(writers, task);
         if (tested.empty()) continue;
-        for (const WriterSignatures& writer : impostors) {
-            if (writer.task == task) others.push_back(writer);
-        }
+        const std::vector<WriterSignatures> others = writers_of_task(impostors, task);
         // A fresh recorder for each task, because it caches by the address of the copies above.
         StatisticsRecorder recorder(sequence);
         for (const WriterScores& scores : run_protocol(recorder, tested, others, config)) {

@@ -45,32 +45,14 @@ public:
     std::optional<FusionParameters> read() {
         std::optional<FusionParameters> fusion;
         skip_space();
-        expect('{', "the model description must be a JSON object");
-        skip_space();
-        if (peek() == '}') {
-            ++position_;
-        } else {
-            for (;;) {
-                skip_space();
-                const std::string key = read_string();
-                skip_space();
-                expect(':', "expected ':' after the key \"" + key + "\"");
-                skip_space();
-                if (key == "fusion") {
-                    if (fusion) fail("the key \"fusion\" appears twice");
-                    fusion = read_fusion_object();
-                } else {
-                    skip_value(1);
-                }
-                skip_space();
-                if (peek() == ',') {
-                    ++position_;
-                    continue;
-                }
-                expect('}', "expected ',' or '}' in the model description");
-                break;
+        read_object("the model description", [&](const std::string& key) {
+            if (key != "fusion") {
+                skip_value(1);
+                return;
             }
-        }
+            if (fusion) fail("the key \"fusion\" appears twice");
+            fusion = read_fusion_object();
+        });
         skip_space();
         if (position_ != text_.size()) fail("unexpected text after the description's JSON object");
         return fusion;
@@ -79,6 +61,45 @@ public:
 private:
     // Deeper nesting than any description the tools write is taken as damage.
     static constexpr int kMaxDepth = 32;
+
+    // Reads a JSON object whose '{' comes next, calling read_value(key) at each member's value,
+    // which read_value must consume. `what` names the object in messages.
+    template <class ReadValue>
+    void read_object(const std::string& what, ReadValue read_value) {
+        expect('{', what + " must be a JSON object");
+        skip_space();
+        if (peek() == '}') {
+            ++position_;
+            return;
+        }
+        for (;;) {
+            skip_space();
+            const std::string key = read_string();
+            skip_space();
+            expect(':', "expected ':' after the key \"" + key + "\"");
+            skip_space();
+            read_value(key);
+            skip_space();
+            if (peek() == ',') {
+                ++position_;
+                continue;
+            }
+            expect('}', "expected ',' or '}' in " + what);
+            return;
+        }
+    }
+
+    // Returns the index of `key` in `keys` and marks it in `seen`. Fails on an unknown or
+    // repeated key of the object `what`.
+    template <std::size_t N>
+    std::size_t mark_key(const std::string& key, const char* const (&keys)[N], bool (&seen)[N], const std::string& what) {
+        const auto found = std::find_if(std::begin(keys), std::end(keys), [&](const char* name) { return key == name; });
+        if (found == std::end(keys)) fail("unknown key \"" + key + "\" in " + what);
+        const auto index = static_cast<std::size_t>(found - std::begin(keys));
+        if (seen[index]) fail("the key \"" + key + "\" appears twice in " + what);
+        seen[index] = true;
+        return index;
+    }
 
     [[noreturn]] void fail(const std::string& message) const {
         throw Error("model description, at character " + std::to_string(position_) + ": " + message +
@@ -168,7 +189,6 @@ private:
 
     FusionParameters read_fusion_object() {
         FusionParameters fusion;
-        expect('{', "\"fusion\" must be an object");
         constexpr std::size_t kKeyCount = 10;
         bool seen[kKeyCount] = {};
         // The first three members are names, the last an object, the others numbers.
@@ -187,43 +207,23 @@ private:
                                             &fusion.threshold,
                                             nullptr};
 
-        skip_space();
-        if (peek() != '}') {
-            for (;;) {
-                skip_space();
-                const std::string key = read_string();
-                skip_space();
-                expect(':', "expected ':' after the key \"" + key + "\"");
-                skip_space();
-                const auto found = std::find_if(std::begin(keys), std::end(keys),
-                                                [&](const char* name) { return key == name; });
-                if (found == std::end(keys)) fail("unknown key \"" + key + "\" in \"fusion\"");
-                const auto index = static_cast<std::size_t>(found - std::begin(keys));
-                if (seen[index]) fail("the key \"" + key + "\" appears twice in \"fusion\"");
-                seen[index] = true;
-                if (index < 3) {
-                    const std::string name = read_string();
-                    try {
-                        if (index == 0) fusion.embedding_score = parse_embedding_score(name);
-                        else if (index == 1) fusion.dtw_normalisation = parse_distance_normalisation(name);
-                        else fusion.dtw_sequence = parse_dtw_sequence(name);
-                    } catch (const Error& error) {
-                        fail(error.what());
-                    }
-                } else if (index == kKeyCount - 1) {
-                    fusion.dtw_calibration = read_calibration();
-                } else {
-                    *numbers[index] = read_number();
+        read_object("\"fusion\"", [&](const std::string& key) {
+            const std::size_t index = mark_key(key, keys, seen, "\"fusion\"");
+            if (index < 3) {
+                const std::string name = read_string();
+                try {
+                    if (index == 0) fusion.embedding_score = parse_embedding_score(name);
+                    else if (index == 1) fusion.dtw_normalisation = parse_distance_normalisation(name);
+                    else fusion.dtw_sequence = parse_dtw_sequence(name);
+                } catch (const Error& error) {
+                    fail(error.what());
                 }
-                skip_space();
-                if (peek() == ',') {
-                    ++position_;
-                    continue;
-                }
-                break;
+            } else if (index == kKeyCount - 1) {
+                fusion.dtw_calibration = read_calibration();
+            } else {
+                *numbers[index] = read_number();
             }
-        }
-        expect('}', "expected ',' or '}' in \"fusion\"");
+        });
 
         for (std::size_t i = 0; i < kKeyCount; ++i) {
             if (!seen[i] && i != 2 && i != kKeyCount - 1) fail(std::string("\"fusion\" has no \"") + keys[i] + "\"");
@@ -271,34 +271,15 @@ private:
 
     DtwCalibration read_calibration() {
         DtwCalibration calibration;
-        expect('{', "\"dtwCalibration\" must be an object");
+        const char* const keys[4] = {"mean", "deviation", "weights", "bias"};
         bool seen[4] = {};
-        skip_space();
-        if (peek() == '}') fail("\"dtwCalibration\" needs \"mean\", \"deviation\", \"weights\" and \"bias\"");
-        for (;;) {
-            skip_space();
-            const std::string key = read_string();
-            skip_space();
-            expect(':', "expected ':' after the key \"" + key + "\"");
-            skip_space();
-            const char* const names[4] = {"mean", "deviation", "weights", "bias"};
-            const auto found = std::find(std::begin(names), std::end(names), key);
-            if (found == std::end(names)) fail("unknown key \"" + key + "\" in \"dtwCalibration\"");
-            const auto index = static_cast<std::size_t>(found - std::begin(names));
-            if (seen[index]) fail("the key \"" + key + "\" appears twice in \"dtwCalibration\"");
-            seen[index] = true;
+        read_object("\"dtwCalibration\"", [&](const std::string& key) {
+            const std::size_t index = mark_key(key, keys, seen, "\"dtwCalibration\"");
             if (index == 0) calibration.mean = read_numbers(key);
             else if (index == 1) calibration.deviation = read_numbers(key);
             else if (index == 2) calibration.weights = read_numbers(key);
             else calibration.bias = read_number();
-            skip_space();
-            if (peek() == ',') {
-                ++position_;
-                continue;
-            }
-            expect('}', "expected ',' or '}' in \"dtwCalibration\"");
-            break;
-        }
+        });
         if (!(seen[0] && seen[1] && seen[2] && seen[3])) {
             fail("\"dtwCalibration\" needs \"mean\", \"deviation\", \"weights\" and \"bias\"");
         }
@@ -381,7 +362,7 @@ std::vector<double> signature_descriptors(const Signature& signature) {
     // validate_signature rejects a single dot, so the radius is positive.
     const double radius = std::sqrt(squares / static_cast<double>(count));
     const double duration = std::max(end - start, 1.0), pen_down = std::max(pen_down_ms, 1.0);
-    // A path of one dot per stroke has length 0; a tenth of the radius keeps the logarithm finite.
+    // A path of one dot per stroke has length 0, so a tenth of the radius keeps the logarithm finite.
     const double length = std::max(path, 0.1 * radius) / radius;
     return {std::log(duration),
             std::log(pen_down),
@@ -764,25 +745,34 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
     if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
         throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
     }
-    if (rule == DistanceNormalisation::Calibrated && enrolment.size() < 2) {
-        throw Error("the calibrated DTW score compares the enrolment signatures with each other, so it needs at "
-                    "least 2 of them, got " + std::to_string(enrolment.size()) + ": enrol another signature");
-    }
-    std::vector<double> to_query, among, steps, descriptors;
+    std::vector<double> to_query, among;
+    std::vector<const DtwSignature*> pointers;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
         to_query.push_back(dtw_distance(query.sequence, enrolment[i].sequence, band));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
             among.push_back(dtw_distance(enrolment[i].sequence, enrolment[j].sequence, band));
         }
-        steps.push_back(static_cast<double>(enrolment[i].sequence.size() / kFeatureCount));
-        descriptors.insert(descriptors.end(), enrolment[i].descriptors.begin(), enrolment[i].descriptors.end());
+        pointers.push_back(&enrolment[i]);
     }
     if (rule == DistanceNormalisation::Calibrated) {
-        return calibration->score(dtw_statistics(to_query, among, steps,
-                                                 static_cast<double>(query.sequence.size() / kFeatureCount),
-                                                 descriptors, query.descriptors));
+        return calibration->score(dtw_statistics(to_query, among, pointers, query));
     }
     return normalised_distance_score(rule, to_query, among, 0.0);
+}
+
+std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
+                                   const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query) {
+    if (enrolment.size() < 2) {
+        throw Error("the calibrated DTW score compares the enrolment signatures with each other, so it needs at "
+                    "least 2 of them, got " + std::to_string(enrolment.size()) + ": enrol another signature");
+    }
+    std::vector<double> steps, descriptors;
+    for (const DtwSignature* signature : enrolment) {
+        steps.push_back(static_cast<double>(signature->sequence.size() / kFeatureCount));
+        descriptors.insert(descriptors.end(), signature->descriptors.begin(), signature->descriptors.end());
+    }
+    return dtw_statistics(to_query, among, steps, static_cast<double>(query.sequence.size() / kFeatureCount),
+                          descriptors, query.descriptors);
 }
 
 double FusionParameters::fuse(double tdnn, double dtw) const {

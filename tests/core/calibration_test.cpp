@@ -11,29 +11,16 @@
 #include "inkprint/metrics.hpp"
 #include "inkprint/network.hpp"
 #include "inkprint/verifier.hpp"
-#include "synthetic.hpp"
+#include "fusion_fixtures.hpp"
 
 using inkprint::DistanceNormalisation;
 using inkprint::DtwCalibration;
 using inkprint::Random;
+using inkprint::testing::embed_all;
+using inkprint::testing::random_model;
+using inkprint::testing::synthetic_writers;
 
 namespace {
-
-// Generated writers of one task with 20 genuine signatures and 20 forgeries each.
-std::vector<inkprint::WriterSignatures> synthetic_writers(int count, int task, std::uint64_t seed) {
-    Random random(seed);
-    std::vector<inkprint::WriterSignatures> writers;
-    for (int w = 1; w <= count; ++w) {
-        const auto writer = inkprint::testing::make_writer(random);
-        inkprint::WriterSignatures entry;
-        entry.task = task;
-        entry.user = w;
-        for (int i = 0; i < 20; ++i) entry.genuine.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
-        for (int i = 0; i < 20; ++i) entry.forgeries.push_back(inkprint::testing::draw_signature(writer, 0.3, true, random));
-        writers.push_back(std::move(entry));
-    }
-    return writers;
-}
 
 // A calibration whose weights are 1, 2, 3, ... on statistics standardised by mean 0.5 and
 // deviation 2.
@@ -46,17 +33,6 @@ DtwCalibration example_calibration() {
     }
     calibration.bias = -0.25;
     return calibration;
-}
-
-inkprint::Model random_model(std::uint64_t seed) {
-    inkprint::Model model;
-    model.scaling.mean.assign(inkprint::kFeatureCount, 0.0f);
-    model.scaling.std_dev.assign(inkprint::kFeatureCount, 1.0f);
-    inkprint::Network<float> network(model.network);
-    Random random(seed);
-    network.initialise(random);
-    model.parameters = network.parameters();
-    return model;
 }
 
 }  // namespace
@@ -303,12 +279,12 @@ TEST(CalibratedFusion, RejectsMissingOrDamagedCalibration) {
 
 TEST(CalibratedDtw, NeedsTwoEnrolmentSignatures) {
     const auto writers = synthetic_writers(1, 1, 36);
-    const std::vector<inkprint::DtwSignature> one = {
+    const std::vector<inkprint::DtwSignature> single_enrolment = {
         inkprint::prepare_dtw(inkprint::DtwSequence::Timed, writers[0].genuine[0])};
     const auto query = inkprint::prepare_dtw(inkprint::DtwSequence::Timed, writers[0].genuine[1]);
     const auto calibration = example_calibration();
     try {
-        inkprint::dtw_score(DistanceNormalisation::Calibrated, one, query, 100, &calibration);
+        inkprint::dtw_score(DistanceNormalisation::Calibrated, single_enrolment, query, 100, &calibration);
         FAIL() << "one enrolment signature was accepted";
     } catch (const inkprint::Error& error) {
         EXPECT_NE(std::string(error.what()).find("enrol another signature"), std::string::npos) << error.what();
@@ -334,12 +310,8 @@ TEST(CalibratedFusion, VerifyEqualsTheScorer) {
     const auto& person = writers[5];
     std::vector<inkprint::Signature> enrolment(person.genuine.begin(), person.genuine.begin() + 5);
     std::vector<const inkprint::Signature*> pointers;
-    std::vector<float> enrolled;
-    for (const auto& signature : enrolment) {
-        pointers.push_back(&signature);
-        const auto e = verifier.embed(signature);
-        enrolled.insert(enrolled.end(), e.begin(), e.end());
-    }
+    for (const auto& signature : enrolment) pointers.push_back(&signature);
+    const std::vector<float> enrolled = embed_all(verifier, enrolment);
     inkprint::FusionScorer scorer(model, fit.parameters);
     for (const inkprint::Signature* query : {&person.genuine[14], &person.forgeries[2]}) {
         EXPECT_NEAR(verifier.verify_fused(enrolled, enrolment, *query).score, scorer.score(pointers, *query), 1e-9);

@@ -6,29 +6,9 @@
 #include "inkprint/error.hpp"
 #include "inkprint/evaluation.hpp"
 #include "inkprint/features.hpp"
-#include "synthetic.hpp"
+#include "fusion_fixtures.hpp"
 
 using inkprint::make_folds;
-
-namespace {
-
-// Generated writers of task 1 with 20 genuine signatures and 20 forgeries each.
-std::vector<inkprint::WriterSignatures> synthetic_writers(int count, std::uint64_t seed) {
-    inkprint::Random random(seed);
-    std::vector<inkprint::WriterSignatures> writers;
-    for (int w = 1; w <= count; ++w) {
-        const auto writer = inkprint::testing::make_writer(random);
-        inkprint::WriterSignatures entry;
-        entry.task = 1;
-        entry.user = w;
-        for (int i = 0; i < 20; ++i) entry.genuine.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
-        for (int i = 0; i < 20; ++i) entry.forgeries.push_back(inkprint::testing::draw_signature(writer, 0.3, true, random));
-        writers.push_back(std::move(entry));
-    }
-    return writers;
-}
-
-}  // namespace
 
 // No user of a fold's test set may take part in training or validation of that fold, and
 // every user is tested exactly once.
@@ -91,7 +71,7 @@ TEST(DetCurve, EndsAtBothExtremes) {
 
 // The protocol draws enrolments from S1-S10 only and gives the documented number of scores.
 TEST(Protocol, CountsAndEnrolmentSource) {
-    const auto writers = synthetic_writers(22, 5);
+    const auto writers = inkprint::testing::synthetic_writers(22, 1, 5);
 
     // Records every enrolment signature it is given.
     struct RecordingScorer final : inkprint::Scorer {
@@ -120,7 +100,7 @@ TEST(Protocol, CountsAndEnrolmentSource) {
 }
 
 TEST(Protocol, DtwSeparatesGeneratedWriters) {
-    const auto writers = synthetic_writers(21, 6);
+    const auto writers = inkprint::testing::synthetic_writers(21, 1, 6);
     inkprint::DtwScorer scorer;
     inkprint::ProtocolConfig config;
     config.trials = 2;

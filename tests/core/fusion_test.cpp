@@ -13,40 +13,15 @@
 #include "inkprint/model.hpp"
 #include "inkprint/network.hpp"
 #include "inkprint/verifier.hpp"
-#include "synthetic.hpp"
+#include "fusion_fixtures.hpp"
 
 using inkprint::EmbeddingScore;
 using inkprint::Random;
+using inkprint::testing::embed_all;
+using inkprint::testing::random_model;
+using inkprint::testing::synthetic_writers;
 
 namespace {
-
-// A published network with random weights and unit feature scaling.
-inkprint::Model random_model(std::uint64_t seed) {
-    inkprint::Model model;
-    model.scaling.mean.assign(inkprint::kFeatureCount, 0.0f);
-    model.scaling.std_dev.assign(inkprint::kFeatureCount, 1.0f);
-    inkprint::Network<float> network(model.network);
-    Random random(seed);
-    network.initialise(random);
-    model.parameters = network.parameters();
-    return model;
-}
-
-// Generated writers of one task with 20 genuine signatures and 20 forgeries each.
-std::vector<inkprint::WriterSignatures> synthetic_writers(int count, int task, std::uint64_t seed) {
-    Random random(seed);
-    std::vector<inkprint::WriterSignatures> writers;
-    for (int w = 1; w <= count; ++w) {
-        const auto writer = inkprint::testing::make_writer(random);
-        inkprint::WriterSignatures entry;
-        entry.task = task;
-        entry.user = w;
-        for (int i = 0; i < 20; ++i) entry.genuine.push_back(inkprint::testing::draw_signature(writer, 0.03, false, random));
-        for (int i = 0; i < 20; ++i) entry.forgeries.push_back(inkprint::testing::draw_signature(writer, 0.3, true, random));
-        writers.push_back(std::move(entry));
-    }
-    return writers;
-}
 
 inkprint::FusionParameters example_fusion() {
     inkprint::FusionParameters fusion;
@@ -359,12 +334,8 @@ TEST(VerifyFused, EqualsTheFusionScorer) {
     const auto& genuine = writers[0].genuine;
     std::vector<inkprint::Signature> enrolment(genuine.begin(), genuine.begin() + 5);
     std::vector<const inkprint::Signature*> pointers;
-    std::vector<float> enrolled;
-    for (const auto& signature : enrolment) {
-        pointers.push_back(&signature);
-        const auto e = verifier.embed(signature);
-        enrolled.insert(enrolled.end(), e.begin(), e.end());
-    }
+    for (const auto& signature : enrolment) pointers.push_back(&signature);
+    const std::vector<float> enrolled = embed_all(verifier, enrolment);
     inkprint::FusionScorer scorer(model, fusion);
     for (const inkprint::Signature* query : {&genuine[12], &writers[0].forgeries[3]}) {
         const auto result = verifier.verify_fused(enrolled, enrolment, *query);
@@ -381,11 +352,7 @@ TEST(VerifyFused, RejectsMissingParametersAndCounts) {
     inkprint::Verifier plain(model);
     const auto writers = synthetic_writers(1, 1, 24);
     std::vector<inkprint::Signature> enrolment(writers[0].genuine.begin(), writers[0].genuine.begin() + 3);
-    std::vector<float> enrolled;
-    for (const auto& signature : enrolment) {
-        const auto e = plain.embed(signature);
-        enrolled.insert(enrolled.end(), e.begin(), e.end());
-    }
+    const std::vector<float> enrolled = embed_all(plain, enrolment);
     EXPECT_FALSE(plain.fusion().has_value());
     EXPECT_THROW(plain.verify_fused(enrolled, enrolment, writers[0].genuine[15]), inkprint::Error);
 

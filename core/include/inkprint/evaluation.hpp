@@ -61,6 +61,9 @@ public:
           calibration_(std::move(calibration)) {}
     double score(const std::vector<const Signature*>& enrolment, const Signature& query) override;
 
+    // Returns dtw_statistics() of `query` against `enrolment`, whatever the normalisation.
+    std::vector<double> statistics(const std::vector<const Signature*>& enrolment, const Signature& query);
+
     // dtw_distance() of two sequences from dtw_sequence().
     static double distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
         return dtw_distance(a, b, band);
@@ -69,6 +72,9 @@ public:
 private:
     const DtwSignature& prepared(const Signature& signature);
     double cached_distance(const Signature& a, const Signature& b);
+    // Fills the distances from `query` to each enrolment signature and among those.
+    void collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
+                           std::vector<double>& to_query, std::vector<double>& among);
     DistanceNormalisation normalisation_;
     DtwSequence sequence_;
     int band_;

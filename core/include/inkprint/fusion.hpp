@@ -186,6 +186,12 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
                                    std::span<const double> enrolment_descriptors,
                                    std::span<const double> query_descriptors);
 
+// Returns dtw_statistics() of prepared signatures, given the distances from the query to each
+// enrolment signature and among them. Throws Error naming the fix for fewer than two
+// enrolment signatures.
+std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
+                                   const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query);
+
 // Logistic regression from dtw_statistics() to the log-odds that a query is genuine.
 struct DtwCalibration {
     // Per statistic: the mean and standard deviation that standardise it, and its weight.
