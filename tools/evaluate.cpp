@@ -27,7 +27,7 @@ struct Options {
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
-    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Timed;
+    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Dynamics;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -59,8 +59,11 @@ void print_usage() {
                  "                     distance) or calibrated (a logistic regression over ratios and logs of\n"
                  "                     the distances, learned on each round's training users) (default calibrated)\n"
                  "  --dtw-sequence NAME  what dtw and fusion align: timed (a step every 10 ms of pen-down\n"
-                 "                     time with position, velocity, acceleration and jerk) or grid (the\n"
-                 "                     network's 200-step feature grid) (default timed)\n"
+                 "                     time with position, velocity, acceleration and jerk), dynamics\n"
+                 "                     (the same steps with the first five differences of position),\n"
+                 "                     dynamics-pressure (dynamics plus pen pressure and its mean and\n"
+                 "                     spread; task 2 only) or grid (the network's 200-step feature grid)\n"
+                 "                     (default dynamics)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4)\n"
                  "  --validation N     users per fold that choose the epoch, the threshold and the fusion\n"

@@ -73,7 +73,7 @@ const DtwSignature& DtwScorer::prepared(const Signature& signature) {
 double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
     const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
     auto found = distances_.find(key);
-    if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(prepared(a).sequence, prepared(b).sequence, band_)).first;
+    if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(prepared(a).sequence, prepared(b).sequence, band_, dtw_columns(sequence_))).first;
     return found->second;
 }
 

@@ -255,8 +255,8 @@ private:
         for (;;) {
             skip_space();
             if (values.size() >= 64) {
-                fail("\"" + name + "\" in \"dtwCalibration\" has more than 64 numbers, where " +
-                     std::to_string(kDtwStatisticCount) + " are expected");
+                fail("\"" + name + "\" in \"dtwCalibration\" has more than 64 numbers, where at most " +
+                     std::to_string(kDtwStatisticCount + kPressureDescriptorCount) + " are expected");
             }
             values.push_back(read_number());
             skip_space();
@@ -373,19 +373,59 @@ std::vector<double> signature_descriptors(const Signature& signature) {
             std::min(pen_down_ms, duration) / duration};
 }
 
+namespace {
+
+// Throws Error naming the fix when `signature` has no pressure channel.
+void require_pressure(const Signature& signature) {
+    if (!signature.has_pressure) {
+        throw Error("this signature has no pen pressure, which the dynamics-pressure DTW sequence compares: "
+                    "use a model with the dynamics sequence, or capture with a pen that measures pressure");
+    }
+}
+
+}  // namespace
+
+std::vector<double> pressure_descriptors(const Signature& signature) {
+    validate_signature(signature);
+    require_pressure(signature);
+    double sum = 0, sum_squares = 0, count = 0;
+    for (const Stroke& stroke : signature.strokes) {
+        for (const Point& p : stroke.points) {
+            sum += p.pressure;
+            sum_squares += p.pressure * p.pressure;
+            ++count;
+        }
+    }
+    const double mean = sum / count;
+    return {mean, std::sqrt(std::max(sum_squares / count - mean * mean, 0.0))};
+}
+
+std::size_t dtw_descriptor_count(DtwSequence kind) {
+    return kDescriptorCount + (kind == DtwSequence::DynamicsPressure ? kPressureDescriptorCount : 0);
+}
+
+std::size_t dtw_statistic_count(DtwSequence kind) {
+    return kDtwStatisticCount - kDescriptorCount + dtw_descriptor_count(kind);
+}
+
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
-    return {dtw_sequence(kind, signature), signature_descriptors(signature)};
+    DtwSignature prepared{dtw_sequence(kind, signature), dtw_columns(kind), signature_descriptors(signature)};
+    if (kind == DtwSequence::DynamicsPressure) {
+        const std::vector<double> pressure = pressure_descriptors(signature);
+        prepared.descriptors.insert(prepared.descriptors.end(), pressure.begin(), pressure.end());
+    }
+    return prepared;
 }
 
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
                                    std::span<const double> enrolment_steps, double query_steps,
                                    std::span<const double> enrolment_descriptors,
                                    std::span<const double> query_descriptors) {
-    const std::size_t n = to_query.size();
+    const std::size_t n = to_query.size(), descriptor_count = query_descriptors.size();
     if (n < 2 || among.size() != n * (n - 1) / 2 || enrolment_steps.size() != n ||
-        enrolment_descriptors.size() != n * kDescriptorCount || query_descriptors.size() != kDescriptorCount) {
+        enrolment_descriptors.size() != n * descriptor_count) {
         throw Error("DTW statistics need at least 2 enrolment signatures with n (n - 1) / 2 distances among them, "
-                    "one step count and " + std::to_string(kDescriptorCount) + " descriptors each, got " +
+                    "one step count and as many descriptors each as the query, got " +
                     std::to_string(n) + " signatures, " + std::to_string(among.size()) + " distances, " +
                     std::to_string(enrolment_steps.size()) + " step counts, " +
                     std::to_string(enrolment_descriptors.size()) + " enrolment and " +
@@ -439,9 +479,11 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
                                       duration_gap / (log_steps_spread + 0.05),
                                       std::log(positive(among_mean)),
                                       std::log(positive(query_mean))};
-    for (std::size_t k = 0; k < kDescriptorCount; ++k) {
+    for (std::size_t k = 0; k < descriptor_count; ++k) {
         double mean = 0;
-        for (std::size_t i = 0; i < n; ++i) mean += enrolment_descriptors[i * kDescriptorCount + k] / static_cast<double>(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            mean += enrolment_descriptors[i * descriptor_count + k] / static_cast<double>(n);
+        }
         statistics.push_back(std::abs(query_descriptors[k] - mean));
     }
     return statistics;
@@ -457,13 +499,13 @@ double DtwCalibration::score(std::span<const double> statistics) const {
     return log_odds;
 }
 
-void DtwCalibration::validate() const {
+void DtwCalibration::validate(std::size_t count) const {
     const std::pair<const char*, const std::vector<double>*> lists[] = {
         {"mean", &mean}, {"deviation", &deviation}, {"weights", &weights}};
     for (const auto& [name, list] : lists) {
-        if (list->size() != kDtwStatisticCount) {
+        if (list->size() != count) {
             throw Error(std::string("DTW calibration list \"") + name + "\" has " + std::to_string(list->size()) +
-                        " values instead of " + std::to_string(kDtwStatisticCount));
+                        " values instead of " + std::to_string(count));
         }
         for (double value : *list) {
             if (!std::isfinite(value) || std::abs(value) > kMaxParameterMagnitude) {
@@ -485,10 +527,12 @@ void DtwCalibration::validate() const {
 
 DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples) {
     bool any_genuine = false, any_forgery = false;
+    const std::size_t size = samples.empty() ? 0 : samples.front().statistics.size();
     for (const CalibrationSample& sample : samples) {
-        if (sample.statistics.size() != kDtwStatisticCount) {
-            throw Error("a calibration sample has " + std::to_string(sample.statistics.size()) + " statistics instead of " +
-                        std::to_string(kDtwStatisticCount));
+        if (sample.statistics.size() != size || size == 0) {
+            throw Error("a calibration sample has " + std::to_string(sample.statistics.size()) +
+                        " statistics where the first has " + std::to_string(size) +
+                        ": every sample must come from the same kind of DTW sequence");
         }
         any_genuine = any_genuine || sample.genuine;
         any_forgery = any_forgery || !sample.genuine;
@@ -497,7 +541,7 @@ DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples
         throw Error("fitting a DTW calibration needs genuine and forged samples, got " + std::to_string(samples.size()) +
                     " samples of one kind or none");
     }
-    const std::size_t count = samples.size(), size = kDtwStatisticCount;
+    const std::size_t count = samples.size();
     DtwCalibration calibration;
     calibration.mean.assign(size, 0.0);
     calibration.deviation.assign(size, 0.0);
@@ -620,20 +664,20 @@ double score_embedding(EmbeddingScore rule, std::span<const float> enrolled, std
 
 namespace {
 
-// Standardises each of the kFeatureCount columns of a step-major sequence over its steps.
-void standardise_columns(std::vector<float>& values) {
-    const std::size_t steps = values.size() / kFeatureCount;
-    for (int f = 0; f < kFeatureCount; ++f) {
+// Standardises each of the `columns` columns of a step-major sequence over its steps.
+void standardise_columns(std::vector<float>& values, int columns = kFeatureCount) {
+    const std::size_t steps = values.size() / columns;
+    for (int f = 0; f < columns; ++f) {
         double sum = 0, sum_squares = 0;
         for (std::size_t t = 0; t < steps; ++t) {
-            sum += values[t * kFeatureCount + f];
-            sum_squares += double(values[t * kFeatureCount + f]) * values[t * kFeatureCount + f];
+            sum += values[t * columns + f];
+            sum_squares += double(values[t * columns + f]) * values[t * columns + f];
         }
         const double mean = sum / steps;
         const double deviation = std::sqrt(std::max(sum_squares / steps - mean * mean, 0.0));
         const double scale = deviation > 1e-9 ? 1.0 / deviation : 1.0;
         for (std::size_t t = 0; t < steps; ++t) {
-            values[t * kFeatureCount + f] = static_cast<float>((values[t * kFeatureCount + f] - mean) * scale);
+            values[t * columns + f] = static_cast<float>((values[t * columns + f] - mean) * scale);
         }
     }
 }
@@ -659,16 +703,33 @@ std::vector<float> dtw_grid(const Signature& signature) {
     return values;
 }
 
-const char* dtw_sequence_name(DtwSequence kind) { return kind == DtwSequence::Timed ? "timed" : "grid"; }
-
-DtwSequence parse_dtw_sequence(std::string_view name) {
-    if (name == "grid") return DtwSequence::Grid;
-    if (name == "timed") return DtwSequence::Timed;
-    throw Error("unknown DTW sequence \"" + std::string(name) + "\": use \"grid\" or \"timed\"");
+const char* dtw_sequence_name(DtwSequence kind) {
+    switch (kind) {
+    case DtwSequence::Grid: return "grid";
+    case DtwSequence::Timed: return "timed";
+    case DtwSequence::Dynamics: return "dynamics";
+    case DtwSequence::DynamicsPressure: return "dynamics-pressure";
+    }
+    return "grid";
 }
 
-std::vector<float> dtw_timed(const Signature& signature) {
+DtwSequence parse_dtw_sequence(std::string_view name) {
+    for (DtwSequence kind :
+         {DtwSequence::Grid, DtwSequence::Timed, DtwSequence::Dynamics, DtwSequence::DynamicsPressure}) {
+        if (name == dtw_sequence_name(kind)) return kind;
+    }
+    throw Error("unknown DTW sequence \"" + std::string(name) +
+                "\": use \"grid\", \"timed\", \"dynamics\" or \"dynamics-pressure\"");
+}
+
+namespace {
+
+// Returns the pen-down steps of a signature resampled every kDtwStepMs: x and y and their differences
+// up to `order`, as columns x, y, x', y', x'', y'', ..., then the pressure if `with_pressure`,
+// each column standardised over the steps.
+std::vector<float> timed_columns(const Signature& signature, int order, bool with_pressure) {
     validate_signature(signature);
+    if (with_pressure) require_pressure(signature);
     const double start = signature.strokes.front().points.front().t_ms;
     const double end = signature.strokes.back().points.back().t_ms;
     const int steps =
@@ -680,7 +741,8 @@ std::vector<float> dtw_timed(const Signature& signature) {
     const bool keep_pen_up = pen_down_steps < 2;
 
     // Kept steps, with a run number that changes at each pen-up gap.
-    std::vector<double> x, y;
+    std::vector<std::vector<double>> columns(2);
+    std::vector<double> pressure;
     std::vector<int> run;
     int current_run = 0;
     for (int t = 0; t < steps; ++t) {
@@ -688,36 +750,62 @@ std::vector<float> dtw_timed(const Signature& signature) {
             if (t > 0 && resampled.pen_down[t - 1] >= 0.5) ++current_run;
             continue;
         }
-        x.push_back(resampled.x[t]);
-        y.push_back(resampled.y[t]);
+        columns[0].push_back(resampled.x[t]);
+        columns[1].push_back(resampled.y[t]);
+        pressure.push_back(with_pressure ? resampled.pressure[t] : 0.0);
         run.push_back(current_run);
     }
-    const std::vector<double> vx = step_differences(x, run), vy = step_differences(y, run);
-    const std::vector<double> ax = step_differences(vx, run), ay = step_differences(vy, run);
-    const std::vector<double> jx = step_differences(ax, run), jy = step_differences(ay, run);
-    const std::vector<double>* columns[kFeatureCount] = {&x, &y, &vx, &vy, &ax, &ay, &jx, &jy};
+    for (int k = 1; k <= order; ++k) {
+        columns.push_back(step_differences(columns[2 * k - 2], run));
+        columns.push_back(step_differences(columns[2 * k - 1], run));
+    }
+    if (with_pressure) columns.push_back(std::move(pressure));
 
-    std::vector<float> values(x.size() * kFeatureCount);
-    for (std::size_t t = 0; t < x.size(); ++t) {
-        for (int f = 0; f < kFeatureCount; ++f) values[t * kFeatureCount + f] = static_cast<float>((*columns[f])[t]);
+    const int width = static_cast<int>(columns.size());
+    const std::size_t step_count = run.size();
+    std::vector<float> values(step_count * width);
+    for (std::size_t t = 0; t < step_count; ++t) {
+        for (int f = 0; f < width; ++f) values[t * width + f] = static_cast<float>(columns[f][t]);
     }
     // Position needs no centring or scaling of its own: standardising does both.
-    standardise_columns(values);
+    standardise_columns(values, width);
     return values;
 }
 
-std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
-    return kind == DtwSequence::Timed ? dtw_timed(signature) : dtw_grid(signature);
+}  // namespace
+
+std::vector<float> dtw_timed(const Signature& signature) { return timed_columns(signature, 3, false); }
+
+std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure) {
+    return timed_columns(signature, kDynamicsOrder, with_pressure);
 }
 
-int dtw_band(DtwSequence kind) { return kind == DtwSequence::Timed ? kDtwTimedBand : kDtwBand; }
+int dtw_columns(DtwSequence kind) {
+    switch (kind) {
+    case DtwSequence::Dynamics: return 2 + 2 * kDynamicsOrder;
+    case DtwSequence::DynamicsPressure: return 3 + 2 * kDynamicsOrder;
+    default: return kFeatureCount;
+    }
+}
 
-double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band) {
-    if (a.empty() || b.empty() || a.size() % kFeatureCount != 0 || b.size() % kFeatureCount != 0) {
-        throw Error("DTW needs two non-empty grids of " + std::to_string(kFeatureCount) + " features per step, got " +
+std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
+    switch (kind) {
+    case DtwSequence::Timed: return dtw_timed(signature);
+    case DtwSequence::Dynamics: return dtw_dynamics(signature, false);
+    case DtwSequence::DynamicsPressure: return dtw_dynamics(signature, true);
+    default: return dtw_grid(signature);
+    }
+}
+
+int dtw_band(DtwSequence kind) { return kind == DtwSequence::Grid ? kDtwBand : kDtwTimedBand; }
+
+double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band, int columns) {
+    if (columns < 1 || a.empty() || b.empty() || a.size() % columns != 0 || b.size() % columns != 0) {
+        throw Error("DTW needs two non-empty sequences of " + std::to_string(columns) + " values per step, got " +
                     std::to_string(a.size()) + " and " + std::to_string(b.size()) + " values");
     }
-    const int n = static_cast<int>(a.size() / kFeatureCount), m = static_cast<int>(b.size() / kFeatureCount);
+    const std::size_t stride = static_cast<std::size_t>(columns);
+    const int n = static_cast<int>(a.size() / stride), m = static_cast<int>(b.size() / stride);
     const double infinity = std::numeric_limits<double>::infinity();
     // cost[i][j] = d(a_i, b_j) + min(cost[i-1][j], cost[i][j-1], cost[i-1][j-1]), two rows at a time.
     std::vector<double> previous(m + 1, infinity), current(m + 1, infinity);
@@ -728,8 +816,8 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
         const int from = std::max(1, i - width), to = std::min(m, i + width);
         for (int j = from; j <= to; ++j) {
             double local = 0;
-            for (int f = 0; f < kFeatureCount; ++f) {
-                const double d = a[(i - 1) * kFeatureCount + f] - b[(j - 1) * kFeatureCount + f];
+            for (std::size_t f = 0; f < stride; ++f) {
+                const double d = a[(i - 1) * stride + f] - b[(j - 1) * stride + f];
                 local += d * d;
             }
             current[j] = std::sqrt(local) + std::min({previous[j], current[j - 1], previous[j - 1]});
@@ -745,12 +833,19 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
     if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
         throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
     }
+    for (const DtwSignature& signature : enrolment) {
+        if (signature.columns != query.columns || signature.descriptors.size() != query.descriptors.size()) {
+            throw Error("an enrolment signature was prepared with " + std::to_string(signature.columns) +
+                        " values per step and the query with " + std::to_string(query.columns) +
+                        ": prepare all of them with the same DTW sequence");
+        }
+    }
     std::vector<double> to_query, among;
     std::vector<const DtwSignature*> pointers;
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query.push_back(dtw_distance(query.sequence, enrolment[i].sequence, band));
+        to_query.push_back(dtw_distance(query.sequence, enrolment[i].sequence, band, query.columns));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
-            among.push_back(dtw_distance(enrolment[i].sequence, enrolment[j].sequence, band));
+            among.push_back(dtw_distance(enrolment[i].sequence, enrolment[j].sequence, band, query.columns));
         }
         pointers.push_back(&enrolment[i]);
     }
@@ -768,10 +863,10 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
     }
     std::vector<double> steps, descriptors;
     for (const DtwSignature* signature : enrolment) {
-        steps.push_back(static_cast<double>(signature->sequence.size() / kFeatureCount));
+        steps.push_back(static_cast<double>(signature->sequence.size() / signature->columns));
         descriptors.insert(descriptors.end(), signature->descriptors.begin(), signature->descriptors.end());
     }
-    return dtw_statistics(to_query, among, steps, static_cast<double>(query.sequence.size() / kFeatureCount),
+    return dtw_statistics(to_query, among, steps, static_cast<double>(query.sequence.size() / query.columns),
                           descriptors, query.descriptors);
 }
 
@@ -797,7 +892,9 @@ void FusionParameters::validate() const {
         throw Error("fusion deviations must be at least " + format_number(kMinDeviation) + ", got tdnnDeviation " +
                     format_number(tdnn_deviation) + " and dtwDeviation " + format_number(dtw_deviation));
     }
-    if (dtw_normalisation == DistanceNormalisation::Calibrated) dtw_calibration.validate();
+    if (dtw_normalisation == DistanceNormalisation::Calibrated) {
+        dtw_calibration.validate(dtw_statistic_count(dtw_sequence));
+    }
 }
 
 std::string fusion_json(const FusionParameters& fusion) {

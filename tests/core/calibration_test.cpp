@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "inkprint/error.hpp"
@@ -138,7 +139,7 @@ TEST(DtwCalibration, FitSeparatesAndRepeats) {
         samples.push_back(sample);
     }
     const auto calibration = inkprint::fit_dtw_calibration(samples);
-    EXPECT_NO_THROW(calibration.validate());
+    EXPECT_NO_THROW(calibration.validate(inkprint::kDtwStatisticCount));
     EXPECT_LT(calibration.weights[0], -1.0);
     std::vector<double> genuine, forged;
     for (const auto& sample : samples) (sample.genuine ? genuine : forged).push_back(calibration.score(sample.statistics));
@@ -165,15 +166,15 @@ TEST(DtwCalibration, FitRejectsOneKindAndWrongSizes) {
 
 TEST(DtwCalibration, ValidateNamesTheProblem) {
     auto calibration = example_calibration();
-    EXPECT_NO_THROW(calibration.validate());
+    EXPECT_NO_THROW(calibration.validate(inkprint::kDtwStatisticCount));
     calibration.deviation[3] = 0;
-    EXPECT_THROW(calibration.validate(), inkprint::Error);
+    EXPECT_THROW(calibration.validate(inkprint::kDtwStatisticCount), inkprint::Error);
     calibration = example_calibration();
     calibration.weights.pop_back();
-    EXPECT_THROW(calibration.validate(), inkprint::Error);
+    EXPECT_THROW(calibration.validate(inkprint::kDtwStatisticCount), inkprint::Error);
     calibration = example_calibration();
     calibration.bias = std::nan("");
-    EXPECT_THROW(calibration.validate(), inkprint::Error);
+    EXPECT_THROW(calibration.validate(inkprint::kDtwStatisticCount), inkprint::Error);
 }
 
 // On generated writers the learned score ranks genuine queries above forgeries, and the scorer
@@ -184,7 +185,7 @@ TEST(CalibratedDtw, LearnsFromTrainingWriters) {
     config.trials = 1;
     const auto calibration =
         inkprint::fit_dtw_calibration(writers, writers, config, inkprint::DtwSequence::Timed);
-    EXPECT_NO_THROW(calibration.validate());
+    EXPECT_NO_THROW(calibration.validate(inkprint::kDtwStatisticCount));
 
     const auto test_writers = synthetic_writers(3, 1, 32);
     inkprint::DtwScorer scorer(DistanceNormalisation::Calibrated, inkprint::DtwSequence::Timed, calibration);
@@ -275,6 +276,66 @@ TEST(CalibratedFusion, RejectsMissingOrDamagedCalibration) {
     std::string tiny = good;
     tiny.replace(tiny.find("\"deviation\":[2"), 14, "\"deviation\":[1e-300");
     EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + tiny + "}"), inkprint::Error) << tiny;
+}
+
+// Generated writers whose pens measure pressure: each writer presses in a rhythm of their own,
+// which their forgers miss.
+static std::vector<inkprint::WriterSignatures> writers_with_pressure(int count, std::uint64_t seed) {
+    auto writers = synthetic_writers(count, 2, seed);
+    for (auto& writer : writers) {
+        const double rhythm = 0.02 + 0.01 * static_cast<double>(writer.user % 5);
+        for (auto* list : {&writer.genuine, &writer.forgeries}) {
+            const double pace = list == &writer.genuine ? rhythm : 1.7 * rhythm;
+            for (auto& signature : *list) {
+                signature.has_pressure = true;
+                int index = 0;
+                for (auto& stroke : signature.strokes) {
+                    for (auto& point : stroke.points) point.pressure = 0.5 + 0.4 * std::sin(pace * index++);
+                }
+            }
+        }
+    }
+    return writers;
+}
+
+TEST(CalibratedDtw, PressureSequenceRoundTrips) {
+    const auto writers = writers_with_pressure(22, 41);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const auto sequence = inkprint::DtwSequence::DynamicsPressure;
+    const auto calibration = inkprint::fit_dtw_calibration(writers, writers, config, sequence);
+    ASSERT_EQ(calibration.weights.size(), inkprint::dtw_statistic_count(sequence));
+    EXPECT_NO_THROW(calibration.validate(inkprint::dtw_statistic_count(sequence)));
+    EXPECT_THROW(calibration.validate(inkprint::kDtwStatisticCount), inkprint::Error);
+
+    const auto test_writers = writers_with_pressure(3, 42);
+    inkprint::DtwScorer scorer(DistanceNormalisation::Calibrated, sequence, calibration);
+    double genuine = 0, skilled = 0;
+    for (const auto& writer : inkprint::run_protocol(scorer, test_writers, writers, config)) {
+        for (double s : writer.genuine) genuine += s / writer.genuine.size();
+        for (double s : writer.skilled) skilled += s / writer.skilled.size();
+    }
+    EXPECT_GT(genuine, skilled);
+
+    inkprint::FusionParameters fusion;
+    fusion.dtw_normalisation = DistanceNormalisation::Calibrated;
+    fusion.dtw_sequence = sequence;
+    fusion.dtw_calibration = calibration;
+    const std::string json = inkprint::fusion_json(fusion);
+    EXPECT_NE(json.find("\"dtwSequence\":\"dynamics-pressure\""), std::string::npos) << json;
+    const auto read = inkprint::read_fusion("{\"fusion\":" + json + "}");
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->dtw_sequence, sequence);
+    EXPECT_EQ(read->dtw_calibration.weights.size(), calibration.weights.size());
+
+    // The calibration must fit the sequence it names: 19 statistics with pressure, 17 without.
+    std::string without_pressure = json;
+    without_pressure.replace(without_pressure.find("\"dynamics-pressure\""), 19, "\"dynamics\"");
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + without_pressure + "}"), inkprint::Error) << without_pressure;
+    fusion.dtw_calibration = example_calibration();
+    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + inkprint::fusion_json(fusion) + "}"), inkprint::Error);
+    fusion.dtw_sequence = inkprint::DtwSequence::Dynamics;
+    EXPECT_NO_THROW(inkprint::read_fusion("{\"fusion\":" + inkprint::fusion_json(fusion) + "}"));
 }
 
 TEST(CalibratedDtw, NeedsTwoEnrolmentSignatures) {

@@ -195,15 +195,88 @@ TEST(DtwTimed, RejectsWhatFeaturesReject) {
     EXPECT_THROW(inkprint::dtw_timed(inkprint::Signature{}), inkprint::Error);
 }
 
+TEST(DtwDynamics, ExtendsTimedWithHigherDifferences) {
+    const inkprint::Signature signature = wave_stroke(201, 10);
+    const std::vector<float> timed = inkprint::dtw_timed(signature);
+    const std::vector<float> dynamics = inkprint::dtw_dynamics(signature, false);
+    const int columns = inkprint::dtw_columns(inkprint::DtwSequence::Dynamics);
+    ASSERT_EQ(columns, 12);
+    const std::size_t steps = timed.size() / inkprint::kFeatureCount;
+    ASSERT_EQ(dynamics.size(), steps * columns);
+    // The first 8 columns are the timed sequence's; the last 4 are standardised like them.
+    for (std::size_t t = 0; t < steps; ++t) {
+        for (int f = 0; f < inkprint::kFeatureCount; ++f) {
+            ASSERT_NEAR(dynamics[t * columns + f], timed[t * inkprint::kFeatureCount + f], 1e-5) << t << ' ' << f;
+        }
+    }
+    for (int f = inkprint::kFeatureCount; f < columns; ++f) {
+        double sum = 0, squares = 0;
+        for (std::size_t t = 0; t < steps; ++t) {
+            sum += dynamics[t * columns + f];
+            squares += double(dynamics[t * columns + f]) * dynamics[t * columns + f];
+        }
+        EXPECT_NEAR(sum / steps, 0.0, 1e-4) << "column " << f;
+        EXPECT_NEAR(squares / steps, 1.0, 1e-3) << "column " << f;
+    }
+    EXPECT_EQ(inkprint::dtw_sequence(inkprint::DtwSequence::Dynamics, signature), dynamics);
+    EXPECT_EQ(inkprint::dtw_band(inkprint::DtwSequence::Dynamics), inkprint::kDtwTimedBand);
+}
+
+TEST(DtwDynamics, ComparesPressureOnRequest) {
+    inkprint::Signature light = wave_stroke(201, 10), heavy = light;
+    light.has_pressure = heavy.has_pressure = true;
+    for (std::size_t i = 0; i < light.strokes[0].points.size(); ++i) {
+        light.strokes[0].points[i].pressure = 0.5 + 0.3 * std::sin(0.05 * static_cast<double>(i));
+        heavy.strokes[0].points[i].pressure = 0.5 + 0.3 * std::cos(0.05 * static_cast<double>(i));
+    }
+    const int band = inkprint::kDtwTimedBand;
+    const int with = inkprint::dtw_columns(inkprint::DtwSequence::DynamicsPressure);
+    ASSERT_EQ(with, 13);
+    // Same path and pace, different pressure: only the pressure sequence separates them.
+    EXPECT_NEAR(inkprint::dtw_distance(inkprint::dtw_dynamics(light, false), inkprint::dtw_dynamics(heavy, false), band,
+                                       12),
+                0.0, 1e-4);
+    EXPECT_GT(inkprint::dtw_distance(inkprint::dtw_dynamics(light, true), inkprint::dtw_dynamics(heavy, true), band, with),
+              0.05);
+
+    const auto prepared = inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsPressure, light);
+    EXPECT_EQ(prepared.columns, with);
+    ASSERT_EQ(prepared.descriptors.size(), inkprint::kDescriptorCount + inkprint::kPressureDescriptorCount);
+    double mean_pressure = 0;
+    for (const auto& point : light.strokes[0].points) mean_pressure += point.pressure / light.strokes[0].points.size();
+    EXPECT_NEAR(prepared.descriptors[inkprint::kDescriptorCount], mean_pressure, 1e-12);
+    EXPECT_GT(prepared.descriptors[inkprint::kDescriptorCount + 1], 0.1);  // the spread of 0.3 sin
+    EXPECT_EQ(inkprint::dtw_statistic_count(inkprint::DtwSequence::DynamicsPressure),
+              inkprint::kDtwStatisticCount + inkprint::kPressureDescriptorCount);
+
+    // A signature without pressure is rejected with the fix, not compared with zeros.
+    const inkprint::Signature mouse = wave_stroke(201, 10);
+    try {
+        inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsPressure, mouse);
+        FAIL() << "a signature without pressure was prepared for the pressure sequence";
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("dynamics sequence"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW(inkprint::dtw_dynamics(mouse, true), inkprint::Error);
+
+    // Signatures prepared with different sequences are not compared.
+    const std::vector<inkprint::DtwSignature> enrolment = {prepared, prepared};
+    const auto query = inkprint::prepare_dtw(inkprint::DtwSequence::Dynamics, light);
+    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Nearest, enrolment, query, band), inkprint::Error);
+    // A column count below 1 is invalid.
+    EXPECT_THROW(inkprint::dtw_distance(prepared.sequence, query.sequence, band, 0), inkprint::Error);
+}
+
 TEST(DtwSequenceNames, RoundTrip) {
-    for (auto kind : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed}) {
+    for (auto kind : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed, inkprint::DtwSequence::Dynamics,
+                      inkprint::DtwSequence::DynamicsPressure}) {
         EXPECT_EQ(inkprint::parse_dtw_sequence(inkprint::dtw_sequence_name(kind)), kind);
     }
     try {
         inkprint::parse_dtw_sequence("steps");
         FAIL() << "an unknown name was accepted";
     } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("\"grid\" or \"timed\""), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("\"dynamics\" or \"dynamics-pressure\""), std::string::npos) << error.what();
     }
 }
 

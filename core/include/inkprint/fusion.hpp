@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inkprint/features.hpp"
 #include "inkprint/signature.hpp"
 
 namespace inkprint {
@@ -88,9 +89,15 @@ enum class DtwSequence {
     // dtw_timed(): one step every kDtwStepMs of pen-down time, so that a slower signature is a
     // longer sequence, with position and its first three time derivatives.
     Timed,
+    // dtw_dynamics(): the steps of Timed with the first five time derivatives of position.
+    Dynamics,
+    // dtw_dynamics() with pen pressure: Dynamics plus a pressure column, for devices that
+    // measure pressure on every point. The model compares pressure only with pressure.
+    DynamicsPressure,
 };
 
-// The name as the tools and the model description write it: "grid" or "timed".
+// The name as the tools and the model description write it: "grid", "timed", "dynamics" or
+// "dynamics-pressure".
 const char* dtw_sequence_name(DtwSequence kind);
 
 // Reads a name that dtw_sequence_name() writes. Throws Error naming the accepted names.
@@ -113,7 +120,21 @@ inline constexpr int kDtwMaxSteps = 1000;
 // Throws Error as compute_features does.
 std::vector<float> dtw_timed(const Signature& signature);
 
-// dtw_grid() or dtw_timed().
+// Highest order of the differences of x and y in dtw_dynamics().
+inline constexpr int kDynamicsOrder = 5;
+
+// Returns the steps of dtw_timed() with x, y and their first kDynamicsOrder differences (12
+// values per step), then the pen pressure when `with_pressure` is set, each standardised over
+// the signature's own steps. The fourth and fifth differences describe the finest timing of
+// the pen; docs/accuracy.md measures what they add. Throws Error as dtw_timed() does, and,
+// with `with_pressure`, for a signature without pressure.
+std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure);
+
+// Number of values per step in the sequences of `kind`: 8 for Grid and Timed, 12 for
+// Dynamics, 13 for DynamicsPressure.
+int dtw_columns(DtwSequence kind);
+
+// Returns dtw_grid(), dtw_timed() or dtw_dynamics(), as `kind` says.
 std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature);
 
 // Band of the alignment of two timed sequences: 1 s of writing on either side of the diagonal,
@@ -122,12 +143,15 @@ std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature);
 inline constexpr int kDtwTimedBand = 100;
 
 // Returns the DTW band that suits each sequence: kDtwBand for the grid, kDtwTimedBand for the
-// timed sequence.
+// sequences of one step per kDtwStepMs.
 int dtw_band(DtwSequence kind);
 
-// DTW distance of two sequences from dtw_grid() or dtw_timed(), each step compared by Euclidean distance, within
-// a Sakoe-Chiba band of `band` steps, divided by the path length bound n + m.
-double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band = kDtwBand);
+// DTW distance of two sequences of `columns` values per step from dtw_sequence(), each step
+// compared by Euclidean distance, within a Sakoe-Chiba band of `band` steps, divided by the
+// path length bound n + m. Throws Error for an empty sequence or one whose length is not a
+// multiple of `columns`.
+double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band = kDtwBand,
+                    int columns = kFeatureCount);
 
 // Number of values of signature_descriptors().
 inline constexpr std::size_t kDescriptorCount = 7;
@@ -144,10 +168,22 @@ inline constexpr std::size_t kDescriptorCount = 7;
 // validate_signature does.
 std::vector<double> signature_descriptors(const Signature& signature);
 
+// Number of values of pressure_descriptors().
+inline constexpr std::size_t kPressureDescriptorCount = 2;
+
+// The mean and the standard deviation of the pen pressure over all points. Throws Error as
+// validate_signature does, and naming the fix for a signature without pressure.
+std::vector<double> pressure_descriptors(const Signature& signature);
+
+// Number of descriptors that prepare_dtw() keeps for `kind`: kDescriptorCount, plus
+// kPressureDescriptorCount for DynamicsPressure.
+std::size_t dtw_descriptor_count(DtwSequence kind);
+
 // A signature prepared for DTW scoring.
 struct DtwSignature {
     std::vector<float> sequence;      // dtw_sequence()
-    std::vector<double> descriptors;  // signature_descriptors()
+    int columns = kFeatureCount;      // dtw_columns() of the sequence's kind
+    std::vector<double> descriptors;  // signature_descriptors(), then pressure_descriptors() if used
 };
 
 // Prepares `signature` with the sequence of `kind`.
@@ -160,8 +196,11 @@ DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature);
 double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
                  int band = kDtwBand, const DtwCalibration* calibration = nullptr);
 
-// Number of values of dtw_statistics().
+// Number of values of dtw_statistics() for signatures with kDescriptorCount descriptors.
 inline constexpr std::size_t kDtwStatisticCount = 10 + kDescriptorCount;
+
+// Number of values of dtw_statistics() for signatures prepared with `kind`.
+std::size_t dtw_statistic_count(DtwSequence kind);
 
 // Summarises the DTW distances between a query and n >= 2 enrolment signatures for
 // DtwCalibration. `to_query` and `among` are as for normalised_distance_score(), and the step
@@ -176,11 +215,12 @@ inline constexpr std::size_t kDtwStatisticCount = 10 + kDescriptorCount;
 //   7 value 6 over (the standard deviation of the log enrolment steps + 0.05)
 //   8 log of the mean distance among the enrolment
 //   9 log of the mean distance to the query
-//   10-16 |query descriptor - mean enrolment descriptor| for each of signature_descriptors()
+//   10 on: |query descriptor - mean enrolment descriptor| for each descriptor (7 of
+//          signature_descriptors(), then any of pressure_descriptors())
 // The ratios keep the per-writer view of the normalisations above, and the logs add the
 // absolute scale that lets one threshold serve all writers. `enrolment_descriptors` holds
-// the n signatures' descriptors one after another. Throws Error for fewer than two
-// enrolment signatures or lists of the wrong length.
+// the n signatures' descriptors one after another, as many each as `query_descriptors` holds.
+// Throws Error for fewer than two enrolment signatures or lists of the wrong length.
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
                                    std::span<const double> enrolment_steps, double query_steps,
                                    std::span<const double> enrolment_descriptors,
@@ -200,13 +240,13 @@ struct DtwCalibration {
 
     bool empty() const { return weights.empty(); }
 
-    // Returns the log-odds for one list of kDtwStatisticCount statistics. Throws Error on a list
-    // of another length.
+    // Returns the log-odds for one list of statistics, as many as there are weights. Throws
+    // Error on a list of another length.
     double score(std::span<const double> statistics) const;
 
-    // Throws Error naming the first list of the wrong length, value that is not finite or
-    // beyond +-1e6, or deviation below 1e-9.
-    void validate() const;
+    // Throws Error naming the first list that does not hold `count` values, value that is not
+    // finite or beyond +-1e6, or deviation below 1e-9.
+    void validate(std::size_t count) const;
 };
 
 // One comparison to learn from: the statistics, whether the query was genuine, and how much it
@@ -219,7 +259,8 @@ struct CalibrationSample {
 
 // Fits the regression by gradient descent on the weighted logistic loss with a small L2
 // penalty, after standardising each statistic over the samples. Deterministic. Throws Error
-// when the samples are not all genuine or all forgeries and have kDtwStatisticCount values.
+// when the samples are all genuine or all forgeries, or do not all have the same number of
+// statistics.
 DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples);
 
 // Weights and standardisation that combine the TDNN and DTW scores, chosen on writers that
