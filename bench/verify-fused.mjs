@@ -2,6 +2,9 @@
 // default model) in the WebAssembly module under Node, for SVC2004 writers whose signatures
 // are short, typical and long. Each writer enrols S1-S5 and verifies S11. The time grows with
 // the signatures' duration, because the time warping compares one step per 10 ms of writing.
+// The model keeps the alignments among the last enrolment's signatures, so the first
+// verification after a change of enrolment costs more: the "new enrolment" figures alternate
+// between S1-S5 and S2-S6 so that every call misses that cache.
 //
 //   node bench/verify-fused.mjs          after scripts/build.sh, with the SVC2004 data
 
@@ -29,26 +32,41 @@ const seconds = (points) => (points[points.length - 3] - points[2]) / 1000;
 const writers = [];
 for (let user = 1; user <= 40; user += 1) {
   const enrolment = [1, 2, 3, 4, 5].map((index) => read(1, user, index));
+  const shifted = [2, 3, 4, 5, 6].map((index) => read(1, user, index));
   const query = read(1, user, 11);
   const duration = [...enrolment, query].reduce((sum, points) => sum + seconds(points), 0) / 6;
-  writers.push({ user, enrolment, query, duration });
+  writers.push({ user, enrolment, shifted, query, duration });
 }
 writers.sort((a, b) => a.duration - b.duration);
 
 const size = model.embeddingSize();
 console.log('fused verification, Task 1, enrol S1-S5, verify S11 (median of 7 samples, min-max)');
+const milliseconds = (timing) =>
+  `${(timing.median_us / 1000).toFixed(2)} ms (${(timing.min_us / 1000).toFixed(2)}-` +
+  `${(timing.max_us / 1000).toFixed(2)})`;
 for (const [label, writer] of [
   ['shortest', writers[0]],
   ['median', writers[Math.floor(writers.length / 2)]],
   ['longest', writers[writers.length - 1]],
 ]) {
-  const embeddings = new Float32Array(5 * size);
-  writer.enrolment.forEach((points, index) => embeddings.set(model.embed(points), index * size));
-  const timing = timeCase(() => model.verifyFused(embeddings, writer.enrolment, writer.query));
+  const embed = (signatures) => {
+    const embeddings = new Float32Array(5 * size);
+    signatures.forEach((points, index) => embeddings.set(model.embed(points), index * size));
+    return embeddings;
+  };
+  const embeddings = embed(writer.enrolment);
+  const shiftedEmbeddings = embed(writer.shifted);
+  const repeated = timeCase(() => model.verifyFused(embeddings, writer.enrolment, writer.query));
+  let useShifted = false;
+  const changed = timeCase(() => {
+    useShifted = !useShifted;
+    return useShifted
+      ? model.verifyFused(shiftedEmbeddings, writer.shifted, writer.query)
+      : model.verifyFused(embeddings, writer.enrolment, writer.query);
+  });
   console.log(
     `  ${label.padEnd(8)} writer U${writer.user}, ${writer.duration.toFixed(1)} s per signature: ` +
-      `${(timing.median_us / 1000).toFixed(2)} ms (${(timing.min_us / 1000).toFixed(2)}-` +
-      `${(timing.max_us / 1000).toFixed(2)})`,
+      `same enrolment ${milliseconds(repeated)}, new enrolment ${milliseconds(changed)}`,
   );
 }
 model.delete();

@@ -25,6 +25,9 @@ ctest --test-dir build/wasm --output-on-failure -j 2
 echo "test: WebAssembly module in Node"
 node --test tests/wasm/
 
+echo "test: scripts in Node"
+node --test tests/scripts/
+
 echo "test: page in headless Chromium"
 node --test tests/browser/
 

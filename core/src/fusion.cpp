@@ -827,12 +827,21 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
     return previous[m] / (n + m);
 }
 
-double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
-                 int band, const DtwCalibration* calibration) {
-    if (enrolment.empty()) throw Error("DTW scoring needs at least one enrolment signature");
-    if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
-        throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
+namespace {
+
+// The distances among `signatures`, in the order of DtwEnrolment::among.
+std::vector<double> distances_among(const std::vector<DtwSignature>& signatures, int band) {
+    std::vector<double> among;
+    for (std::size_t i = 0; i < signatures.size(); ++i) {
+        for (std::size_t j = i + 1; j < signatures.size(); ++j) {
+            among.push_back(dtw_distance(signatures[i].sequence, signatures[j].sequence, band, signatures[i].columns));
+        }
     }
+    return among;
+}
+
+// Throws Error when an enrolment signature was prepared with another sequence than the query.
+void require_same_sequence(const std::vector<DtwSignature>& enrolment, const DtwSignature& query) {
     for (const DtwSignature& signature : enrolment) {
         if (signature.columns != query.columns || signature.descriptors.size() != query.descriptors.size()) {
             throw Error("an enrolment signature was prepared with " + std::to_string(signature.columns) +
@@ -840,19 +849,45 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
                         ": prepare all of them with the same DTW sequence");
         }
     }
-    std::vector<double> to_query, among;
+}
+
+}  // namespace
+
+DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment, int band) {
+    DtwEnrolment prepared;
+    for (const Signature& signature : enrolment) prepared.signatures.push_back(prepare_dtw(kind, signature));
+    prepared.among = distances_among(prepared.signatures, band);
+    return prepared;
+}
+
+double dtw_score(DistanceNormalisation rule, const DtwEnrolment& enrolment, const DtwSignature& query, int band,
+                 const DtwCalibration* calibration) {
+    const std::vector<DtwSignature>& signatures = enrolment.signatures;
+    if (signatures.empty()) throw Error("DTW scoring needs at least one enrolment signature");
+    if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
+        throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
+    }
+    if (enrolment.among.size() != signatures.size() * (signatures.size() - 1) / 2) {
+        throw Error("a prepared enrolment of " + std::to_string(signatures.size()) + " signatures has " +
+                    std::to_string(enrolment.among.size()) + " distances among them: prepare it again");
+    }
+    require_same_sequence(signatures, query);
+    std::vector<double> to_query;
     std::vector<const DtwSignature*> pointers;
-    for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query.push_back(dtw_distance(query.sequence, enrolment[i].sequence, band, query.columns));
-        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
-            among.push_back(dtw_distance(enrolment[i].sequence, enrolment[j].sequence, band, query.columns));
-        }
-        pointers.push_back(&enrolment[i]);
+    for (const DtwSignature& signature : signatures) {
+        to_query.push_back(dtw_distance(query.sequence, signature.sequence, band, query.columns));
+        pointers.push_back(&signature);
     }
     if (rule == DistanceNormalisation::Calibrated) {
-        return calibration->score(dtw_statistics(to_query, among, pointers, query));
+        return calibration->score(dtw_statistics(to_query, enrolment.among, pointers, query));
     }
-    return normalised_distance_score(rule, to_query, among, 0.0);
+    return normalised_distance_score(rule, to_query, enrolment.among, 0.0);
+}
+
+double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
+                 int band, const DtwCalibration* calibration) {
+    require_same_sequence(enrolment, query);
+    return dtw_score(rule, DtwEnrolment{enrolment, distances_among(enrolment, band)}, query, band, calibration);
 }
 
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,

@@ -61,8 +61,7 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
                     std::to_string(enrolment.size()) + " signatures");
     }
     const std::vector<float> embedding = embed(query);
-    std::vector<DtwSignature> prepared;
-    for (const Signature& signature : enrolment) prepared.push_back(prepare_dtw(parameters->dtw_sequence, signature));
+    const DtwEnrolment& prepared = prepared_enrolment(parameters->dtw_sequence, enrolment);
 
     FusedVerification result;
     result.embedding_score = score_embedding(parameters->embedding_score, enrolled, embedding);
@@ -76,6 +75,29 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
     result.threshold = parameters->threshold;
     result.accepted = result.score >= result.threshold;
     return result;
+}
+
+const DtwEnrolment& Verifier::prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment) {
+    std::vector<std::vector<double>> flat;
+    for (const Signature& signature : enrolment) flat.push_back(signature_to_flat(signature));
+    // Signatures without pressure store NaN as their pressure, which == never matches.
+    const auto same_value = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    const auto same_signatures = [&](const std::vector<std::vector<double>>& cached) {
+        if (cached.size() != flat.size()) return false;
+        for (std::size_t i = 0; i < flat.size(); ++i) {
+            if (!std::equal(flat[i].begin(), flat[i].end(), cached[i].begin(), cached[i].end(), same_value)) {
+                return false;
+            }
+        }
+        return true;
+    };
+    if (!last_enrolment_ || last_enrolment_->kind != kind || !same_signatures(last_enrolment_->signatures)) {
+        // Reset first, so that an enrolment that fails to prepare leaves no stale entry behind.
+        last_enrolment_.reset();
+        DtwEnrolment dtw = prepare_dtw_enrolment(kind, enrolment, dtw_band(kind));
+        last_enrolment_ = PreparedEnrolment{kind, std::move(flat), std::move(dtw)};
+    }
+    return last_enrolment_->dtw;
 }
 
 Explanation Verifier::explain(std::span<const float> reference, const Signature& query) {

@@ -379,6 +379,36 @@ TEST(CalibratedFusion, VerifyEqualsTheScorer) {
     }
 }
 
+// verify_fused keeps the last enrolment's alignments; a changed enrolment must not reuse them.
+TEST(CalibratedFusion, ReusesOnlyTheSameEnrolment) {
+    const auto writers = synthetic_writers(22, 1, 37);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const std::vector<inkprint::WriterSignatures> validation(writers.begin(), writers.begin() + 2);
+    const auto calibration = inkprint::fit_dtw_calibration(writers, writers, config, inkprint::DtwSequence::Dynamics);
+    auto model = random_model(8);
+    const auto fit = inkprint::fit_fusion(model, inkprint::EmbeddingScore::MeanCosine, DistanceNormalisation::Calibrated,
+                                          inkprint::DtwSequence::Dynamics, validation, writers, config, calibration);
+    model.description = "{\"fusion\":" + inkprint::fusion_json(fit.parameters) + "}";
+
+    const auto& person = writers[4];
+    std::vector<inkprint::Signature> first(person.genuine.begin(), person.genuine.begin() + 4);
+    std::vector<inkprint::Signature> second = first;
+    for (auto& point : second[2].strokes[0].points) point.x += 0.3 * point.y;  // one signature slanted
+    const inkprint::Signature& query = person.genuine[12];
+
+    inkprint::Verifier reused(model);
+    const std::vector<float> first_enrolled = embed_all(reused, first), second_enrolled = embed_all(reused, second);
+    const double first_score = reused.verify_fused(first_enrolled, first, query).score;
+    EXPECT_EQ(reused.verify_fused(first_enrolled, first, query).score, first_score);
+    const double second_score = reused.verify_fused(second_enrolled, second, query).score;
+    EXPECT_NE(second_score, first_score);
+
+    inkprint::Verifier fresh(model);
+    EXPECT_EQ(fresh.verify_fused(second_enrolled, second, query).score, second_score);
+    EXPECT_EQ(reused.verify_fused(first_enrolled, first, query).score, first_score);
+}
+
 // Fitting over writers of both tasks gives the scores that fresh scorers give each task alone.
 TEST(FitFusion, ScoresEachTaskAsAlone) {
     auto writers = synthetic_writers(22, 1, 34);

@@ -189,6 +189,22 @@ struct DtwSignature {
 // Prepares `signature` with the sequence of `kind`.
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature);
 
+// Enrolment signatures prepared for DTW scoring, with the distances among them, which are the
+// same for every query.
+struct DtwEnrolment {
+    std::vector<DtwSignature> signatures;
+    std::vector<double> among;  // (0,1), (0,2), ..., (1,2), ...: n (n - 1) / 2 distances
+};
+
+// Prepares `enrolment` with the sequence of `kind` and aligns every pair within bands of
+// `band` steps. Throws Error as prepare_dtw() does.
+DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment, int band);
+
+// dtw_score() below against a prepared enrolment, whose distances among its signatures must
+// have been computed with the same `band`.
+double dtw_score(DistanceNormalisation rule, const DtwEnrolment& enrolment, const DtwSignature& query, int band,
+                 const DtwCalibration* calibration);
+
 // The DTW score of `query` against the enrolment signatures, normalised by `rule`, with DTW
 // bands of `band` steps. Calibrated needs `calibration`. Throws Error when there is no
 // enrolment signature, and for Calibrated without a calibration or with fewer than two

@@ -13,6 +13,7 @@
 // A Verifier keeps scratch buffers and is not safe to share between threads; use one per thread.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -98,9 +99,21 @@ public:
     Explanation explain(std::span<const float> reference, const Signature& query);
 
 private:
+    // The last enrolment that verify_fused() prepared for DTW, kept because a page verifies one
+    // person's queries against the same enrolment many times in a row.
+    struct PreparedEnrolment {
+        DtwSequence kind = DtwSequence::Grid;
+        std::vector<std::vector<double>> signatures;  // signature_to_flat() of each
+        DtwEnrolment dtw;
+    };
+
+    // Returns the prepared form of `enrolment`, from the cache when it contains the same signatures.
+    const DtwEnrolment& prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment);
+
     Model model_;
     Network<float> network_;
     Network<float>::Workspace workspace_;
+    std::optional<PreparedEnrolment> last_enrolment_;
 };
 
 // Builds the reference of one person from the embeddings of their enrolment signatures, given

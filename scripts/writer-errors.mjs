@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Shows which writers make up the errors of one threshold for all writers. Reads the
+// scores.csv that inkprint-evaluate writes, pools every fold, takes the threshold where false
+// rejections equal skilled forgeries accepted, and lists each writer's share of both.
+//
+//   node scripts/writer-errors.mjs build/evaluation/dtw-task1/scores.csv [rows]
+import { readFileSync } from 'node:fs';
+
+const [file, rowsArgument = '10'] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: node scripts/writer-errors.mjs SCORES.CSV [ROWS]: SCORES.CSV is written by inkprint-evaluate');
+  process.exit(2);
+}
+const rowCount = Number(rowsArgument);
+if (!Number.isInteger(rowCount) || rowCount < 1) {
+  console.error(`invalid ROWS "${rowsArgument}": give a whole number of at least 1`);
+  process.exit(2);
+}
+
+let text;
+try {
+  text = readFileSync(file, 'utf8');
+} catch (error) {
+  console.error(`failed to read ${file}: ${error.message}. Run inkprint-evaluate first; it writes scores.csv into --out`);
+  process.exit(1);
+}
+const lines = text.trim().split('\n');
+if (lines[0] !== 'task,user,kind,score') {
+  console.error(`${file} does not start with the header "task,user,kind,score" of inkprint-evaluate's scores.csv`);
+  process.exit(1);
+}
+
+// writer "task/user" -> {genuine: [...], skilled: [...]}
+const writers = new Map();
+for (const [index, line] of lines.slice(1).entries()) {
+  const [task, user, kind, score] = line.split(',');
+  const value = Number(score);
+  if (!Number.isFinite(value)) {
+    console.error(`${file} line ${index + 2}: the score "${score}" is not a number`);
+    process.exit(1);
+  }
+  if (kind !== 'genuine' && kind !== 'skilled') continue;
+  const key = `${task}/${user}`;
+  if (!writers.has(key)) writers.set(key, { genuine: [], skilled: [] });
+  writers.get(key)[kind].push(value);
+}
+const genuine = [...writers.values()].flatMap((w) => w.genuine);
+const skilled = [...writers.values()].flatMap((w) => w.skilled);
+if (genuine.length === 0 || skilled.length === 0) {
+  console.error(`${file} has no genuine or no skilled-forgery scores`);
+  process.exit(1);
+}
+
+// A query is accepted when its score is at or above the threshold.
+const rejected = (scores, threshold) => scores.filter((s) => s < threshold).length;
+const accepted = (scores, threshold) => scores.filter((s) => s >= threshold).length;
+
+const sortedGenuine = [...genuine].sort((a, b) => a - b);
+const sortedSkilled = [...skilled].sort((a, b) => a - b);
+const below = (sorted, threshold) => {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] < threshold) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+let best = { gap: Infinity, threshold: 0 };
+for (const threshold of new Set([...genuine, ...skilled])) {
+  const falseRejection = below(sortedGenuine, threshold) / genuine.length;
+  const falseAcceptance = (skilled.length - below(sortedSkilled, threshold)) / skilled.length;
+  const gap = Math.abs(falseRejection - falseAcceptance);
+  if (gap < best.gap) best = { gap, threshold, falseRejection, falseAcceptance };
+}
+
+const percent = (value) => `${(100 * value).toFixed(2).padStart(6)} %`;
+console.log(`${file}: ${writers.size} writers, all folds pooled`);
+console.log(
+  `threshold ${best.threshold}: ${percent(best.falseRejection)} of genuine signatures rejected, ` +
+    `${percent(best.falseAcceptance)} of skilled forgeries accepted`,
+);
+
+const rows = [...writers.entries()].map(([key, w]) => ({
+  key,
+  rejected: rejected(w.genuine, best.threshold),
+  accepted: accepted(w.skilled, best.threshold),
+  genuine: w.genuine.length,
+  skilled: w.skilled.length,
+}));
+rows.sort((a, b) => b.rejected + b.accepted - (a.rejected + a.accepted));
+const totalRejected = rows.reduce((sum, r) => sum + r.rejected, 0);
+const totalAccepted = rows.reduce((sum, r) => sum + r.accepted, 0);
+const share = (part, whole) => (whole === 0 ? '     -' : percent(part / whole));
+
+console.log('\ntask/user  genuine rejected   forgeries accepted   share of all rejections   share of all acceptances');
+for (const r of rows.slice(0, rowCount)) {
+  console.log(
+    `${r.key.padEnd(9)}  ${percent(r.rejected / r.genuine)}          ${percent(r.accepted / r.skilled)}` +
+      `             ${share(r.rejected, totalRejected)}                  ${share(r.accepted, totalAccepted)}`,
+  );
+}

@@ -1,0 +1,69 @@
+// Runs scripts/writer-errors.mjs on score files written here, as inkprint-evaluate would.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
+const script = new URL('../../scripts/writer-errors.mjs', import.meta.url).pathname;
+const folder = mkdtempSync(join(tmpdir(), 'inkprint-writer-errors-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+function scoresFile(name, writers) {
+  const lines = ['task,user,kind,score'];
+  for (const [user, kinds] of Object.entries(writers)) {
+    for (const [kind, scores] of Object.entries(kinds)) {
+      for (const score of scores) lines.push(`1,${user},${kind},${score}`);
+    }
+  }
+  const file = join(folder, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+test('names the writer whose forgeries pass', () => {
+  // Writer 2 has one forgery at 3. The threshold 2 rejects no genuine signature and accepts only that forgery.
+  const file = scoresFile('one-forger.csv', {
+    1: { genuine: [5, 5, 5, 5], skilled: [-5, -5, -5, -5], random: [9] },
+    2: { genuine: [5, 5, 5, 5], skilled: [3, -5, -5, -5] },
+    3: { genuine: [2, 2, 2, 2], skilled: [-5, -5, -5, -5] },
+  });
+  const output = execFileSync('node', [script, file], { encoding: 'utf8' });
+  assert.match(output, /3 writers, all folds pooled/);
+  assert.match(output, /threshold 2:\s+0\.00 % of genuine signatures rejected,\s+8\.33 % of skilled forgeries accepted/);
+  const rows = output.trim().split('\n').slice(-3);
+  assert.match(rows[0], /^1\/2\s+0\.00 %\s+25\.00 %\s+-\s+100\.00 %$/);
+  assert.match(rows[1], /^1\/[13]\s+0\.00 %\s+0\.00 %/);
+});
+
+test('limits the rows to the count given', () => {
+  const file = scoresFile('two-rows.csv', {
+    1: { genuine: [1, 2], skilled: [0, 3] },
+    2: { genuine: [1, 2], skilled: [0, 0] },
+    3: { genuine: [4, 4], skilled: [-1, -1] },
+  });
+  const output = execFileSync('node', [script, file, '1'], { encoding: 'utf8' });
+  assert.equal(output.trim().split('\n').filter((line) => line.startsWith('1/')).length, 1);
+});
+
+test('rejects a missing file, a foreign file and a bad row count', () => {
+  const missing = spawnSync('node', [script, join(folder, 'absent.csv')], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /failed to read .*absent\.csv.*Run inkprint-evaluate first/);
+
+  const foreign = join(folder, 'foreign.csv');
+  writeFileSync(foreign, 'name,value\na,1\n');
+  const wrongHeader = spawnSync('node', [script, foreign], { encoding: 'utf8' });
+  assert.equal(wrongHeader.status, 1);
+  assert.match(wrongHeader.stderr, /does not start with the header "task,user,kind,score"/);
+
+  const damaged = scoresFile('damaged.csv', { 1: { genuine: ['1', 'x'], skilled: ['0'] } });
+  const notNumber = spawnSync('node', [script, damaged], { encoding: 'utf8' });
+  assert.equal(notNumber.status, 1);
+  assert.match(notNumber.stderr, /line 3: the score "x" is not a number/);
+
+  const badCount = spawnSync('node', [script, damaged, 'many'], { encoding: 'utf8' });
+  assert.equal(badCount.status, 2);
+  assert.match(badCount.stderr, /invalid ROWS "many"/);
+});
