@@ -6,13 +6,13 @@
 //   node scripts/writer-errors.mjs build/evaluation/dtw-task1/scores.csv [rows]
 import { readFileSync } from 'node:fs';
 
-const [file, rowsArgument = '10'] = process.argv.slice(2);
-if (!file) {
+const [file, rowsArgument = '10', ...extra] = process.argv.slice(2);
+if (!file || extra.length > 0) {
   console.error('usage: node scripts/writer-errors.mjs SCORES.CSV [ROWS]: SCORES.CSV is written by inkprint-evaluate');
   process.exit(2);
 }
-const rowCount = Number(rowsArgument);
-if (!Number.isInteger(rowCount) || rowCount < 1) {
+const rowCount = /^[0-9]+$/.test(rowsArgument) ? Number(rowsArgument) : NaN;
+if (!Number.isSafeInteger(rowCount) || rowCount < 1) {
   console.error(`invalid ROWS "${rowsArgument}": give a whole number of at least 1`);
   process.exit(2);
 }
@@ -24,7 +24,12 @@ try {
   console.error(`failed to read ${file}: ${error.message}. Run inkprint-evaluate first; it writes scores.csv into --out`);
   process.exit(1);
 }
-const lines = text.trim().split('\n');
+const lines = text.split(/\r?\n/);
+while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+if (lines.length === 0) {
+  console.error(`${file} is empty: inkprint-evaluate writes a header line and one line per score`);
+  process.exit(1);
+}
 if (lines[0] !== 'task,user,kind,score') {
   console.error(`${file} does not start with the header "task,user,kind,score" of inkprint-evaluate's scores.csv`);
   process.exit(1);
@@ -32,14 +37,25 @@ if (lines[0] !== 'task,user,kind,score') {
 
 // writer "task/user" -> {genuine: [...], skilled: [...]}
 const writers = new Map();
+const kinds = new Set(['genuine', 'skilled', 'random']);
 for (const [index, line] of lines.slice(1).entries()) {
-  const [task, user, kind, score] = line.split(',');
-  const value = Number(score);
-  if (!Number.isFinite(value)) {
-    console.error(`${file} line ${index + 2}: the score "${score}" is not a number`);
+  const fields = line.split(',');
+  const where = `${file} line ${index + 2}`;
+  if (fields.length !== 4) {
+    console.error(`${where}: expected 4 comma-separated fields (task,user,kind,score), got ${fields.length}`);
     process.exit(1);
   }
-  if (kind !== 'genuine' && kind !== 'skilled') continue;
+  const [task, user, kind, score] = fields;
+  const value = score.trim() === '' ? NaN : Number(score);
+  if (!Number.isFinite(value)) {
+    console.error(`${where}: the score "${score}" is not a number`);
+    process.exit(1);
+  }
+  if (!kinds.has(kind)) {
+    console.error(`${where}: the kind "${kind}" is none of genuine, skilled and random`);
+    process.exit(1);
+  }
+  if (kind === 'random') continue;
   const key = `${task}/${user}`;
   if (!writers.has(key)) writers.set(key, { genuine: [], skilled: [] });
   writers.get(key)[kind].push(value);
@@ -75,7 +91,7 @@ for (const threshold of new Set([...genuine, ...skilled])) {
   if (gap < best.gap) best = { gap, threshold, falseRejection, falseAcceptance };
 }
 
-const percent = (value) => `${(100 * value).toFixed(2).padStart(6)} %`;
+const percent = (value) => (Number.isFinite(value) ? `${(100 * value).toFixed(2).padStart(6)} %` : '     - ');
 console.log(`${file}: ${writers.size} writers, all folds pooled`);
 console.log(
   `threshold ${best.threshold}: ${percent(best.falseRejection)} of genuine signatures rejected, ` +
@@ -92,7 +108,7 @@ const rows = [...writers.entries()].map(([key, w]) => ({
 rows.sort((a, b) => b.rejected + b.accepted - (a.rejected + a.accepted));
 const totalRejected = rows.reduce((sum, r) => sum + r.rejected, 0);
 const totalAccepted = rows.reduce((sum, r) => sum + r.accepted, 0);
-const share = (part, whole) => (whole === 0 ? '     -' : percent(part / whole));
+const share = (part, whole) => percent(part / whole);
 
 console.log('\ntask/user  genuine rejected   forgeries accepted   share of all rejections   share of all acceptances');
 for (const r of rows.slice(0, rowCount)) {

@@ -235,12 +235,15 @@ void write_outputs(const std::filesystem::path& folder, const std::vector<inkpri
 int run(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     const auto writers = inkprint::read_svc2004_writers(options.data, options.task);
+    const std::string pressure_fix = "test and train on --task 2, or pass --dtw-sequence dynamics to leave pressure out";
+    inkprint::tools::require_pressure(options.dtw_sequence, writers, pressure_fix);
 
     std::vector<Round> rounds;
     if (options.train_task != 0) {
         const auto source = options.train_task == options.task
                                 ? writers
                                 : inkprint::read_svc2004_writers(options.data, options.train_task);
+        inkprint::tools::require_pressure(options.dtw_sequence, source, pressure_fix);
         Round round{"train on task " + std::to_string(options.train_task), {}, {}, writers};
         if (options.validation_count < 1 || options.validation_count > 38) {
             throw inkprint::Error("--validation must be from 1 to 38 with --train-task, got " +

@@ -177,6 +177,22 @@ void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*
     }
 }
 
+void require_pressure(DtwSequence sequence, const std::vector<WriterSignatures>& writers, const std::string& fix) {
+    if (sequence != DtwSequence::DynamicsPressure) return;
+    for (const WriterSignatures& writer : writers) {
+        for (const auto* list : {&writer.genuine, &writer.forgeries}) {
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                if (!(*list)[i].has_pressure) {
+                    throw Error("--dtw-sequence dynamics-pressure compares pen pressure, but task " +
+                                std::to_string(writer.task) + " user " + std::to_string(writer.user) + "'s " +
+                                (list == &writer.genuine ? "genuine" : "forged") + " signature " +
+                                std::to_string(i + 1) + " has none (SVC2004 task 1 records no pressure): " + fix);
+                }
+            }
+        }
+    }
+}
+
 std::filesystem::path default_data_folder() {
     return svc2004_folder(std::filesystem::path(INKPRINT_SOURCE_DIR) / ".." / "shared" / "data" / "svc2004");
 }

@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "inkprint/experiment.hpp"
+#include "inkprint/fusion.hpp"
 
 namespace inkprint::tools {
 
@@ -28,6 +30,11 @@ void validate_experiment(const ExperimentConfig& config);
 // false for an option it does not know. Throws Error on an unknown option or a missing value.
 void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*print_usage)(),
                         const std::function<bool(const std::string& name, const std::string& value)>& handle);
+
+// Throws Error naming the first signature without pen pressure when `sequence` compares
+// pressure, before any training spends time on data it cannot score. `fix` names the option
+// to change, for the message.
+void require_pressure(DtwSequence sequence, const std::vector<WriterSignatures>& writers, const std::string& fix);
 
 // The SVC2004 folder beside the source checkout, unless INKPRINT_SVC2004_DIR is set.
 std::filesystem::path default_data_folder();

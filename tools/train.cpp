@@ -160,6 +160,10 @@ int run(int argc, char** argv) {
         }
     }
 
+    for (const auto* writers : {&train_users, &validation_users, &held_out_users}) {
+        inkprint::tools::require_pressure(options.dtw_sequence, *writers,
+                                          "pass --tasks 2, or --dtw-sequence dynamics to leave pressure out");
+    }
     std::cout << "training on " << train_users.size() << " writers, "
               << inkprint::NetworkConfig{8, 200, options.experiment.layers}.parameter_count() << " parameters\n";
     auto result = inkprint::train_model(

@@ -375,11 +375,18 @@ std::vector<double> signature_descriptors(const Signature& signature) {
 
 namespace {
 
-// Throws Error naming the fix when `signature` has no pressure channel.
+// Throws Error naming the fix when `signature` has no pressure channel, or a stroke whose
+// pressure is 0 on every point: a mouse or finger stroke within a pen signature, whose
+// missing pressure signature_from_flat() stores as 0.
 void require_pressure(const Signature& signature) {
-    if (!signature.has_pressure) {
-        throw Error("this signature has no pen pressure, which the dynamics-pressure DTW sequence compares: "
-                    "use a model with the dynamics sequence, or capture with a pen that measures pressure");
+    const std::string fix = ": the dynamics-pressure DTW sequence compares pen pressure, so sign with a pen that "
+                            "measures it, or use a model trained with the dynamics sequence";
+    if (!signature.has_pressure) throw Error("this signature has no pen pressure" + fix);
+    for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
+        const auto& points = signature.strokes[s].points;
+        if (std::all_of(points.begin(), points.end(), [](const Point& p) { return p.pressure == 0; })) {
+            throw Error("stroke " + std::to_string(s + 1) + " of this signature has no pen pressure" + fix);
+        }
     }
 }
 

@@ -110,8 +110,17 @@ void validate_signature(const Signature& signature) {
     const Point* first = nullptr;
     bool has_extent = false;
     std::size_t index = 0;
-    for (const Stroke& stroke : signature.strokes) {
+    for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
+        const Stroke& stroke = signature.strokes[s];
+        if (stroke.points.empty()) {
+            throw Error("stroke " + std::to_string(s + 1) + " has no points: leave empty strokes out");
+        }
         for (const Point& point : stroke.points) {
+            if (signature.has_pressure && !std::isfinite(point.pressure)) {
+                throw Error("point " + std::to_string(index) + " has a non-finite pressure (" +
+                            format_number(point.pressure) + "): give every point a finite pressure, or mark the "
+                            "signature as having none");
+            }
             if (!std::isfinite(point.x) || !std::isfinite(point.y) || !std::isfinite(point.t_ms)) {
                 throw Error("point " + std::to_string(index) + " has a non-finite value (x " +
                             format_number(point.x) + ", y " + format_number(point.y) + ", t " +

@@ -79,7 +79,11 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
 
 const DtwEnrolment& Verifier::prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment) {
     std::vector<std::vector<double>> flat;
-    for (const Signature& signature : enrolment) flat.push_back(signature_to_flat(signature));
+    for (const Signature& signature : enrolment) {
+        flat.push_back(signature_to_flat(signature));
+        // The flat format writes NaN for a pressure that is missing and for one that is NaN.
+        flat.back().push_back(signature.has_pressure ? 1.0 : 0.0);
+    }
     // Signatures without pressure store NaN as their pressure, which == never matches.
     const auto same_value = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     const auto same_signatures = [&](const std::vector<std::vector<double>>& cached) {

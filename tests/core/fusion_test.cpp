@@ -258,6 +258,17 @@ TEST(DtwDynamics, ComparesPressureOnRequest) {
         EXPECT_NE(std::string(error.what()).find("dynamics sequence"), std::string::npos) << error.what();
     }
     EXPECT_THROW(inkprint::dtw_dynamics(mouse, true), inkprint::Error);
+    // Nor is a pen signature with a mouse stroke, whose missing pressure reads as 0.
+    inkprint::Signature mixed = light;
+    mixed.strokes.push_back(wave_stroke(51, 10, 1, 300).strokes[0]);
+    for (auto& point : mixed.strokes[1].points) point.t_ms += 3000;
+    try {
+        inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsPressure, mixed);
+        FAIL() << "a stroke without pressure was compared as pressure 0";
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("stroke 2 of this signature has no pen pressure"), std::string::npos)
+            << error.what();
+    }
 
     // Signatures prepared with different sequences are not compared.
     const std::vector<inkprint::DtwSignature> enrolment = {prepared, prepared};

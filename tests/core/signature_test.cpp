@@ -83,3 +83,34 @@ TEST(FlatSignature, RejectsTooManyPoints) {
     const std::string message = error_of_flat(values);
     EXPECT_NE(message.find("limit of " + std::to_string(inkprint::kMaxPoints)), std::string::npos) << message;
 }
+
+TEST(ValidateSignature, RejectsEmptyStrokes) {
+    inkprint::Signature signature = signature_from_flat(std::vector<double>{1, 2, 0, kNaN, 0, 3, 4, 10, kNaN, 0});
+    for (const bool at_end : {false, true}) {
+        inkprint::Signature damaged = signature;
+        damaged.strokes.insert(at_end ? damaged.strokes.end() : damaged.strokes.begin(), inkprint::Stroke{});
+        try {
+            inkprint::validate_signature(damaged);
+            FAIL() << "an empty stroke was accepted";
+        } catch (const Error& error) {
+            EXPECT_NE(std::string(error.what()).find(at_end ? "stroke 2 has no points" : "stroke 1 has no points"),
+                      std::string::npos)
+                << error.what();
+        }
+    }
+}
+
+TEST(ValidateSignature, RejectsNonFinitePressure) {
+    inkprint::Signature signature = signature_from_flat(std::vector<double>{1, 2, 0, 0.5, 0, 3, 4, 10, 0.5, 0});
+    EXPECT_NO_THROW(inkprint::validate_signature(signature));
+    signature.strokes[0].points[1].pressure = kNaN;
+    try {
+        inkprint::validate_signature(signature);
+        FAIL() << "a NaN pressure was accepted in a signature with pressure";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("point 1 has a non-finite pressure"), std::string::npos) << error.what();
+    }
+    // Without the pressure channel the stored value is never read.
+    signature.has_pressure = false;
+    EXPECT_NO_THROW(inkprint::validate_signature(signature));
+}

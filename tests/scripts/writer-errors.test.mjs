@@ -66,4 +66,35 @@ test('rejects a missing file, a foreign file and a bad row count', () => {
   const badCount = spawnSync('node', [script, damaged, 'many'], { encoding: 'utf8' });
   assert.equal(badCount.status, 2);
   assert.match(badCount.stderr, /invalid ROWS "many"/);
+  const hexCount = spawnSync('node', [script, damaged, '0x2'], { encoding: 'utf8' });
+  assert.equal(hexCount.status, 2);
+  assert.match(hexCount.stderr, /invalid ROWS "0x2"/);
+  const extraArgument = spawnSync('node', [script, damaged, '3', 'more'], { encoding: 'utf8' });
+  assert.equal(extraArgument.status, 2);
+  assert.match(extraArgument.stderr, /usage:/);
+});
+
+test('rejects damaged lines, naming the line', () => {
+  const cases = [
+    ['task,user,kind,score\n1,1,genuine,\n1,1,skilled,0\n', /line 2: the score "" is not a number/],
+    ['task,user,kind,score\n1,1,Genuine,1\n', /line 2: the kind "Genuine" is none of genuine, skilled and random/],
+    ['task,user,kind,score\n1,1,genuine,1,extra\n', /line 2: expected 4 comma-separated fields/],
+    ['task,user,kind,score\n\n1,1,genuine,1\n', /line 2: expected 4 comma-separated fields .* got 1/],
+    ['', /is empty/],
+  ];
+  for (const [index, [text, message]] of cases.entries()) {
+    const file = join(folder, `damaged-${index}.csv`);
+    writeFileSync(file, text);
+    const result = spawnSync('node', [script, file], { encoding: 'utf8' });
+    assert.equal(result.status, 1, text);
+    assert.match(result.stderr, message);
+  }
+});
+
+test('reads Windows line endings', () => {
+  const file = join(folder, 'crlf.csv');
+  writeFileSync(file, 'task,user,kind,score\r\n1,1,genuine,2\r\n1,1,skilled,0\r\n1,1,random,5\r\n');
+  const output = execFileSync('node', [script, file], { encoding: 'utf8' });
+  assert.match(output, /1 writers, all folds pooled/);
+  assert.match(output, /^1\/1\s+0\.00 %\s+0\.00 %/m);
 });

@@ -127,7 +127,7 @@ inline constexpr int kDynamicsOrder = 5;
 // values per step), then the pen pressure when `with_pressure` is set, each standardised over
 // the signature's own steps. The fourth and fifth differences describe the finest timing of
 // the pen; docs/accuracy.md measures what they add. Throws Error as dtw_timed() does, and,
-// with `with_pressure`, for a signature without pressure.
+// with `with_pressure`, as pressure_descriptors() does.
 std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure);
 
 // Number of values per step in the sequences of `kind`: 8 for Grid and Timed, 12 for
@@ -171,8 +171,9 @@ std::vector<double> signature_descriptors(const Signature& signature);
 // Number of values of pressure_descriptors().
 inline constexpr std::size_t kPressureDescriptorCount = 2;
 
-// The mean and the standard deviation of the pen pressure over all points. Throws Error as
-// validate_signature does, and naming the fix for a signature without pressure.
+// Returns the mean and the standard deviation of the pen pressure over all points. Throws
+// Error as validate_signature does, and naming the fix for a signature without pressure or
+// with a stroke whose pressure is 0 throughout (a mouse or finger stroke among pen strokes).
 std::vector<double> pressure_descriptors(const Signature& signature);
 
 // Number of descriptors that prepare_dtw() keeps for `kind`: kDescriptorCount, plus

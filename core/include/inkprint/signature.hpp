@@ -48,8 +48,9 @@ Signature signature_from_flat(std::span<const double> values);
 // Writes a signature in the flat exchange format.
 std::vector<double> signature_to_flat(const Signature& signature);
 
-// Checks that a signature can be turned into features: at least two points, finite values,
-// at most kMaxPoints points, and a drawing that is not a single dot. Throws Error otherwise.
+// Checks that a signature can be turned into features: at least two points, no empty stroke,
+// finite values (pressure too, when the signature has it), at most kMaxPoints points, and a
+// drawing that is not a single dot. Throws Error otherwise.
 void validate_signature(const Signature& signature);
 
 }  // namespace inkprint

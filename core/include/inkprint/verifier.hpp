@@ -103,7 +103,7 @@ private:
     // person's queries against the same enrolment many times in a row.
     struct PreparedEnrolment {
         DtwSequence kind = DtwSequence::Grid;
-        std::vector<std::vector<double>> signatures;  // signature_to_flat() of each
+        std::vector<std::vector<double>> signatures;  // signature_to_flat() of each, then has_pressure
         DtwEnrolment dtw;
     };
 
