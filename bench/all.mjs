@@ -36,6 +36,7 @@ const files = {
   wasmBench: join(root, 'build', 'wasm', 'inkprint_bench_timed.js'),
   module: join(root, 'build', 'wasm', 'inkprint.wasm'),
   moduleGlue: join(root, 'build', 'wasm', 'inkprint.js'),
+  trainModule: join(root, 'build', 'wasm', 'inkprint-train.wasm'),
 };
 for (const file of Object.values(files)) {
   if (!existsSync(file)) {
@@ -178,6 +179,7 @@ function sizes(file) {
 }
 const moduleSize = sizes(files.module);
 const glueSize = sizes(files.moduleGlue);
+const trainModuleSize = sizes(files.trainModule);
 
 // ---- Floating-point operations per training pair ----
 // Multiply-adds of the two time-delay layers count 2 operations each. Per branch they are the
@@ -364,7 +366,8 @@ if (toDom) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 print(`WebAssembly module (inkprint.wasm): ${kb(moduleSize.raw)} raw, ${kb(moduleSize.gzip)} gzip -9, ` +
   `${kb(moduleSize.brotli)} brotli -q 11. Its JavaScript loader (inkprint.js): ${kb(glueSize.raw)} raw, ` +
-  `${kb(glueSize.gzip)} gzip, ${kb(glueSize.brotli)} brotli.`);
+  `${kb(glueSize.gzip)} gzip, ${kb(glueSize.brotli)} brotli. The training worker's module ` +
+  `(inkprint-train.wasm, with the Trainer): ${kb(trainModuleSize.raw)} raw, ${kb(trainModuleSize.gzip)} gzip -9.`);
 print();
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const chromiumMemory = get('chromium:wasm:memory');
@@ -410,5 +413,9 @@ console.log(lines.join('\n'));
 mkdirSync(join(root, 'build', 'bench'), { recursive: true });
 writeFileSync(
   join(root, 'build', 'bench', 'results.json'),
-  JSON.stringify({ results: Object.fromEntries(results), dataset, moduleSize, glueSize, nativeMemory, load }, null, 1),
+  JSON.stringify(
+    { results: Object.fromEntries(results), dataset, moduleSize, glueSize, trainModuleSize, nativeMemory, load },
+    null,
+    1,
+  ),
 );

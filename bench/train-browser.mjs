@@ -60,7 +60,7 @@ function measureNative({ epochs, pairs: workerPairs }) {
 }
 
 async function measureNode({ epochs, pairs }) {
-  const module = await loadModule();
+  const module = await loadModule('inkprint-train');
   const trainer = new module.Trainer();
   for (let user = 1; user <= USERS; user += 1) {
     const read = (index) => module.readSvc2004Text(readFileSync(svc2004Path(user, index), 'utf8'), `U${user}S${index}.TXT`);

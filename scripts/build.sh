@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the native library, tools and tests (build/native) and the WebAssembly module
-# (build/wasm), both in Release, and copies the module into web/wasm/ and the page's plotting
+# Builds the native library, tools and tests (build/native) and the WebAssembly modules
+# (build/wasm), both in Release, and copies the modules into web/wasm/ and the page's plotting
 # library (uPlot, from node_modules after scripts/setup.sh) into web/vendor/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ cmake --build build/wasm -j "$jobs"
 rm -f build-native.log build-wasm.log
 
 mkdir -p web/wasm
-cp build/wasm/inkprint.js build/wasm/inkprint.wasm web/wasm/
+cp build/wasm/inkprint.js build/wasm/inkprint.wasm build/wasm/inkprint-train.js build/wasm/inkprint-train.wasm web/wasm/
 
 if [[ ! -f node_modules/uplot/dist/uPlot.esm.js ]]; then
   echo "build: node_modules/uplot is missing: run scripts/setup.sh (it runs npm ci), then build again" >&2

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
-#include <sstream>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -25,6 +25,14 @@ using emscripten::val;
 namespace {
 
 using namespace inkprint_bindings;
+
+// Formats a number as a stream would by default (6 significant digits), so that the messages
+// and the description need no stream and the module carries no stream library.
+std::string number_text(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", value);
+    return buffer;
+}
 
 // Maximum steps of one run() call. At about 4 ms per step of 32 pairs (docs/benchmarks.md)
 // that is a few seconds, far more than a caller that must stay responsive requests.
@@ -58,10 +66,9 @@ double number_field(const val& options, const char* name, double fallback, doubl
     }
     const double number = value.as<double>();
     if (!std::isfinite(number) || number < minimum || number > maximum || (whole && number != std::floor(number))) {
-        std::ostringstream message;
-        message << "training option " << name << " is " << number << ": use " << (whole ? "a whole number" : "a number")
-                << " from " << minimum << " to " << maximum;
-        throw inkprint::Error(message.str());
+        throw inkprint::Error(std::string("training option ") + name + " is " + number_text(number) + ": use " +
+                              (whole ? "a whole number" : "a number") + " from " + number_text(minimum) + " to " +
+                              number_text(maximum));
     }
     return number;
 }
@@ -206,18 +213,19 @@ private:
 
     std::string describe(const inkprint::Model& model) const {
         const inkprint::TrainingConfig& training = config_.training;
-        std::ostringstream out;
-        out << "{\"trainedIn\":\"browser\"";
-        if (!data_.empty()) out << ",\"data\":" << json_string(data_);
-        out << ",\"startedFrom\":" << json_string(base_name_.empty() ? "fresh weights" : base_name_)
-            << ",\"epochs\":" << training.epochs << ",\"epochsRun\":" << trainer_->epochs().size()
-            << ",\"pairsPerEpoch\":" << training.pairs_per_epoch << ",\"batchSize\":" << training.batch_size
-            << ",\"learningRate\":" << training.optimizer.learning_rate << ",\"layers\":"
-            << json_string(inkprint::format_layers(model.network.layers))
-            << ",\"augmentedCopies\":" << config_.augmented_copies << ",\"seed\":" << training.seed
-            << ",\"bestEpoch\":" << trainer_->best_epoch() << ",\"validationEer\":" << trainer_->best_validation_eer()
-            << "}";
-        return out.str();
+        std::string out = "{\"trainedIn\":\"browser\"";
+        if (!data_.empty()) out += ",\"data\":" + json_string(data_);
+        out += ",\"startedFrom\":" + json_string(base_name_.empty() ? "fresh weights" : base_name_) +
+               ",\"epochs\":" + std::to_string(training.epochs) +
+               ",\"epochsRun\":" + std::to_string(trainer_->epochs().size()) +
+               ",\"pairsPerEpoch\":" + std::to_string(training.pairs_per_epoch) +
+               ",\"batchSize\":" + std::to_string(training.batch_size) +
+               ",\"learningRate\":" + number_text(training.optimizer.learning_rate) +
+               ",\"layers\":" + json_string(inkprint::format_layers(model.network.layers)) +
+               ",\"augmentedCopies\":" + std::to_string(config_.augmented_copies) +
+               ",\"seed\":" + std::to_string(training.seed) + ",\"bestEpoch\":" + std::to_string(trainer_->best_epoch()) +
+               ",\"validationEer\":" + number_text(trainer_->best_validation_eer()) + "}";
+        return out;
     }
 
     std::vector<inkprint::WriterSignatures> train_, validation_;

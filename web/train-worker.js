@@ -29,7 +29,8 @@
 // Point arrays and model bytes are transferred, not copied.
 'use strict';
 
-importScripts('wasm/inkprint.js');
+// The module with the Trainer; the page itself loads the smaller one without it.
+importScripts('wasm/inkprint-train.js');
 
 // Steps per run() call are adjusted so that one call takes about this long. Shorter calls let
 // a cancel message in sooner, and longer ones waste less time between calls.

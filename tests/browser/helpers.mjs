@@ -160,7 +160,13 @@ export async function loadPage(page, url) {
 
 // Throws unless the WebAssembly build and the default model exist.
 export function requireBuiltModule() {
-  const required = ['wasm/inkprint.js', 'wasm/inkprint.wasm', 'models/default.inkprint'];
+  const required = [
+    'wasm/inkprint.js',
+    'wasm/inkprint.wasm',
+    'wasm/inkprint-train.js',
+    'wasm/inkprint-train.wasm',
+    'models/default.inkprint',
+  ];
   const missing = required.filter((file) => !fs.existsSync(path.join(WEB_ROOT, file)));
   if (missing.length > 0) {
     throw new Error(

@@ -22,7 +22,7 @@ function trainTinyModel(mod) {
 }
 
 test('returned arrays survive heap growth', async () => {
-  const mod = await loadModule();
+  const mod = await loadModule('inkprint-train');
   {
     const model = new mod.Model(defaultModelBytes());
     const trainer = trainTinyModel(mod);

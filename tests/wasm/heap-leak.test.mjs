@@ -23,7 +23,7 @@ function failing(action) {
 }
 
 test('bindings free what they allocate', async () => {
-  const mod = await loadModule();
+  const mod = await loadModule('inkprint-train');
   const model = new mod.Model(defaultModelBytes());
   const reference = mod.makeReference(model.embed(wave(300, 1)), model.embeddingSize());
   const svc2004 = '3\n100 200 0 1\n110 205 10 1\n125 215 20 1\n';
@@ -77,7 +77,7 @@ test('bindings free what they allocate', async () => {
 });
 
 test('a leaked model shows in the bytes in use', async () => {
-  const mod = await loadModule();
+  const mod = await loadModule('inkprint-train');
   const before = mod.heapBytesInUse();
   const leaked = new mod.Model(defaultModelBytes());
   assert.ok(mod.heapBytesInUse() > before, 'a live model takes no heap');

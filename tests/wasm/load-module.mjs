@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const wasmFolder = join(root, 'web', 'wasm');
 
-export async function loadModule() {
-  const loader = join(wasmFolder, 'inkprint.js');
+// Loads `name`: 'inkprint', the page's module, or 'inkprint-train', which adds the Trainer.
+export async function loadModule(name = 'inkprint') {
+  const loader = join(wasmFolder, `${name}.js`);
   if (!existsSync(loader)) {
     throw new Error(`${loader} not found: build the module first with scripts/build.sh`);
   }
   const createInkprintModule = createRequire(import.meta.url)(loader);
   // Emscripten 3.1.6's loader would fetch() the .wasm file, which Node cannot do from disk.
-  return createInkprintModule({ wasmBinary: readFileSync(join(wasmFolder, 'inkprint.wasm')) });
+  return createInkprintModule({ wasmBinary: readFileSync(join(wasmFolder, `${name}.wasm`)) });
 }
 
 export function defaultModelBytes() {

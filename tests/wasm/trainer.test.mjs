@@ -9,7 +9,7 @@ import { defaultModelBytes, loadModule, messageOf, skipWithoutData, svc2004Folde
 let mod;
 
 before(async () => {
-  mod = await loadModule();
+  mod = await loadModule('inkprint-train');
 });
 
 function readSignature(user, index) {
