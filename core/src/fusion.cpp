@@ -935,7 +935,12 @@ void FusionParameters::validate() const {
                     format_number(tdnn_deviation) + " and dtwDeviation " + format_number(dtw_deviation));
     }
     if (dtw_normalisation == DistanceNormalisation::Calibrated) {
-        dtw_calibration.validate(dtw_statistic_count(dtw_sequence));
+        try {
+            dtw_calibration.validate(dtw_statistic_count(dtw_sequence));
+        } catch (const Error& error) {
+            throw Error(std::string(error.what()) + ", for the DTW sequence \"" + dtw_sequence_name(dtw_sequence) +
+                        "\"");
+        }
     }
 }
 

@@ -331,7 +331,14 @@ TEST(CalibratedDtw, PressureSequenceRoundTrips) {
     // The calibration must fit the sequence it names: 19 statistics with pressure, 17 without.
     std::string without_pressure = json;
     without_pressure.replace(without_pressure.find("\"dynamics-pressure\""), 19, "\"dynamics\"");
-    EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + without_pressure + "}"), inkprint::Error) << without_pressure;
+    try {
+        inkprint::read_fusion("{\"fusion\":" + without_pressure + "}");
+        FAIL() << "19 calibration values were read for the dynamics sequence: " << without_pressure;
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("19 values instead of 17, for the DTW sequence \"dynamics\""),
+                  std::string::npos)
+            << error.what();
+    }
     fusion.dtw_calibration = example_calibration();
     EXPECT_THROW(inkprint::read_fusion("{\"fusion\":" + inkprint::fusion_json(fusion) + "}"), inkprint::Error);
     fusion.dtw_sequence = inkprint::DtwSequence::Dynamics;
