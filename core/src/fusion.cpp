@@ -749,7 +749,7 @@ std::vector<float> timed_columns(const Signature& signature, int order, bool wit
 
     // Kept steps, with a run number that changes at each pen-up gap.
     std::vector<std::vector<double>> columns(2);
-    std::vector<double> pressure;
+    std::vector<double> pressure;  // filled only `with_pressure`
     std::vector<int> run;
     int current_run = 0;
     for (int t = 0; t < steps; ++t) {
@@ -759,7 +759,7 @@ std::vector<float> timed_columns(const Signature& signature, int order, bool wit
         }
         columns[0].push_back(resampled.x[t]);
         columns[1].push_back(resampled.y[t]);
-        pressure.push_back(with_pressure ? resampled.pressure[t] : 0.0);
+        if (with_pressure) pressure.push_back(resampled.pressure[t]);
         run.push_back(current_run);
     }
     for (int k = 1; k <= order; ++k) {
@@ -858,6 +858,27 @@ void require_same_sequence(const std::vector<DtwSignature>& enrolment, const Dtw
     }
 }
 
+// The DTW score of `query` against `signatures`, whose distances among each other are `among`.
+// The callers have checked that all were prepared with the same sequence.
+double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>& signatures,
+                     std::span<const double> among, const DtwSignature& query, int band,
+                     const DtwCalibration* calibration) {
+    if (signatures.empty()) throw Error("DTW scoring needs at least one enrolment signature");
+    if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
+        throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
+    }
+    std::vector<double> to_query;
+    std::vector<const DtwSignature*> pointers;
+    for (const DtwSignature& signature : signatures) {
+        to_query.push_back(dtw_distance(query.sequence, signature.sequence, band, query.columns));
+        pointers.push_back(&signature);
+    }
+    if (rule == DistanceNormalisation::Calibrated) {
+        return calibration->score(dtw_statistics(to_query, among, pointers, query));
+    }
+    return normalised_distance_score(rule, to_query, among, 0.0);
+}
+
 }  // namespace
 
 DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment, int band) {
@@ -870,31 +891,19 @@ DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature
 double dtw_score(DistanceNormalisation rule, const DtwEnrolment& enrolment, const DtwSignature& query, int band,
                  const DtwCalibration* calibration) {
     const std::vector<DtwSignature>& signatures = enrolment.signatures;
-    if (signatures.empty()) throw Error("DTW scoring needs at least one enrolment signature");
-    if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
-        throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
-    }
     if (enrolment.among.size() != signatures.size() * (signatures.size() - 1) / 2) {
         throw Error("a prepared enrolment of " + std::to_string(signatures.size()) + " signatures has " +
                     std::to_string(enrolment.among.size()) + " distances among them: prepare it again");
     }
     require_same_sequence(signatures, query);
-    std::vector<double> to_query;
-    std::vector<const DtwSignature*> pointers;
-    for (const DtwSignature& signature : signatures) {
-        to_query.push_back(dtw_distance(query.sequence, signature.sequence, band, query.columns));
-        pointers.push_back(&signature);
-    }
-    if (rule == DistanceNormalisation::Calibrated) {
-        return calibration->score(dtw_statistics(to_query, enrolment.among, pointers, query));
-    }
-    return normalised_distance_score(rule, to_query, enrolment.among, 0.0);
+    return score_against(rule, signatures, enrolment.among, query, band, calibration);
 }
 
 double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
                  int band, const DtwCalibration* calibration) {
+    // Checked before the distances among the enrolment, which need one column count too.
     require_same_sequence(enrolment, query);
-    return dtw_score(rule, DtwEnrolment{enrolment, distances_among(enrolment, band)}, query, band, calibration);
+    return score_against(rule, enrolment, distances_among(enrolment, band), query, band, calibration);
 }
 
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,

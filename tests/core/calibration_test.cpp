@@ -359,18 +359,26 @@ TEST(CalibratedDtw, NeedsTwoEnrolmentSignatures) {
     }
 }
 
+// Calibrates DTW on `writers` and fits the fusion of `model` on the first two of them, one
+// protocol trial each. Writes the fusion into the model's description and returns it.
+static inkprint::FusionParameters fit_calibrated_fusion(const std::vector<inkprint::WriterSignatures>& writers,
+                                                        inkprint::DtwSequence sequence, inkprint::Model& model) {
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const std::vector<inkprint::WriterSignatures> validation(writers.begin(), writers.begin() + 2);
+    const auto calibration = inkprint::fit_dtw_calibration(writers, writers, config, sequence);
+    const auto fit = inkprint::fit_fusion(model, inkprint::EmbeddingScore::MeanCosine, DistanceNormalisation::Calibrated,
+                                          sequence, validation, writers, config, calibration);
+    model.description = "{\"fusion\":" + inkprint::fusion_json(fit.parameters) + "}";
+    return fit.parameters;
+}
+
 // The page's fused verification gives the score that the evaluation measured, with the
 // calibrated DTW part.
 TEST(CalibratedFusion, VerifyEqualsTheScorer) {
     const auto writers = synthetic_writers(22, 2, 33);
-    inkprint::ProtocolConfig config;
-    config.trials = 1;
-    const std::vector<inkprint::WriterSignatures> validation(writers.begin(), writers.begin() + 2);
-    const auto calibration = inkprint::fit_dtw_calibration(writers, writers, config, inkprint::DtwSequence::Timed);
     auto model = random_model(7);
-    const auto fit = inkprint::fit_fusion(model, inkprint::EmbeddingScore::MeanCosine, DistanceNormalisation::Calibrated,
-                                          inkprint::DtwSequence::Timed, validation, writers, config, calibration);
-    model.description = "{\"fusion\":" + inkprint::fusion_json(fit.parameters) + "}";
+    const auto parameters = fit_calibrated_fusion(writers, inkprint::DtwSequence::Timed, model);
     inkprint::Verifier verifier(model);
     ASSERT_TRUE(verifier.fusion().has_value());
     EXPECT_EQ(verifier.fusion()->dtw_normalisation, DistanceNormalisation::Calibrated);
@@ -380,23 +388,17 @@ TEST(CalibratedFusion, VerifyEqualsTheScorer) {
     std::vector<const inkprint::Signature*> pointers;
     for (const auto& signature : enrolment) pointers.push_back(&signature);
     const std::vector<float> enrolled = embed_all(verifier, enrolment);
-    inkprint::FusionScorer scorer(model, fit.parameters);
+    inkprint::FusionScorer scorer(model, parameters);
     for (const inkprint::Signature* query : {&person.genuine[14], &person.forgeries[2]}) {
         EXPECT_NEAR(verifier.verify_fused(enrolled, enrolment, *query).score, scorer.score(pointers, *query), 1e-9);
     }
 }
 
-// verify_fused keeps the last enrolment's alignments; a changed enrolment must not reuse them.
+// verify_fused keeps the last enrolment's alignments, so a changed enrolment must not reuse them.
 TEST(CalibratedFusion, ReusesOnlyTheSameEnrolment) {
     const auto writers = synthetic_writers(22, 1, 37);
-    inkprint::ProtocolConfig config;
-    config.trials = 1;
-    const std::vector<inkprint::WriterSignatures> validation(writers.begin(), writers.begin() + 2);
-    const auto calibration = inkprint::fit_dtw_calibration(writers, writers, config, inkprint::DtwSequence::Dynamics);
     auto model = random_model(8);
-    const auto fit = inkprint::fit_fusion(model, inkprint::EmbeddingScore::MeanCosine, DistanceNormalisation::Calibrated,
-                                          inkprint::DtwSequence::Dynamics, validation, writers, config, calibration);
-    model.description = "{\"fusion\":" + inkprint::fusion_json(fit.parameters) + "}";
+    fit_calibrated_fusion(writers, inkprint::DtwSequence::Dynamics, model);
 
     const auto& person = writers[4];
     std::vector<inkprint::Signature> first(person.genuine.begin(), person.genuine.begin() + 4);

@@ -130,11 +130,11 @@ inline constexpr int kDynamicsOrder = 5;
 // with `with_pressure`, as pressure_descriptors() does.
 std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure);
 
-// Number of values per step in the sequences of `kind`: 8 for Grid and Timed, 12 for
+// Returns the number of values per step in the sequences of `kind`: 8 for Grid and Timed, 12 for
 // Dynamics, 13 for DynamicsPressure.
 int dtw_columns(DtwSequence kind);
 
-// Returns dtw_grid(), dtw_timed() or dtw_dynamics(), as `kind` says.
+// Returns dtw_grid(), dtw_timed() or dtw_dynamics(), whichever `kind` names.
 std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature);
 
 // Band of the alignment of two timed sequences: 1 s of writing on either side of the diagonal,
@@ -176,7 +176,7 @@ inline constexpr std::size_t kPressureDescriptorCount = 2;
 // with a stroke whose pressure is 0 throughout (a mouse or finger stroke among pen strokes).
 std::vector<double> pressure_descriptors(const Signature& signature);
 
-// Number of descriptors that prepare_dtw() keeps for `kind`: kDescriptorCount, plus
+// Returns the number of descriptors that prepare_dtw() keeps for `kind`: kDescriptorCount, plus
 // kPressureDescriptorCount for DynamicsPressure.
 std::size_t dtw_descriptor_count(DtwSequence kind);
 
@@ -201,8 +201,9 @@ struct DtwEnrolment {
 // `band` steps. Throws Error as prepare_dtw() does.
 DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment, int band);
 
-// dtw_score() below against a prepared enrolment, whose distances among its signatures must
-// have been computed with the same `band`.
+// Returns dtw_score() below against a prepared enrolment, whose distances among its
+// signatures must have been computed with the same `band`. Throws Error as that does, and for
+// a distance count that does not fit the number of signatures.
 double dtw_score(DistanceNormalisation rule, const DtwEnrolment& enrolment, const DtwSignature& query, int band,
                  const DtwCalibration* calibration);
 
@@ -216,7 +217,7 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
 // Number of values of dtw_statistics() for signatures with kDescriptorCount descriptors.
 inline constexpr std::size_t kDtwStatisticCount = 10 + kDescriptorCount;
 
-// Number of values of dtw_statistics() for signatures prepared with `kind`.
+// Returns the number of values of dtw_statistics() for signatures prepared with `kind`.
 std::size_t dtw_statistic_count(DtwSequence kind);
 
 // Summarises the DTW distances between a query and n >= 2 enrolment signatures for
@@ -236,7 +237,7 @@ std::size_t dtw_statistic_count(DtwSequence kind);
 //          signature_descriptors(), then any of pressure_descriptors())
 // The ratios keep the per-writer view of the normalisations above, and the logs add the
 // absolute scale that lets one threshold serve all writers. `enrolment_descriptors` holds
-// the n signatures' descriptors one after another, as many each as `query_descriptors` holds.
+// the n signatures' descriptors one after another, as many each as `query_descriptors` contains.
 // Throws Error for fewer than two enrolment signatures or lists of the wrong length.
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
                                    std::span<const double> enrolment_steps, double query_steps,
@@ -261,7 +262,7 @@ struct DtwCalibration {
     // Error on a list of another length.
     double score(std::span<const double> statistics) const;
 
-    // Throws Error naming the first list that does not hold `count` values, value that is not
+    // Throws Error naming the first list that does not contain `count` values, value that is not
     // finite or beyond +-1e6, or deviation below 1e-9.
     void validate(std::size_t count) const;
 };
