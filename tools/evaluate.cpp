@@ -27,7 +27,7 @@ struct Options {
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
-    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::Dynamics;
+    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::DynamicsParts;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -62,8 +62,10 @@ void print_usage() {
                  "                     time with position, velocity, acceleration and jerk), dynamics\n"
                  "                     (the same steps with the first five differences of position),\n"
                  "                     dynamics-pressure (dynamics plus pen pressure and its mean and\n"
-                 "                     spread; task 2 only) or grid (the network's 200-step feature grid)\n"
-                 "                     (default dynamics)\n"
+                 "                     spread; task 2 only), dynamics-parts (dynamics, also aligned as\n"
+                 "                     position alone and as the two highest differences alone, plus how\n"
+                 "                     rough the motion is) or grid (the network's 200-step feature grid)\n"
+                 "                     (default dynamics-parts)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4); the calibrated\n"
                  "                     DTW score needs 21 training users, so at least 3 folds\n"

@@ -70,27 +70,44 @@ const DtwSignature& DtwScorer::prepared(const Signature& signature) {
     return found->second;
 }
 
-double DtwScorer::cached_distance(const Signature& a, const Signature& b) {
+const std::vector<double>& DtwScorer::cached_distances(const Signature& a, const Signature& b) {
     const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
     auto found = distances_.find(key);
-    if (found == distances_.end()) found = distances_.emplace(key, dtw_distance(prepared(a).sequence, prepared(b).sequence, band_, dtw_columns(sequence_))).first;
+    if (found == distances_.end()) {
+        const DtwSignature &first = prepared(a), &second = prepared(b);
+        std::vector<double> distances = {dtw_distance(first.sequence, second.sequence, band_, dtw_columns(sequence_))};
+        const std::vector<double> parts = dtw_part_distances(first, second, band_);
+        distances.insert(distances.end(), parts.begin(), parts.end());
+        found = distances_.emplace(key, std::move(distances)).first;
+    }
     return found->second;
 }
 
 void DtwScorer::collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
                                   std::vector<double>& to_query, std::vector<double>& among) {
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query.push_back(cached_distance(query, *enrolment[i]));
-        for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distance(*enrolment[i], *enrolment[j]));
+        to_query.push_back(cached_distances(query, *enrolment[i]).front());
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distances(*enrolment[i], *enrolment[j]).front());
     }
 }
 
 std::vector<double> DtwScorer::statistics(const std::vector<const Signature*>& enrolment, const Signature& query) {
     std::vector<double> to_query, among;
-    collect_distances(enrolment, query, to_query, among);
+    const std::size_t parts = dtw_part_count(sequence_);
+    std::vector<std::vector<double>> part_to_query(parts), part_among(parts);
+    for (std::size_t i = 0; i < enrolment.size(); ++i) {
+        const std::vector<double>& distances = cached_distances(query, *enrolment[i]);
+        to_query.push_back(distances.front());
+        for (std::size_t p = 0; p < parts; ++p) part_to_query[p].push_back(distances.at(1 + p));
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
+            const std::vector<double>& pair = cached_distances(*enrolment[i], *enrolment[j]);
+            among.push_back(pair.front());
+            for (std::size_t p = 0; p < parts; ++p) part_among[p].push_back(pair.at(1 + p));
+        }
+    }
     std::vector<const DtwSignature*> signatures;
     for (const Signature* signature : enrolment) signatures.push_back(&prepared(*signature));
-    return dtw_statistics(to_query, among, signatures, prepared(query));
+    return dtw_statistics(to_query, among, signatures, prepared(query), part_to_query, part_among);
 }
 
 double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {

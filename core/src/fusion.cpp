@@ -256,7 +256,7 @@ private:
             skip_space();
             if (values.size() >= 64) {
                 fail("\"" + name + "\" in \"dtwCalibration\" has more than 64 numbers, where at most " +
-                     std::to_string(kDtwStatisticCount + kPressureDescriptorCount) + " are expected");
+                     std::to_string(dtw_statistic_count(DtwSequence::DynamicsParts)) + " are expected");
             }
             values.push_back(read_number());
             skip_space();
@@ -390,6 +390,11 @@ void require_pressure(const Signature& signature) {
     }
 }
 
+// Defined with the other sequence builders below.
+std::vector<double> dynamics_columns(const Signature& signature, bool with_pressure);
+std::vector<float> standardised(const std::vector<double>& raw, int columns);
+std::vector<double> roughness_of(const std::vector<double>& raw, int columns);
+
 }  // namespace
 
 std::vector<double> pressure_descriptors(const Signature& signature) {
@@ -412,16 +417,59 @@ std::size_t dtw_descriptor_count(DtwSequence kind) {
 }
 
 std::size_t dtw_statistic_count(DtwSequence kind) {
-    return kDtwStatisticCount - kDescriptorCount + dtw_descriptor_count(kind);
+    const std::size_t roughness = kind == DtwSequence::DynamicsParts ? kRoughnessCount : 0;
+    return kDtwStatisticCount - kDescriptorCount + dtw_descriptor_count(kind) +
+           dtw_part_count(kind) * kPartStatisticCount + roughness;
 }
 
+std::size_t dtw_part_count(DtwSequence kind) { return kind == DtwSequence::DynamicsParts ? 2 : 0; }
+
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
-    DtwSignature prepared{dtw_sequence(kind, signature), dtw_columns(kind), signature_descriptors(signature)};
+    if (kind == DtwSequence::DynamicsParts) {
+        const std::vector<double> raw = dynamics_columns(signature, false);
+        DtwSignature prepared;
+        prepared.sequence = standardised(raw, dtw_columns(kind));
+        prepared.columns = dtw_columns(kind);
+        prepared.descriptors = signature_descriptors(signature);
+        prepared.roughness = roughness_of(raw, dtw_columns(kind));
+        // Position (columns 0 and 1), then the two highest differences (the last four columns).
+        const std::pair<int, int> spans[] = {{0, 2}, {2 * kDynamicsOrder - 2, 4}};
+        const std::size_t width = static_cast<std::size_t>(prepared.columns);
+        const std::size_t steps = prepared.sequence.size() / width;
+        for (const auto& [first, count] : spans) {
+            DtwPart part{std::vector<float>(steps * count), count};
+            for (std::size_t t = 0; t < steps; ++t) {
+                for (int c = 0; c < count; ++c) part.sequence[t * count + c] = prepared.sequence[t * width + first + c];
+            }
+            prepared.parts.push_back(std::move(part));
+        }
+        return prepared;
+    }
+    DtwSignature prepared;
+    prepared.sequence = dtw_sequence(kind, signature);
+    prepared.columns = dtw_columns(kind);
+    prepared.descriptors = signature_descriptors(signature);
     if (kind == DtwSequence::DynamicsPressure) {
         const std::vector<double> pressure = pressure_descriptors(signature);
         prepared.descriptors.insert(prepared.descriptors.end(), pressure.begin(), pressure.end());
     }
     return prepared;
+}
+
+std::vector<double> roughness_descriptors(const Signature& signature) {
+    return roughness_of(dynamics_columns(signature, false), dtw_columns(DtwSequence::Dynamics));
+}
+
+std::vector<double> dtw_part_distances(const DtwSignature& a, const DtwSignature& b, int band) {
+    if (a.parts.size() != b.parts.size()) {
+        throw Error("one signature was prepared with " + std::to_string(a.parts.size()) + " DTW parts and the other with " +
+                    std::to_string(b.parts.size()) + ": prepare both with the same DTW sequence");
+    }
+    std::vector<double> distances;
+    for (std::size_t p = 0; p < a.parts.size(); ++p) {
+        distances.push_back(dtw_distance(a.parts[p].sequence, b.parts[p].sequence, band, a.parts[p].columns));
+    }
+    return distances;
 }
 
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
@@ -716,25 +764,27 @@ const char* dtw_sequence_name(DtwSequence kind) {
     case DtwSequence::Timed: return "timed";
     case DtwSequence::Dynamics: return "dynamics";
     case DtwSequence::DynamicsPressure: return "dynamics-pressure";
+    case DtwSequence::DynamicsParts: return "dynamics-parts";
     }
     return "grid";
 }
 
 DtwSequence parse_dtw_sequence(std::string_view name) {
     for (DtwSequence kind :
-         {DtwSequence::Grid, DtwSequence::Timed, DtwSequence::Dynamics, DtwSequence::DynamicsPressure}) {
+         {DtwSequence::Grid, DtwSequence::Timed, DtwSequence::Dynamics, DtwSequence::DynamicsPressure,
+          DtwSequence::DynamicsParts}) {
         if (name == dtw_sequence_name(kind)) return kind;
     }
     throw Error("unknown DTW sequence \"" + std::string(name) +
-                "\": use \"grid\", \"timed\", \"dynamics\" or \"dynamics-pressure\"");
+                "\": use \"grid\", \"timed\", \"dynamics\", \"dynamics-pressure\" or \"dynamics-parts\"");
 }
 
 namespace {
 
 // Returns the pen-down steps of a signature resampled every kDtwStepMs: x and y and their differences
 // up to `order`, as columns x, y, x', y', x'', y'', ..., then the pressure if `with_pressure`,
-// each column standardised over the steps.
-std::vector<float> timed_columns(const Signature& signature, int order, bool with_pressure) {
+// step-major and not yet standardised.
+std::vector<double> raw_timed_columns(const Signature& signature, int order, bool with_pressure) {
     validate_signature(signature);
     if (with_pressure) require_pressure(signature);
     const double start = signature.strokes.front().points.front().t_ms;
@@ -768,15 +818,46 @@ std::vector<float> timed_columns(const Signature& signature, int order, bool wit
     }
     if (with_pressure) columns.push_back(std::move(pressure));
 
-    const int width = static_cast<int>(columns.size());
-    const std::size_t step_count = run.size();
-    std::vector<float> values(step_count * width);
+    const std::size_t width = columns.size(), step_count = run.size();
+    std::vector<double> values(step_count * width);
     for (std::size_t t = 0; t < step_count; ++t) {
-        for (int f = 0; f < width; ++f) values[t * width + f] = static_cast<float>(columns[f][t]);
+        for (std::size_t f = 0; f < width; ++f) values[t * width + f] = columns[f][t];
     }
-    // Position needs no centring or scaling of its own: standardising does both.
-    standardise_columns(values, width);
     return values;
+}
+
+// Position needs no centring or scaling of its own: standardising does both.
+std::vector<float> standardised(const std::vector<double>& raw, int columns) {
+    std::vector<float> values(raw.begin(), raw.end());
+    standardise_columns(values, columns);
+    return values;
+}
+
+std::vector<float> timed_columns(const Signature& signature, int order, bool with_pressure) {
+    return standardised(raw_timed_columns(signature, order, with_pressure), 2 + 2 * order + (with_pressure ? 1 : 0));
+}
+
+std::vector<double> dynamics_columns(const Signature& signature, bool with_pressure) {
+    return raw_timed_columns(signature, kDynamicsOrder, with_pressure);
+}
+
+// roughness_descriptors() of raw dynamics columns, `columns` values per step.
+std::vector<double> roughness_of(const std::vector<double>& raw, int columns) {
+    const std::size_t width = static_cast<std::size_t>(columns), steps = raw.size() / width;
+    // Root-mean-square length of the k-th difference of (x, y), in columns 2k and 2k + 1.
+    const auto size_of = [&](int k) {
+        double sum = 0;
+        for (std::size_t t = 0; t < steps; ++t) {
+            const double dx = raw[t * width + 2 * k], dy = raw[t * width + 2 * k + 1];
+            sum += dx * dx + dy * dy;
+        }
+        // A floor keeps a signature that never moves (one point repeated) finite.
+        return std::sqrt(sum / static_cast<double>(steps)) + 1e-9;
+    };
+    const double first = size_of(1);
+    std::vector<double> roughness;
+    for (int k = 2; k <= kDynamicsOrder; ++k) roughness.push_back(std::log(size_of(k) / first));
+    return roughness;
 }
 
 }  // namespace
@@ -789,7 +870,8 @@ std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure) 
 
 int dtw_columns(DtwSequence kind) {
     switch (kind) {
-    case DtwSequence::Dynamics: return 2 + 2 * kDynamicsOrder;
+    case DtwSequence::Dynamics:
+    case DtwSequence::DynamicsParts: return 2 + 2 * kDynamicsOrder;
     case DtwSequence::DynamicsPressure: return 3 + 2 * kDynamicsOrder;
     default: return kFeatureCount;
     }
@@ -798,7 +880,8 @@ int dtw_columns(DtwSequence kind) {
 std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
     switch (kind) {
     case DtwSequence::Timed: return dtw_timed(signature);
-    case DtwSequence::Dynamics: return dtw_dynamics(signature, false);
+    case DtwSequence::Dynamics:
+    case DtwSequence::DynamicsParts: return dtw_dynamics(signature, false);
     case DtwSequence::DynamicsPressure: return dtw_dynamics(signature, true);
     default: return dtw_grid(signature);
     }
@@ -836,33 +919,39 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
 
 namespace {
 
-// The distances among `signatures`, in the order of DtwEnrolment::among.
-std::vector<double> distances_among(const std::vector<DtwSignature>& signatures, int band) {
-    std::vector<double> among;
+// The distances among `signatures`, in the order of DtwEnrolment::among, and the same for each part.
+void distances_among(const std::vector<DtwSignature>& signatures, int band, std::vector<double>& among,
+                     std::vector<std::vector<double>>& part_among) {
+    among.clear();
+    part_among.assign(signatures.empty() ? 0 : signatures.front().parts.size(), {});
     for (std::size_t i = 0; i < signatures.size(); ++i) {
         for (std::size_t j = i + 1; j < signatures.size(); ++j) {
             among.push_back(dtw_distance(signatures[i].sequence, signatures[j].sequence, band, signatures[i].columns));
+            const std::vector<double> parts = dtw_part_distances(signatures[i], signatures[j], band);
+            for (std::size_t p = 0; p < parts.size(); ++p) part_among[p].push_back(parts[p]);
         }
     }
-    return among;
 }
 
 // Throws Error when an enrolment signature was prepared with another sequence than the query.
 void require_same_sequence(const std::vector<DtwSignature>& enrolment, const DtwSignature& query) {
     for (const DtwSignature& signature : enrolment) {
-        if (signature.columns != query.columns || signature.descriptors.size() != query.descriptors.size()) {
+        if (signature.columns != query.columns || signature.descriptors.size() != query.descriptors.size() ||
+            signature.parts.size() != query.parts.size() || signature.roughness.size() != query.roughness.size()) {
             throw Error("an enrolment signature was prepared with " + std::to_string(signature.columns) +
-                        " values per step and the query with " + std::to_string(query.columns) +
-                        ": prepare all of them with the same DTW sequence");
+                        " values per step and " + std::to_string(signature.parts.size()) +
+                        " parts, and the query with " + std::to_string(query.columns) + " and " +
+                        std::to_string(query.parts.size()) + ": prepare all of them with the same DTW sequence");
         }
     }
 }
 
-// The DTW score of `query` against `signatures`, whose distances among each other are `among`.
-// The callers have checked that all were prepared with the same sequence.
+// The DTW score of `query` against `signatures`, whose distances among each other are `among`
+// (and `part_among` for each part). The callers have checked that all were prepared with the
+// same sequence.
 double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>& signatures,
-                     std::span<const double> among, const DtwSignature& query, int band,
-                     const DtwCalibration* calibration) {
+                     std::span<const double> among, const std::vector<std::vector<double>>& part_among,
+                     const DtwSignature& query, int band, const DtwCalibration* calibration) {
     if (signatures.empty()) throw Error("DTW scoring needs at least one enrolment signature");
     if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
         throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
@@ -874,7 +963,13 @@ double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>
         pointers.push_back(&signature);
     }
     if (rule == DistanceNormalisation::Calibrated) {
-        return calibration->score(dtw_statistics(to_query, among, pointers, query));
+        // Only the calibration reads the parts, so only it pays for their alignments.
+        std::vector<std::vector<double>> part_to_query(query.parts.size());
+        for (const DtwSignature& signature : signatures) {
+            const std::vector<double> parts = dtw_part_distances(query, signature, band);
+            for (std::size_t p = 0; p < parts.size(); ++p) part_to_query[p].push_back(parts[p]);
+        }
+        return calibration->score(dtw_statistics(to_query, among, pointers, query, part_to_query, part_among));
     }
     return normalised_distance_score(rule, to_query, among, 0.0);
 }
@@ -884,30 +979,39 @@ double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>
 DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment, int band) {
     DtwEnrolment prepared;
     for (const Signature& signature : enrolment) prepared.signatures.push_back(prepare_dtw(kind, signature));
-    prepared.among = distances_among(prepared.signatures, band);
+    distances_among(prepared.signatures, band, prepared.among, prepared.part_among);
     return prepared;
 }
 
 double dtw_score(DistanceNormalisation rule, const DtwEnrolment& enrolment, const DtwSignature& query, int band,
                  const DtwCalibration* calibration) {
     const std::vector<DtwSignature>& signatures = enrolment.signatures;
-    if (enrolment.among.size() != signatures.size() * (signatures.size() - 1) / 2) {
+    const std::size_t pairs = signatures.size() * (signatures.size() - 1) / 2;
+    bool parts_fit = enrolment.part_among.size() == query.parts.size();
+    for (const auto& distances : enrolment.part_among) parts_fit = parts_fit && distances.size() == pairs;
+    if (enrolment.among.size() != pairs || !parts_fit) {
         throw Error("a prepared enrolment of " + std::to_string(signatures.size()) + " signatures has " +
-                    std::to_string(enrolment.among.size()) + " distances among them: prepare it again");
+                    std::to_string(enrolment.among.size()) + " distances among them, or part distances that do not "
+                    "fit the query's sequence: prepare it again");
     }
     require_same_sequence(signatures, query);
-    return score_against(rule, signatures, enrolment.among, query, band, calibration);
+    return score_against(rule, signatures, enrolment.among, enrolment.part_among, query, band, calibration);
 }
 
 double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
                  int band, const DtwCalibration* calibration) {
     // Checked before the distances among the enrolment, which need one column count too.
     require_same_sequence(enrolment, query);
-    return score_against(rule, enrolment, distances_among(enrolment, band), query, band, calibration);
+    std::vector<double> among;
+    std::vector<std::vector<double>> part_among;
+    distances_among(enrolment, band, among, part_among);
+    return score_against(rule, enrolment, among, part_among, query, band, calibration);
 }
 
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
-                                   const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query) {
+                                   const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query,
+                                   const std::vector<std::vector<double>>& part_to_query,
+                                   const std::vector<std::vector<double>>& part_among) {
     if (enrolment.size() < 2) {
         throw Error("the calibrated DTW score compares the enrolment signatures with each other, so it needs at "
                     "least 2 of them, got " + std::to_string(enrolment.size()) + ": enrol another signature");
@@ -917,8 +1021,26 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
         steps.push_back(static_cast<double>(signature->sequence.size() / signature->columns));
         descriptors.insert(descriptors.end(), signature->descriptors.begin(), signature->descriptors.end());
     }
-    return dtw_statistics(to_query, among, steps, static_cast<double>(query.sequence.size() / query.columns),
-                          descriptors, query.descriptors);
+    const double query_steps = static_cast<double>(query.sequence.size() / query.columns);
+    std::vector<double> statistics = dtw_statistics(to_query, among, steps, query_steps, descriptors, query.descriptors);
+    if (part_to_query.size() != query.parts.size() || part_among.size() != query.parts.size()) {
+        throw Error("the query has " + std::to_string(query.parts.size()) + " DTW parts but " +
+                    std::to_string(part_to_query.size()) + " and " + std::to_string(part_among.size()) +
+                    " lists of part distances were given: give one of each per part");
+    }
+    for (std::size_t p = 0; p < query.parts.size(); ++p) {
+        // The values kept here (0, 1 and 5) come before the descriptors, so none are passed.
+        const std::vector<double> part =
+            dtw_statistics(part_to_query[p], part_among[p], steps, query_steps, {}, {});
+        statistics.insert(statistics.end(), {part[0], part[1], part[5]});
+    }
+    const double n = static_cast<double>(enrolment.size());
+    for (std::size_t k = 0; k < query.roughness.size(); ++k) {
+        double mean = 0;
+        for (const DtwSignature* signature : enrolment) mean += signature->roughness.at(k) / n;
+        statistics.push_back(std::abs(query.roughness[k] - mean));
+    }
+    return statistics;
 }
 
 double FusionParameters::fuse(double tdnn, double dtw) const {

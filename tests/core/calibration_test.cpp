@@ -345,6 +345,33 @@ TEST(CalibratedDtw, PressureSequenceRoundTrips) {
     EXPECT_NO_THROW(inkprint::read_fusion("{\"fusion\":" + inkprint::fusion_json(fusion) + "}"));
 }
 
+// A parts calibration is written and read back whole, and only for the sequence it was fitted on.
+TEST(CalibratedDtw, PartsSequenceRoundTrips) {
+    const auto writers = synthetic_writers(22, 1, 38);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    const auto sequence = inkprint::DtwSequence::DynamicsParts;
+    inkprint::FusionParameters fusion;
+    fusion.dtw_normalisation = DistanceNormalisation::Calibrated;
+    fusion.dtw_sequence = sequence;
+    fusion.dtw_calibration = inkprint::fit_dtw_calibration(writers, writers, config, sequence);
+    ASSERT_EQ(fusion.dtw_calibration.weights.size(), inkprint::dtw_statistic_count(sequence));
+    const std::string json = inkprint::fusion_json(fusion);
+    const auto read = inkprint::read_fusion("{\"fusion\":" + json + "}");
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->dtw_sequence, sequence);
+    EXPECT_EQ(read->dtw_calibration.weights, fusion.dtw_calibration.weights);
+
+    std::string as_dynamics = json;
+    as_dynamics.replace(as_dynamics.find("\"dynamics-parts\""), 16, "\"dynamics\"");
+    try {
+        inkprint::read_fusion("{\"fusion\":" + as_dynamics + "}");
+        FAIL() << "a parts calibration was read for the dynamics sequence: " << as_dynamics;
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("27 values instead of 17"), std::string::npos) << error.what();
+    }
+}
+
 TEST(CalibratedDtw, NeedsTwoEnrolmentSignatures) {
     const auto writers = synthetic_writers(1, 1, 36);
     const std::vector<inkprint::DtwSignature> single_enrolment = {
@@ -375,10 +402,17 @@ static inkprint::FusionParameters fit_calibrated_fusion(const std::vector<inkpri
 
 // The page's fused verification gives the score that the evaluation measured, with the
 // calibrated DTW part.
-TEST(CalibratedFusion, VerifyEqualsTheScorer) {
+// The parts sequence takes another path through both: its enrolment keeps the parts' distances.
+class CalibratedFusionSequence : public ::testing::TestWithParam<inkprint::DtwSequence> {};
+
+INSTANTIATE_TEST_SUITE_P(Sequences, CalibratedFusionSequence,
+                         ::testing::Values(inkprint::DtwSequence::Timed, inkprint::DtwSequence::DynamicsParts));
+
+TEST_P(CalibratedFusionSequence, VerifyEqualsTheScorer) {
     const auto writers = synthetic_writers(22, 2, 33);
     auto model = random_model(7);
-    const auto parameters = fit_calibrated_fusion(writers, inkprint::DtwSequence::Timed, model);
+    const auto parameters = fit_calibrated_fusion(writers, GetParam(), model);
+    EXPECT_EQ(parameters.dtw_calibration.weights.size(), inkprint::dtw_statistic_count(GetParam()));
     inkprint::Verifier verifier(model);
     ASSERT_TRUE(verifier.fusion().has_value());
     EXPECT_EQ(verifier.fusion()->dtw_normalisation, DistanceNormalisation::Calibrated);
@@ -395,10 +429,10 @@ TEST(CalibratedFusion, VerifyEqualsTheScorer) {
 }
 
 // verify_fused keeps the last enrolment's alignments, so a changed enrolment must not reuse them.
-TEST(CalibratedFusion, ReusesOnlyTheSameEnrolment) {
+TEST_P(CalibratedFusionSequence, ReusesOnlyTheSameEnrolment) {
     const auto writers = synthetic_writers(22, 1, 37);
     auto model = random_model(8);
-    fit_calibrated_fusion(writers, inkprint::DtwSequence::Dynamics, model);
+    fit_calibrated_fusion(writers, GetParam(), model);
 
     const auto& person = writers[4];
     std::vector<inkprint::Signature> first(person.genuine.begin(), person.genuine.begin() + 4);

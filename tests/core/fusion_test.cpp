@@ -3,6 +3,7 @@
 // verification.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -278,16 +279,127 @@ TEST(DtwDynamics, ComparesPressureOnRequest) {
     EXPECT_THROW(inkprint::dtw_distance(prepared.sequence, query.sequence, band, 0), inkprint::Error);
 }
 
+// The wave of wave_stroke() with a small zigzag of four samples added: the same path
+// at the same pace, but with its motion in the highest differences.
+inkprint::Signature shaky_wave(int count, double interval_ms) {
+    inkprint::Signature signature = wave_stroke(count, interval_ms);
+    for (std::size_t i = 0; i < signature.strokes[0].points.size(); ++i) {
+        signature.strokes[0].points[i].y += (i % 4 < 2 ? 0.4 : -0.4);
+    }
+    return signature;
+}
+
+TEST(DtwDynamicsParts, SplitsPositionAndTheHighestDifferences) {
+    const auto kind = inkprint::DtwSequence::DynamicsParts;
+    const inkprint::Signature smooth = wave_stroke(201, 10);
+    const auto prepared = inkprint::prepare_dtw(kind, smooth);
+
+    // The whole sequence is the dynamics sequence, and each part is a copy of some of its columns.
+    EXPECT_EQ(prepared.sequence, inkprint::dtw_dynamics(smooth, false));
+    ASSERT_EQ(prepared.parts.size(), inkprint::dtw_part_count(kind));
+    ASSERT_EQ(prepared.parts.size(), 2u);
+    const std::size_t steps = prepared.sequence.size() / 12;
+    ASSERT_EQ(prepared.parts[0].columns, 2);
+    ASSERT_EQ(prepared.parts[1].columns, 4);
+    ASSERT_EQ(prepared.parts[0].sequence.size(), steps * 2);
+    ASSERT_EQ(prepared.parts[1].sequence.size(), steps * 4);
+    for (std::size_t t = 0; t < steps; t += 37) {
+        EXPECT_EQ(prepared.parts[0].sequence[t * 2 + 1], prepared.sequence[t * 12 + 1]);
+        EXPECT_EQ(prepared.parts[1].sequence[t * 4], prepared.sequence[t * 12 + 8]);
+        EXPECT_EQ(prepared.parts[1].sequence[t * 4 + 3], prepared.sequence[t * 12 + 11]);
+    }
+    EXPECT_EQ(inkprint::dtw_part_count(inkprint::DtwSequence::Dynamics), 0u);
+    EXPECT_TRUE(inkprint::prepare_dtw(inkprint::DtwSequence::Dynamics, smooth).parts.empty());
+
+    // The shaky copy is rougher at every order, and the roughness does not depend on the
+    // signature's size or position.
+    ASSERT_EQ(prepared.roughness.size(), inkprint::kRoughnessCount);
+    EXPECT_EQ(prepared.roughness, inkprint::roughness_descriptors(smooth));
+    const auto shaky = inkprint::roughness_descriptors(shaky_wave(201, 10));
+    for (std::size_t k = 0; k < inkprint::kRoughnessCount; ++k) EXPECT_GT(shaky[k], prepared.roughness[k] + 0.5) << k;
+    const auto larger = inkprint::roughness_descriptors(wave_stroke(201, 10, 3.0, 50.0));
+    for (std::size_t k = 0; k < inkprint::kRoughnessCount; ++k) EXPECT_NEAR(larger[k], prepared.roughness[k], 1e-4) << k;
+
+    // The position part cannot tell the shaky copy from the smooth wave; the highest
+    // differences can.
+    const auto copy = inkprint::prepare_dtw(kind, shaky_wave(201, 10));
+    const auto parts = inkprint::dtw_part_distances(prepared, copy, inkprint::kDtwTimedBand);
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_LT(parts[0], 0.05);
+    EXPECT_GT(parts[1], 0.5);
+    EXPECT_THROW(inkprint::dtw_part_distances(prepared, inkprint::prepare_dtw(inkprint::DtwSequence::Dynamics, smooth),
+                                              inkprint::kDtwTimedBand),
+                 inkprint::Error);
+}
+
+TEST(DtwDynamicsParts, AddsPartAndRoughnessStatistics) {
+    const auto kind = inkprint::DtwSequence::DynamicsParts;
+    EXPECT_EQ(inkprint::dtw_statistic_count(kind), inkprint::kDtwStatisticCount +
+                                                       2 * inkprint::kPartStatisticCount +
+                                                       inkprint::kRoughnessCount);
+    std::vector<inkprint::DtwSignature> enrolment;
+    for (int k = 0; k < 3; ++k) enrolment.push_back(inkprint::prepare_dtw(kind, wave_stroke(190 + 10 * k, 10)));
+    const auto query = inkprint::prepare_dtw(kind, shaky_wave(201, 10));
+    const int band = inkprint::kDtwTimedBand;
+    const auto prepared = [&] {
+        std::vector<inkprint::Signature> signatures;
+        for (int k = 0; k < 3; ++k) signatures.push_back(wave_stroke(190 + 10 * k, 10));
+        return inkprint::prepare_dtw_enrolment(kind, signatures, band);
+    }();
+    ASSERT_EQ(prepared.part_among.size(), 2u);
+    ASSERT_EQ(prepared.part_among[1].size(), 3u);
+    EXPECT_DOUBLE_EQ(prepared.part_among[1][2], inkprint::dtw_part_distances(enrolment[1], enrolment[2], band)[1]);
+
+    std::vector<double> to_query;
+    std::vector<std::vector<double>> part_to_query(2);
+    std::vector<const inkprint::DtwSignature*> pointers;
+    for (const auto& signature : enrolment) {
+        to_query.push_back(inkprint::dtw_distance(query.sequence, signature.sequence, band, 12));
+        const auto parts = inkprint::dtw_part_distances(query, signature, band);
+        part_to_query[0].push_back(parts[0]);
+        part_to_query[1].push_back(parts[1]);
+        pointers.push_back(&signature);
+    }
+    const auto statistics =
+        inkprint::dtw_statistics(to_query, prepared.among, pointers, query, part_to_query, prepared.part_among);
+    ASSERT_EQ(statistics.size(), inkprint::dtw_statistic_count(kind));
+    // The first part's values, after the whole sequence's: nearest and mean ratios, log nearest.
+    const auto& among = prepared.part_among[0];
+    const double among_mean = (among[0] + among[1] + among[2]) / 3;
+    const double nearest = *std::min_element(part_to_query[0].begin(), part_to_query[0].end());
+    const std::size_t first = inkprint::kDtwStatisticCount;
+    EXPECT_NEAR(statistics[first + 1],
+                (part_to_query[0][0] + part_to_query[0][1] + part_to_query[0][2]) / 3 / std::max(among_mean, 1e-6),
+                1e-9);
+    EXPECT_NEAR(statistics[first + 2], std::log(std::max(nearest, 1e-6)), 1e-9);
+    // The roughness values: how far the query is from the enrolment's mean.
+    const std::size_t rough = first + 2 * inkprint::kPartStatisticCount;
+    const double mean = (enrolment[0].roughness[0] + enrolment[1].roughness[0] + enrolment[2].roughness[0]) / 3;
+    EXPECT_NEAR(statistics[rough], std::abs(query.roughness[0] - mean), 1e-12);
+
+    // Part distances that do not fit the parts are rejected, and so is a query of another sequence.
+    EXPECT_THROW(inkprint::dtw_statistics(to_query, prepared.among, pointers, query, {}, prepared.part_among),
+                 inkprint::Error);
+    const auto plain = inkprint::prepare_dtw(inkprint::DtwSequence::Dynamics, shaky_wave(201, 10));
+    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Nearest, prepared, plain, band, nullptr), inkprint::Error);
+    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Nearest, enrolment, plain, band), inkprint::Error);
+    // Without a calibration the parts change nothing: the plain rules read the whole sequence.
+    EXPECT_DOUBLE_EQ(inkprint::dtw_score(inkprint::DistanceNormalisation::Nearest, prepared, query, band, nullptr),
+                     inkprint::normalised_distance_score(inkprint::DistanceNormalisation::Nearest, to_query,
+                                                         prepared.among, 0.0));
+}
+
 TEST(DtwSequenceNames, RoundTrip) {
     for (auto kind : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed, inkprint::DtwSequence::Dynamics,
-                      inkprint::DtwSequence::DynamicsPressure}) {
+                      inkprint::DtwSequence::DynamicsPressure, inkprint::DtwSequence::DynamicsParts}) {
         EXPECT_EQ(inkprint::parse_dtw_sequence(inkprint::dtw_sequence_name(kind)), kind);
     }
     try {
         inkprint::parse_dtw_sequence("steps");
         FAIL() << "an unknown name was accepted";
     } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("\"dynamics\" or \"dynamics-pressure\""), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("\"dynamics-pressure\" or \"dynamics-parts\""), std::string::npos)
+            << error.what();
     }
 }
 

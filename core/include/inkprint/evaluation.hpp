@@ -71,7 +71,8 @@ public:
 
 private:
     const DtwSignature& prepared(const Signature& signature);
-    double cached_distance(const Signature& a, const Signature& b);
+    // The distance of the two sequences, then those of their parts.
+    const std::vector<double>& cached_distances(const Signature& a, const Signature& b);
     // Fills the distances from `query` to each enrolment signature and among those.
     void collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
                            std::vector<double>& to_query, std::vector<double>& among);
@@ -80,7 +81,7 @@ private:
     int band_;
     DtwCalibration calibration_;
     std::map<const Signature*, DtwSignature> prepared_;
-    std::map<std::pair<const Signature*, const Signature*>, double> distances_;
+    std::map<std::pair<const Signature*, const Signature*>, std::vector<double>> distances_;
 };
 
 // The TDNN and DTW scores fused by FusionParameters::fuse, as Verifier::verify_fused scores.

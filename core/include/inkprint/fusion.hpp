@@ -94,10 +94,14 @@ enum class DtwSequence {
     // dtw_dynamics() with pen pressure: Dynamics plus a pressure column, for devices that
     // measure pressure on every point. The model compares pressure only with pressure.
     DynamicsPressure,
+    // dtw_dynamics() as Dynamics, also aligned in two parts of its columns (position alone, and
+    // the fourth and fifth differences alone), and with roughness_descriptors(). The parts
+    // let the calibration weigh shape and fine motion separately.
+    DynamicsParts,
 };
 
-// The name as the tools and the model description write it: "grid", "timed", "dynamics" or
-// "dynamics-pressure".
+// The name as the tools and the model description write it: "grid", "timed", "dynamics",
+// "dynamics-pressure" or "dynamics-parts".
 const char* dtw_sequence_name(DtwSequence kind);
 
 // Reads a name that dtw_sequence_name() writes. Throws Error naming the accepted names.
@@ -168,6 +172,15 @@ inline constexpr std::size_t kDescriptorCount = 7;
 // validate_signature does.
 std::vector<double> signature_descriptors(const Signature& signature);
 
+// Number of values of roughness_descriptors().
+inline constexpr std::size_t kRoughnessCount = kDynamicsOrder - 1;
+
+// How much of the pen's motion lies in the higher differences of its path: for k = 2 to
+// kDynamicsOrder, the log of the root-mean-square k-th difference of (x, y) over the
+// root-mean-square first difference, on the steps of dtw_dynamics(). The values do not depend
+// on the signature's size or position. Throws Error as validate_signature does.
+std::vector<double> roughness_descriptors(const Signature& signature);
+
 // Number of values of pressure_descriptors().
 inline constexpr std::size_t kPressureDescriptorCount = 2;
 
@@ -180,12 +193,28 @@ std::vector<double> pressure_descriptors(const Signature& signature);
 // kPressureDescriptorCount for DynamicsPressure.
 std::size_t dtw_descriptor_count(DtwSequence kind);
 
+// Some columns of a DTW sequence, aligned on their own.
+struct DtwPart {
+    std::vector<float> sequence;
+    int columns = 0;
+};
+
 // A signature prepared for DTW scoring.
 struct DtwSignature {
     std::vector<float> sequence;      // dtw_sequence()
     int columns = kFeatureCount;      // dtw_columns() of the sequence's kind
     std::vector<double> descriptors;  // signature_descriptors(), then pressure_descriptors() if used
+    std::vector<DtwPart> parts;       // dtw_part_count() parts of the sequence, for DynamicsParts
+    std::vector<double> roughness;    // roughness_descriptors(), for DynamicsParts
 };
+
+// Number of parts that prepare_dtw() splits from the sequence of `kind`: 2 for DynamicsParts
+// (x and y; the fourth and fifth differences), otherwise 0.
+std::size_t dtw_part_count(DtwSequence kind);
+
+// DTW distance of each part of `a` to the same part of `b`, as dtw_distance() measures it.
+// Throws Error when the two were prepared with different sequences.
+std::vector<double> dtw_part_distances(const DtwSignature& a, const DtwSignature& b, int band);
 
 // Prepares `signature` with the sequence of `kind`.
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature);
@@ -195,6 +224,7 @@ DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature);
 struct DtwEnrolment {
     std::vector<DtwSignature> signatures;
     std::vector<double> among;  // (0,1), (0,2), ..., (1,2), ...: n (n - 1) / 2 distances
+    std::vector<std::vector<double>> part_among;  // the same pairs, for each part
 };
 
 // Prepares `enrolment` with the sequence of `kind` and aligns every pair within bands of
@@ -244,11 +274,20 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
                                    std::span<const double> enrolment_descriptors,
                                    std::span<const double> query_descriptors);
 
+// Number of values that dtw_statistics() of prepared signatures adds for each part.
+inline constexpr std::size_t kPartStatisticCount = 3;
+
 // Returns dtw_statistics() of prepared signatures, given the distances from the query to each
-// enrolment signature and among them. Throws Error naming the fix for fewer than two
-// enrolment signatures.
+// enrolment signature and among them. For signatures with parts, `part_to_query` and
+// `part_among` contain the same distances for each part, and these values follow:
+//   for each part, its values 0, 1 and 5 above;
+//   for each roughness descriptor, |query - mean over the enrolment|.
+// Throws Error naming the fix for fewer than two enrolment signatures, and for part
+// distances that do not fit the signatures' parts.
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
-                                   const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query);
+                                   const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query,
+                                   const std::vector<std::vector<double>>& part_to_query = {},
+                                   const std::vector<std::vector<double>>& part_among = {});
 
 // Logistic regression from dtw_statistics() to the log-odds that a query is genuine.
 struct DtwCalibration {
