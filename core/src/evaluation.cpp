@@ -70,24 +70,29 @@ const DtwSignature& DtwScorer::prepared(const Signature& signature) {
     return found->second;
 }
 
-const std::vector<double>& DtwScorer::cached_distances(const Signature& a, const Signature& b) {
+const std::vector<double>& DtwScorer::cached_distances(const Signature& a, const Signature& b, bool with_parts) {
     const auto key = &a < &b ? std::make_pair(&a, &b) : std::make_pair(&b, &a);
     auto found = distances_.find(key);
     if (found == distances_.end()) {
-        const DtwSignature &first = prepared(a), &second = prepared(b);
-        std::vector<double> distances = {dtw_distance(first.sequence, second.sequence, band_, dtw_columns(sequence_))};
-        const std::vector<double> parts = dtw_part_distances(first, second, band_);
-        distances.insert(distances.end(), parts.begin(), parts.end());
-        found = distances_.emplace(key, std::move(distances)).first;
+        const double whole = dtw_distance(prepared(a).sequence, prepared(b).sequence, band_, dtw_columns(sequence_));
+        found = distances_.emplace(key, std::vector<double>{whole}).first;
     }
-    return found->second;
+    // Only the calibration reads the parts, so they are aligned the first time it needs them.
+    std::vector<double>& distances = found->second;
+    if (with_parts && distances.size() == 1) {
+        const std::vector<double> parts = dtw_part_distances(prepared(a), prepared(b), band_);
+        distances.insert(distances.end(), parts.begin(), parts.end());
+    }
+    return distances;
 }
 
 void DtwScorer::collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
                                   std::vector<double>& to_query, std::vector<double>& among) {
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query.push_back(cached_distances(query, *enrolment[i]).front());
-        for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(cached_distances(*enrolment[i], *enrolment[j]).front());
+        to_query.push_back(cached_distances(query, *enrolment[i], false).front());
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
+            among.push_back(cached_distances(*enrolment[i], *enrolment[j], false).front());
+        }
     }
 }
 
@@ -96,11 +101,11 @@ std::vector<double> DtwScorer::statistics(const std::vector<const Signature*>& e
     const std::size_t parts = dtw_part_count(sequence_);
     std::vector<std::vector<double>> part_to_query(parts), part_among(parts);
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        const std::vector<double>& distances = cached_distances(query, *enrolment[i]);
+        const std::vector<double>& distances = cached_distances(query, *enrolment[i], true);
         to_query.push_back(distances.front());
         for (std::size_t p = 0; p < parts; ++p) part_to_query[p].push_back(distances.at(1 + p));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
-            const std::vector<double>& pair = cached_distances(*enrolment[i], *enrolment[j]);
+            const std::vector<double>& pair = cached_distances(*enrolment[i], *enrolment[j], true);
             among.push_back(pair.front());
             for (std::size_t p = 0; p < parts; ++p) part_among[p].push_back(pair.at(1 + p));
         }

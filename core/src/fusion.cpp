@@ -550,7 +550,10 @@ double DtwCalibration::score(std::span<const double> statistics) const {
                     std::to_string(statistics.size()) + " statistics: train the model again");
     }
     double log_odds = bias;
-    for (std::size_t k = 0; k < weights.size(); ++k) log_odds += weights[k] * (statistics[k] - mean[k]) / deviation[k];
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+        const double standardised = std::clamp((statistics[k] - mean[k]) / deviation[k], -kStatisticClip, kStatisticClip);
+        log_odds += weights[k] * standardised;
+    }
     return log_odds;
 }
 
@@ -851,12 +854,16 @@ std::vector<double> roughness_of(const std::vector<double>& raw, int columns) {
             const double dx = raw[t * width + 2 * k], dy = raw[t * width + 2 * k + 1];
             sum += dx * dx + dy * dy;
         }
-        // A floor keeps a signature that never moves (one point repeated) finite.
-        return std::sqrt(sum / static_cast<double>(steps)) + 1e-9;
+        return std::sqrt(sum / static_cast<double>(steps));
     };
     const double first = size_of(1);
+    // A signature that never moves (one point repeated) has no motion to divide, so it counts
+    // as smooth. The floor is relative to the first difference, so the values stay
+    // independent of the signature's size.
     std::vector<double> roughness;
-    for (int k = 2; k <= kDynamicsOrder; ++k) roughness.push_back(std::log(size_of(k) / first));
+    for (int k = 2; k <= kDynamicsOrder; ++k) {
+        roughness.push_back(first > 0 ? std::log(std::max(size_of(k), 1e-9 * first) / first) : std::log(1e-9));
+    }
     return roughness;
 }
 
@@ -1018,6 +1025,11 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
     }
     std::vector<double> steps, descriptors;
     for (const DtwSignature* signature : enrolment) {
+        if (signature->parts.size() != query.parts.size() || signature->roughness.size() != query.roughness.size()) {
+            throw Error("an enrolment signature was prepared with " + std::to_string(signature->parts.size()) +
+                        " DTW parts and the query with " + std::to_string(query.parts.size()) +
+                        ": prepare all of them with the same DTW sequence");
+        }
         steps.push_back(static_cast<double>(signature->sequence.size() / signature->columns));
         descriptors.insert(descriptors.end(), signature->descriptors.begin(), signature->descriptors.end());
     }
@@ -1028,7 +1040,14 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
                     std::to_string(part_to_query.size()) + " and " + std::to_string(part_among.size()) +
                     " lists of part distances were given: give one of each per part");
     }
+    const std::size_t pairs = enrolment.size() * (enrolment.size() - 1) / 2;
     for (std::size_t p = 0; p < query.parts.size(); ++p) {
+        if (part_to_query[p].size() != enrolment.size() || part_among[p].size() != pairs) {
+            throw Error("part " + std::to_string(p + 1) + " has " + std::to_string(part_to_query[p].size()) +
+                        " distances to the query and " + std::to_string(part_among[p].size()) +
+                        " among the enrolment, where " + std::to_string(enrolment.size()) + " and " +
+                        std::to_string(pairs) + " are needed: give one per enrolment signature and pair");
+        }
         // The values kept here (0, 1 and 5) come before the descriptors, so none are passed.
         const std::vector<double> part =
             dtw_statistics(part_to_query[p], part_among[p], steps, query_steps, {}, {});
@@ -1037,7 +1056,7 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
     const double n = static_cast<double>(enrolment.size());
     for (std::size_t k = 0; k < query.roughness.size(); ++k) {
         double mean = 0;
-        for (const DtwSignature* signature : enrolment) mean += signature->roughness.at(k) / n;
+        for (const DtwSignature* signature : enrolment) mean += signature->roughness[k] / n;
         statistics.push_back(std::abs(query.roughness[k] - mean));
     }
     return statistics;

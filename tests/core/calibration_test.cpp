@@ -127,6 +127,20 @@ TEST(DtwCalibration, ScoreIsTheStandardisedSum) {
     EXPECT_THROW(calibration.score(statistics), inkprint::Error);
 }
 
+// A statistic far outside the training writers' range counts no more than one at the limit.
+TEST(DtwCalibration, ScoreClipsOutlyingStatistics) {
+    const auto calibration = example_calibration();
+    std::vector<double> statistics(inkprint::kDtwStatisticCount, 0.5);
+    const double at_mean = calibration.score(statistics);
+    statistics[0] = 0.5 + 2.0 * inkprint::kStatisticClip;
+    const double at_limit = calibration.score(statistics);
+    EXPECT_DOUBLE_EQ(at_limit, at_mean + inkprint::kStatisticClip);
+    statistics[0] = 1e6;
+    EXPECT_DOUBLE_EQ(calibration.score(statistics), at_limit);
+    statistics[0] = -1e6;
+    EXPECT_DOUBLE_EQ(calibration.score(statistics), at_mean - inkprint::kStatisticClip);
+}
+
 TEST(DtwCalibration, FitSeparatesAndRepeats) {
     // Genuine queries have small first statistics, forgeries large ones; the rest is noise.
     Random random(5);

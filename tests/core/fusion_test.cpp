@@ -319,6 +319,8 @@ TEST(DtwDynamicsParts, SplitsPositionAndTheHighestDifferences) {
     for (std::size_t k = 0; k < inkprint::kRoughnessCount; ++k) EXPECT_GT(shaky[k], prepared.roughness[k] + 0.5) << k;
     const auto larger = inkprint::roughness_descriptors(wave_stroke(201, 10, 3.0, 50.0));
     for (std::size_t k = 0; k < inkprint::kRoughnessCount; ++k) EXPECT_NEAR(larger[k], prepared.roughness[k], 1e-4) << k;
+    const auto tiny = inkprint::roughness_descriptors(wave_stroke(201, 10, 1e-8));
+    for (std::size_t k = 0; k < inkprint::kRoughnessCount; ++k) EXPECT_NEAR(tiny[k], prepared.roughness[k], 1e-3) << k;
 
     // The position part cannot tell the shaky copy from the smooth wave; the highest
     // differences can.
@@ -379,6 +381,17 @@ TEST(DtwDynamicsParts, AddsPartAndRoughnessStatistics) {
 
     // Part distances that do not fit the parts are rejected, and so is a query of another sequence.
     EXPECT_THROW(inkprint::dtw_statistics(to_query, prepared.among, pointers, query, {}, prepared.part_among),
+                 inkprint::Error);
+    auto short_list = part_to_query;
+    short_list[1].pop_back();
+    EXPECT_THROW(inkprint::dtw_statistics(to_query, prepared.among, pointers, query, short_list, prepared.part_among),
+                 inkprint::Error);
+    std::vector<inkprint::DtwSignature> without_parts;
+    for (int k = 0; k < 3; ++k) {
+        without_parts.push_back(inkprint::prepare_dtw(inkprint::DtwSequence::Dynamics, wave_stroke(190 + 10 * k, 10)));
+    }
+    const std::vector<const inkprint::DtwSignature*> mixed = {&without_parts[0], &without_parts[1], &without_parts[2]};
+    EXPECT_THROW(inkprint::dtw_statistics(to_query, prepared.among, mixed, query, part_to_query, prepared.part_among),
                  inkprint::Error);
     const auto plain = inkprint::prepare_dtw(inkprint::DtwSequence::Dynamics, shaky_wave(201, 10));
     EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Nearest, prepared, plain, band, nullptr), inkprint::Error);

@@ -71,8 +71,9 @@ public:
 
 private:
     const DtwSignature& prepared(const Signature& signature);
-    // The distance of the two sequences, then those of their parts.
-    const std::vector<double>& cached_distances(const Signature& a, const Signature& b);
+    // The distance of the two sequences, then those of their parts if `with_parts` or if
+    // they were aligned before.
+    const std::vector<double>& cached_distances(const Signature& a, const Signature& b, bool with_parts);
     // Fills the distances from `query` to each enrolment signature and among those.
     void collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
                            std::vector<double>& to_query, std::vector<double>& among);

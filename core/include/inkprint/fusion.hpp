@@ -289,6 +289,13 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
                                    const std::vector<std::vector<double>>& part_to_query = {},
                                    const std::vector<std::vector<double>>& part_among = {});
 
+// Largest distance, in standard deviations, at which DtwCalibration::score() reads a
+// statistic. A linear score extrapolates without bound, so a value far outside anything the
+// training writers produced (an enrolment with a mere tap in it) would otherwise decide alone.
+// NOTE: clipped, such an enrolment still accepts a straight line, because nothing rejects a
+// tap as an enrolment signature yet.
+inline constexpr double kStatisticClip = 4.0;
+
 // Logistic regression from dtw_statistics() to the log-odds that a query is genuine.
 struct DtwCalibration {
     // Per statistic: the mean and standard deviation that standardise it, and its weight.
