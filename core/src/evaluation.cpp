@@ -87,32 +87,29 @@ const std::vector<double>& DtwScorer::cached_distances(const Signature& a, const
 }
 
 void DtwScorer::collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
-                                  std::vector<double>& to_query, std::vector<double>& among) {
+                                  bool with_parts, DistanceLists& lists) {
+    const std::size_t parts = with_parts ? dtw_part_count(sequence_) : 0;
+    lists.part_to_query.assign(parts, {});
+    lists.part_among.assign(parts, {});
     for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        to_query.push_back(cached_distances(query, *enrolment[i], false).front());
+        const std::vector<double>& distances = cached_distances(query, *enrolment[i], with_parts);
+        lists.to_query.push_back(distances.front());
+        for (std::size_t p = 0; p < parts; ++p) lists.part_to_query[p].push_back(distances.at(1 + p));
         for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
-            among.push_back(cached_distances(*enrolment[i], *enrolment[j], false).front());
+            const std::vector<double>& pair = cached_distances(*enrolment[i], *enrolment[j], with_parts);
+            lists.among.push_back(pair.front());
+            for (std::size_t p = 0; p < parts; ++p) lists.part_among[p].push_back(pair.at(1 + p));
         }
     }
 }
 
 std::vector<double> DtwScorer::statistics(const std::vector<const Signature*>& enrolment, const Signature& query) {
-    std::vector<double> to_query, among;
-    const std::size_t parts = dtw_part_count(sequence_);
-    std::vector<std::vector<double>> part_to_query(parts), part_among(parts);
-    for (std::size_t i = 0; i < enrolment.size(); ++i) {
-        const std::vector<double>& distances = cached_distances(query, *enrolment[i], true);
-        to_query.push_back(distances.front());
-        for (std::size_t p = 0; p < parts; ++p) part_to_query[p].push_back(distances.at(1 + p));
-        for (std::size_t j = i + 1; j < enrolment.size(); ++j) {
-            const std::vector<double>& pair = cached_distances(*enrolment[i], *enrolment[j], true);
-            among.push_back(pair.front());
-            for (std::size_t p = 0; p < parts; ++p) part_among[p].push_back(pair.at(1 + p));
-        }
-    }
+    DistanceLists lists;
+    collect_distances(enrolment, query, true, lists);
     std::vector<const DtwSignature*> signatures;
     for (const Signature* signature : enrolment) signatures.push_back(&prepared(*signature));
-    return dtw_statistics(to_query, among, signatures, prepared(query), part_to_query, part_among);
+    return dtw_statistics(lists.to_query, lists.among, signatures, prepared(query), lists.part_to_query,
+                          lists.part_among);
 }
 
 double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {
@@ -120,9 +117,9 @@ double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Si
         if (calibration_.empty()) throw Error("calibrated DTW scoring needs a calibration: fit one on training writers");
         return calibration_.score(statistics(enrolment, query));
     }
-    std::vector<double> to_query, among;
-    collect_distances(enrolment, query, to_query, among);
-    return normalised_distance_score(normalisation_, to_query, among, 0.0);
+    DistanceLists lists;
+    collect_distances(enrolment, query, false, lists);
+    return normalised_distance_score(normalisation_, lists.to_query, lists.among, 0.0);
 }
 
 // ---- FusionScorer ----

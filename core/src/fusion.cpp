@@ -425,33 +425,32 @@ std::size_t dtw_statistic_count(DtwSequence kind) {
 std::size_t dtw_part_count(DtwSequence kind) { return kind == DtwSequence::DynamicsParts ? 2 : 0; }
 
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
-    if (kind == DtwSequence::DynamicsParts) {
-        const std::vector<double> raw = dynamics_columns(signature, false);
-        DtwSignature prepared;
-        prepared.sequence = standardised(raw, dtw_columns(kind));
-        prepared.columns = dtw_columns(kind);
-        prepared.descriptors = signature_descriptors(signature);
-        prepared.roughness = roughness_of(raw, dtw_columns(kind));
-        // Position (columns 0 and 1), then the two highest differences (the last four columns).
-        const std::pair<int, int> spans[] = {{0, 2}, {2 * kDynamicsOrder - 2, 4}};
-        const std::size_t width = static_cast<std::size_t>(prepared.columns);
-        const std::size_t steps = prepared.sequence.size() / width;
-        for (const auto& [first, count] : spans) {
-            DtwPart part{std::vector<float>(steps * count), count};
-            for (std::size_t t = 0; t < steps; ++t) {
-                for (int c = 0; c < count; ++c) part.sequence[t * count + c] = prepared.sequence[t * width + first + c];
-            }
-            prepared.parts.push_back(std::move(part));
-        }
-        return prepared;
-    }
     DtwSignature prepared;
-    prepared.sequence = dtw_sequence(kind, signature);
     prepared.columns = dtw_columns(kind);
     prepared.descriptors = signature_descriptors(signature);
     if (kind == DtwSequence::DynamicsPressure) {
         const std::vector<double> pressure = pressure_descriptors(signature);
         prepared.descriptors.insert(prepared.descriptors.end(), pressure.begin(), pressure.end());
+    }
+    if (kind != DtwSequence::DynamicsParts) {
+        prepared.sequence = dtw_sequence(kind, signature);
+        return prepared;
+    }
+
+    // The roughness needs the differences before standardising, so the columns are built once here.
+    const std::vector<double> raw = dynamics_columns(signature, false);
+    prepared.sequence = standardised(raw, prepared.columns);
+    prepared.roughness = roughness_of(raw, prepared.columns);
+    // Position (columns 0 and 1), then the two highest differences (the last four columns).
+    const std::pair<int, int> spans[] = {{0, 2}, {2 * kDynamicsOrder - 2, 4}};
+    const std::size_t width = static_cast<std::size_t>(prepared.columns);
+    const std::size_t steps = prepared.sequence.size() / width;
+    for (const auto& [first, count] : spans) {
+        DtwPart part{std::vector<float>(steps * count), count};
+        for (std::size_t t = 0; t < steps; ++t) {
+            for (int c = 0; c < count; ++c) part.sequence[t * count + c] = prepared.sequence[t * width + first + c];
+        }
+        prepared.parts.push_back(std::move(part));
     }
     return prepared;
 }

@@ -74,9 +74,15 @@ private:
     // The distance of the two sequences, then those of their parts if `with_parts` or if
     // they were aligned before.
     const std::vector<double>& cached_distances(const Signature& a, const Signature& b, bool with_parts);
-    // Fills the distances from `query` to each enrolment signature and among those.
-    void collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query,
-                           std::vector<double>& to_query, std::vector<double>& among);
+    // Distances from the query to each enrolment signature and among those, in the order of
+    // dtw_statistics(), for the whole sequence and for each part.
+    struct DistanceLists {
+        std::vector<double> to_query, among;
+        std::vector<std::vector<double>> part_to_query, part_among;
+    };
+    // Fills `lists`, the parts' distances only if `with_parts`.
+    void collect_distances(const std::vector<const Signature*>& enrolment, const Signature& query, bool with_parts,
+                           DistanceLists& lists);
     DistanceNormalisation normalisation_;
     DtwSequence sequence_;
     int band_;
