@@ -4,7 +4,9 @@
 // the signatures' duration, because the time warping compares one step per 10 ms of writing.
 // The model keeps the alignments among the last enrolment's signatures, so the first
 // verification after a change of enrolment costs more: the "new enrolment" figures alternate
-// between S1-S5 and S2-S6 so that every call misses that cache.
+// between S1-S5 and S2-S6 so that every call misses that cache. The page avoids that cost at
+// the verdict by preparing the enrolment ahead (Model.prepareEnrolment) once it is complete or
+// its person is chosen: "prepare" is the time of that call, spent before Verify is pressed.
 //
 //   node bench/verify-fused.mjs          after scripts/build.sh, with the SVC2004 data
 
@@ -64,9 +66,15 @@ for (const [label, writer] of [
       ? model.verifyFused(shiftedEmbeddings, writer.shifted, writer.query)
       : model.verifyFused(embeddings, writer.enrolment, writer.query);
   });
+  let prepareShifted = false;
+  const prepared = timeCase(() => {
+    prepareShifted = !prepareShifted;
+    return model.prepareEnrolment(prepareShifted ? writer.shifted : writer.enrolment);
+  });
   console.log(
     `  ${label.padEnd(8)} writer U${writer.user}, ${writer.duration.toFixed(1)} s per signature: ` +
-      `same enrolment ${milliseconds(repeated)}, new enrolment ${milliseconds(changed)}`,
+      `same enrolment ${milliseconds(repeated)}, new enrolment ${milliseconds(changed)}, ` +
+      `prepare ${milliseconds(prepared)}`,
   );
 }
 model.delete();

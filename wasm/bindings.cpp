@@ -92,21 +92,8 @@ public:
     val verify_fused(const val& embeddings, const val& enrolment, const val& points) {
         return guard([&] {
             const std::vector<float> values = numbers_from<float>(embeddings, "Float32Array", "enrolment embeddings");
-            if (!val::global("Array").call<bool>("isArray", enrolment)) {
-                throw inkprint::Error("enrolment signatures must be an Array with the points (Float64Array) of each "
-                                      "enrolment signature, got " + enrolment.typeOf().as<std::string>());
-            }
-            std::vector<inkprint::Signature> signatures;
-            const unsigned count = enrolment["length"].as<unsigned>();
-            for (unsigned i = 0; i < count; ++i) {
-                try {
-                    signatures.push_back(signature_from(enrolment[i]));
-                } catch (const inkprint::Error& error) {
-                    throw inkprint::Error("enrolment signature " + std::to_string(i) + ": " + error.what());
-                }
-            }
             const inkprint::FusedVerification result =
-                verifier_.verify_fused(values, signatures, signature_from(points));
+                verifier_.verify_fused(values, enrolment_from(enrolment), signature_from(points));
             val out = val::object();
             out.set("score", result.score);
             out.set("threshold", result.threshold);
@@ -114,6 +101,17 @@ public:
             out.set("embeddingScore", result.embedding_score);
             out.set("dtwScore", result.dtw_score);
             return out;
+        });
+    }
+
+    // Aligns the enrolment signatures (an Array as for verifyFused) with each other ahead of the
+    // first verifyFused against them, which then aligns only the query. Does nothing for a
+    // model without fusion. Returns true when verifyFused will find them prepared.
+    bool prepare_enrolment(const val& enrolment) {
+        return guard([&] {
+            const std::vector<inkprint::Signature> signatures = enrolment_from(enrolment);
+            verifier_.prepare_fused(signatures);
+            return verifier_.is_prepared(signatures);
         });
     }
 
@@ -183,6 +181,24 @@ private:
         return out;
     }
 
+    // The enrolment signatures from an Array of flat points (Float64Array each).
+    static std::vector<inkprint::Signature> enrolment_from(const val& enrolment) {
+        if (!val::global("Array").call<bool>("isArray", enrolment)) {
+            throw inkprint::Error("enrolment signatures must be an Array with the points (Float64Array) of each "
+                                  "enrolment signature, got " + enrolment.typeOf().as<std::string>());
+        }
+        std::vector<inkprint::Signature> signatures;
+        const unsigned count = enrolment["length"].as<unsigned>();
+        for (unsigned i = 0; i < count; ++i) {
+            try {
+                signatures.push_back(signature_from(enrolment[i]));
+            } catch (const inkprint::Error& error) {
+                throw inkprint::Error("enrolment signature " + std::to_string(i) + ": " + error.what());
+            }
+        }
+        return signatures;
+    }
+
     static inkprint::Model load(const val& bytes) {
         return guard([&] {
             const std::vector<std::uint8_t> data = numbers_from<std::uint8_t>(bytes, "Uint8Array", "model bytes");
@@ -217,6 +233,11 @@ val parse_svc2004(const val& text) {
     return guard([&] {
         return float64_array(inkprint::signature_to_flat(inkprint::parse_svc2004(string_from(text, "SVC2004 text"))));
     });
+}
+
+// Throws when the signature is too short to enrol (see inkprint::check_enrolment_signature).
+void check_enrolment(const val& points) {
+    guard([&] { inkprint::check_enrolment_signature(signature_from(points)); });
 }
 
 val compute_features(const val& points) {
@@ -311,6 +332,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
         .function("embed", &WasmModel::embed)
         .function("verify", &WasmModel::verify)
         .function("verifyFused", &WasmModel::verify_fused)
+        .function("prepareEnrolment", &WasmModel::prepare_enrolment)
         .function("hasFusion", &WasmModel::has_fusion)
         .function("explain", &WasmModel::explain)
         .function("profile", &WasmModel::profile)
@@ -322,6 +344,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::function("trajectoryDistance", &trajectory_distance);
     emscripten::constant("REPLAY_DISTANCE", inkprint::kReplayDistance);
     emscripten::function("parseSvc2004", &parse_svc2004);
+    emscripten::function("checkEnrolment", &check_enrolment);
     emscripten::function("computeFeatures", &compute_features);
     emscripten::function("parseInk", &parse_ink);
     emscripten::function("writeInk", &write_ink);

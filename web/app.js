@@ -285,8 +285,10 @@ function handleExport() {
   showMessage(`Exported the signature as ${fileName} (${FORMATS[format].name}).`);
 }
 
-// Updates the enrolment count line for the person in the name field.
+// Updates the enrolment count line for the person in the name field, and prepares that
+// person's enrolment for the next verification.
 function showEnrolmentCount() {
+  prepareEnrolmentSoon();
   const entry = store.get(elements.person.value.trim());
   shownEnrolment = fingerprintOf(entry);
   const count = entry?.embeddings.length ?? 0;
@@ -307,6 +309,39 @@ function showEnrolmentCount() {
     count <= RECOMMENDED_ENROLMENTS
       ? `${count} of ${RECOMMENDED_ENROLMENTS} enrolment signatures`
       : `${count} enrolment signatures`;
+}
+
+// Delay after the last change of the name or the enrolment before preparing it, so that typing
+// a name does not prepare the enrolment of every prefix that names someone.
+const PREPARE_DELAY_MS = 150;
+let prepareTimer = null;
+
+// Aligns the enrolment signatures of the person in the name field with each other after a
+// short wait (see Model.prepareEnrolment), so that the verdict aligns only the query. Sets
+// data-prepared-for on the body to the name when done. A failure is only logged, because the
+// verification that follows reports it where the person looks.
+function prepareEnrolmentSoon() {
+  clearTimeout(prepareTimer);
+  delete document.body.dataset.preparedFor;
+  prepareTimer = setTimeout(() => {
+    prepareTimer = null;
+    const person = elements.person.value.trim();
+    try {
+      const entry = store.get(person);
+      const ready =
+        engine.model !== null &&
+        entry !== undefined &&
+        entry.modelId === engine.modelId &&
+        entry.signatures.length >= MIN_ENROLMENTS &&
+        entry.signatures.every((saved) => saved !== null) &&
+        engine.model.hasFusion();
+      if (ready && engine.model.prepareEnrolment(entry.signatures.map(pointsFromSaved))) {
+        document.body.dataset.preparedFor = person;
+      }
+    } catch (error) {
+      console.warn(`Preparing the enrolment of ${quote(person)} failed: ${describeError(error)}`);
+    }
+  }, PREPARE_DELAY_MS);
 }
 
 // Shows the passphrase buttons that fit the store's state.
@@ -438,6 +473,7 @@ async function handleEnrol(event) {
   let embedding;
   const points = pad.toPoints();
   try {
+    engine.module.checkEnrolment(points);
     // Stored as a plain array of numbers, which IndexedDB and JSON keep alike.
     embedding = Array.from(engine.model.embed(points));
     // A copy adds nothing and makes the person look less variable than they are, so the

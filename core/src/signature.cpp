@@ -143,4 +143,21 @@ void validate_signature(const Signature& signature) {
     }
 }
 
+void check_enrolment_signature(const Signature& signature) {
+    validate_signature(signature);
+    const std::size_t points = signature.point_count();
+    if (points < kMinEnrolmentPoints) {
+        throw Error("this signature has only " + std::to_string(points) + " points, fewer than the " +
+                    std::to_string(kMinEnrolmentPoints) + " an enrolment signature needs: sign in full, not a tap "
+                    "or a dash, and enrol that");
+    }
+    double pen_down_ms = 0;
+    for (const Stroke& stroke : signature.strokes) pen_down_ms += stroke.points.back().t_ms - stroke.points.front().t_ms;
+    if (pen_down_ms < kMinEnrolmentPenDownMs) {
+        throw Error("the pen was down for only " + std::to_string(std::lround(pen_down_ms)) + " ms, less than the " +
+                    std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
+                    " ms an enrolment signature needs: sign in full, not a tap or a dash, and enrol that");
+    }
+}
+
 }  // namespace inkprint

@@ -77,29 +77,54 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
     return result;
 }
 
-const DtwEnrolment& Verifier::prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment) {
+void Verifier::prepare_fused(const std::vector<Signature>& enrolment) {
+    const std::optional<FusionParameters> parameters = fusion();
+    if (!parameters) return;
+    if (enrolment.empty()) {
+        throw Error("there are no enrolment signatures to prepare: enrol at least one signature first");
+    }
+    prepared_enrolment(parameters->dtw_sequence, enrolment);
+}
+
+bool Verifier::is_prepared(const std::vector<Signature>& enrolment) const {
+    const std::optional<FusionParameters> parameters = fusion();
+    return parameters && cache_matches(parameters->dtw_sequence, enrolment);
+}
+
+namespace {
+
+// signature_to_flat() of each signature, then 1 or 0 for has_pressure: the cache's key.
+std::vector<std::vector<double>> flat_enrolment(const std::vector<Signature>& enrolment) {
     std::vector<std::vector<double>> flat;
     for (const Signature& signature : enrolment) {
         flat.push_back(signature_to_flat(signature));
         // The flat format writes NaN for a pressure that is missing and for one that is NaN.
         flat.back().push_back(signature.has_pressure ? 1.0 : 0.0);
     }
+    return flat;
+}
+
+}  // namespace
+
+bool Verifier::cache_matches(DtwSequence kind, const std::vector<Signature>& enrolment) const {
+    if (!last_enrolment_ || last_enrolment_->kind != kind) return false;
+    const std::vector<std::vector<double>> flat = flat_enrolment(enrolment);
+    const std::vector<std::vector<double>>& cached = last_enrolment_->signatures;
     // Signatures without pressure store NaN as their pressure, which == never matches.
     const auto same_value = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
-    const auto same_signatures = [&](const std::vector<std::vector<double>>& cached) {
-        if (cached.size() != flat.size()) return false;
-        for (std::size_t i = 0; i < flat.size(); ++i) {
-            if (!std::equal(flat[i].begin(), flat[i].end(), cached[i].begin(), cached[i].end(), same_value)) {
-                return false;
-            }
-        }
-        return true;
-    };
-    if (!last_enrolment_ || last_enrolment_->kind != kind || !same_signatures(last_enrolment_->signatures)) {
+    if (cached.size() != flat.size()) return false;
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+        if (!std::equal(flat[i].begin(), flat[i].end(), cached[i].begin(), cached[i].end(), same_value)) return false;
+    }
+    return true;
+}
+
+const DtwEnrolment& Verifier::prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment) {
+    if (!cache_matches(kind, enrolment)) {
         // Reset first, so that an enrolment that fails to prepare leaves no stale entry behind.
         last_enrolment_.reset();
         DtwEnrolment dtw = prepare_dtw_enrolment(kind, enrolment, dtw_band(kind));
-        last_enrolment_ = PreparedEnrolment{kind, std::move(flat), std::move(dtw)};
+        last_enrolment_ = PreparedEnrolment{kind, flat_enrolment(enrolment), std::move(dtw)};
     }
     return last_enrolment_->dtw;
 }

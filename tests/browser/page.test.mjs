@@ -563,3 +563,52 @@ test('double click on Enrol enrols once', async (t) => {
   assert.equal((await readEnrolments(page)).double.embeddings.length, 1);
   assertClean(page);
 });
+
+test('a tap is not enrolled', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'tapper', 3);
+  const storedBefore = await readEnrolments(page);
+
+  // A short dash of three samples, as a tap on a touch screen gives.
+  await replaySignature(page, [
+    { x: 50, y: 50, t: 0, stroke: 0 },
+    { x: 53, y: 51, t: 10, stroke: 0 },
+    { x: 55, y: 52, t: 20, stroke: 0 },
+  ]);
+  await page.click('#enrol');
+
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(
+    await textOf(page, '#message'),
+    /^Enrolment failed: this signature has only 3 points, fewer than the 10 an enrolment signature needs: sign in full/,
+  );
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+  assert.deepEqual(await readEnrolments(page), storedBefore);
+  // The dash stays on the pad, and it can still be verified (and is rejected).
+  await page.click('#verify');
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), 'forgery');
+  assertClean(page);
+});
+
+test('enrolment prepared before verify', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'prepared', 2);
+  // Two signatures are too few to verify against, so nothing is prepared yet.
+  await page.waitForTimeout(400);
+  assert.equal(await page.getAttribute('body', 'data-prepared-for'), null);
+
+  await enrolScribbles(page, 'prepared', 1, 2);
+  await page.waitForSelector('body[data-prepared-for="prepared"]');
+  // Another name that has no enrolment drops the mark; coming back prepares it again.
+  await page.fill('#person', 'nobody');
+  await page.waitForTimeout(400);
+  assert.equal(await page.getAttribute('body', 'data-prepared-for'), null);
+  await page.fill('#person', 'prepared');
+  await page.waitForSelector('body[data-prepared-for="prepared"]');
+
+  await replaySignature(page, makeScribble(7));
+  await page.click('#verify');
+  assert.notEqual(await page.getAttribute('#result', 'data-verdict'), null, await textOf(page, '#message'));
+  assert.equal(await page.getAttribute('#result', 'data-method'), 'fused');
+  assertClean(page);
+});

@@ -466,6 +466,33 @@ TEST_P(CalibratedFusionSequence, ReusesOnlyTheSameEnrolment) {
     EXPECT_EQ(reused.verify_fused(first_enrolled, first, query).score, first_score);
 }
 
+// prepare_fused aligns the enrolment ahead of the first verification, which then gives the
+// same score as without it; another enrolment replaces what it kept.
+TEST_P(CalibratedFusionSequence, PreparesTheEnrolmentAhead) {
+    const auto writers = synthetic_writers(22, 1, 41);
+    auto model = random_model(9);
+    fit_calibrated_fusion(writers, GetParam(), model);
+
+    const auto& person = writers[6];
+    std::vector<inkprint::Signature> first(person.genuine.begin(), person.genuine.begin() + 4);
+    std::vector<inkprint::Signature> second(person.genuine.begin() + 1, person.genuine.begin() + 5);
+    const inkprint::Signature& query = person.genuine[13];
+
+    inkprint::Verifier prepared(model), fresh(model);
+    const std::vector<float> first_enrolled = embed_all(fresh, first);
+    EXPECT_FALSE(prepared.is_prepared(first));
+    prepared.prepare_fused(first);
+    EXPECT_TRUE(prepared.is_prepared(first));
+    EXPECT_FALSE(prepared.is_prepared(second));
+    EXPECT_EQ(prepared.verify_fused(first_enrolled, first, query).score,
+              fresh.verify_fused(first_enrolled, first, query).score);
+
+    prepared.prepare_fused(second);
+    EXPECT_TRUE(prepared.is_prepared(second));
+    EXPECT_FALSE(prepared.is_prepared(first));
+    EXPECT_THROW(prepared.prepare_fused({}), inkprint::Error);
+}
+
 // Fitting over writers of both tasks gives the scores that fresh scorers give each task alone.
 TEST(FitFusion, ScoresEachTaskAsAlone) {
     auto writers = synthetic_writers(22, 1, 34);

@@ -196,3 +196,20 @@ TEST(TrajectoryDistance, SvcGenuineSignaturesAreNotCopies) {
     std::cout << "nearest genuine pair: " << nearest << " signature sizes\n";
     EXPECT_GT(nearest, 1.5 * inkprint::kReplayDistance);
 }
+
+// The enrolment limits turn away taps, never a real signature.
+TEST(CheckEnrolmentSignature, AcceptsEverySvcSignature) {
+    INKPRINT_REQUIRE_SVC2004();
+    std::size_t checked = 0;
+    for (const char* task : {"Task1", "Task2"}) {
+        for (const auto& user : inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / task, 1, 40)) {
+            for (const auto* set : {&user.genuine, &user.forgeries}) {
+                for (const auto& signature : *set) {
+                    EXPECT_NO_THROW(inkprint::check_enrolment_signature(signature));
+                    ++checked;
+                }
+            }
+        }
+    }
+    EXPECT_EQ(checked, 3200u);
+}

@@ -114,3 +114,37 @@ TEST(ValidateSignature, RejectsNonFinitePressure) {
     signature.has_pressure = false;
     EXPECT_NO_THROW(inkprint::validate_signature(signature));
 }
+
+// A straight stroke of `points` samples, `step_ms` apart.
+static inkprint::Signature dash(int points, double step_ms) {
+    inkprint::Signature signature;
+    signature.strokes.emplace_back();
+    for (int i = 0; i < points; ++i) signature.strokes[0].points.push_back({10.0 * i, 3.0 * i, step_ms * i, 0});
+    return signature;
+}
+
+static std::string enrolment_error(const inkprint::Signature& signature) {
+    try {
+        inkprint::check_enrolment_signature(signature);
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+TEST(CheckEnrolmentSignature, TurnsAwayTapsAndDashes) {
+    EXPECT_NE(enrolment_error(dash(2, 8)).find("only 2 points, fewer than the 10"), std::string::npos)
+        << enrolment_error(dash(2, 8));
+    // Enough samples, but a flick of 90 ms.
+    EXPECT_NE(enrolment_error(dash(10, 10)).find("down for only 90 ms, less than the 200 ms"), std::string::npos)
+        << enrolment_error(dash(10, 10));
+    EXPECT_EQ(enrolment_error(dash(21, 10)), "");
+    // Pen-up time does not count: two short strokes far apart in time are still too short.
+    inkprint::Signature two = dash(6, 10);
+    inkprint::Signature later = dash(6, 10);
+    for (auto& point : later.strokes[0].points) point.t_ms += 5000;
+    two.strokes.push_back(later.strokes[0]);
+    EXPECT_NE(enrolment_error(two).find("down for only 100 ms"), std::string::npos) << enrolment_error(two);
+    // What validate_signature rejects comes first.
+    EXPECT_NE(enrolment_error(inkprint::Signature{}).find("signature is empty"), std::string::npos);
+}

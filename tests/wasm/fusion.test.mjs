@@ -83,3 +83,27 @@ test('fused score ranks a held-out genuine signature above its skilled forgery',
   }
   assert.ok(genuineSum > forgerySum, `genuine ${genuineSum} vs forgery ${forgerySum}`);
 });
+
+test('an enrolment prepared ahead gives the same fused score', () => {
+  const enrolment = [wave(9), wave(10), wave(11)];
+  const embeddings = embeddingsOf(enrolment);
+  const fresh = new mod.Model(defaultModelBytes());
+  try {
+    assert.equal(model.prepareEnrolment(enrolment), true);
+    const query = wave(10.3);
+    assert.equal(model.verifyFused(embeddings, enrolment, query).score, fresh.verifyFused(embeddings, enrolment, query).score);
+  } finally {
+    fresh.delete();
+  }
+  assert.match(messageOf(() => model.prepareEnrolment('not an array')), /must be an Array/);
+  assert.match(messageOf(() => model.prepareEnrolment([wave(9), new Float64Array(3)])), /enrolment signature 1/);
+  assert.match(messageOf(() => model.prepareEnrolment([])), /no enrolment signatures to prepare/);
+});
+
+test('a tap or a dash cannot be enrolled', () => {
+  const tap = new Float64Array([5, 5, 0, NaN, 0, 6, 5, 8, NaN, 0]);
+  assert.match(messageOf(() => mod.checkEnrolment(tap)), /only 2 points, fewer than the 10 an enrolment signature needs/);
+  assert.match(messageOf(() => mod.checkEnrolment(wave(10, 12))), /pen was down for only 100 ms, less than the 200 ms/);
+  assert.equal(mod.checkEnrolment(wave(10)), undefined);
+  assert.match(messageOf(() => mod.checkEnrolment(new Float64Array(0))), /signature is empty/);
+});

@@ -53,4 +53,14 @@ std::vector<double> signature_to_flat(const Signature& signature);
 // drawing that is not a single dot. Throws Error otherwise.
 void validate_signature(const Signature& signature);
 
+// Least pen-down time and number of samples of a signature to enrol. They turn away taps and
+// dashes, which say nothing of the writer; the shortest genuine SVC2004 signature has 741 ms and 80.
+inline constexpr double kMinEnrolmentPenDownMs = 200;
+inline constexpr std::size_t kMinEnrolmentPoints = 10;
+
+// Checks a signature that is to be enrolled: what validate_signature checks, and at least
+// kMinEnrolmentPenDownMs of pen-down time and kMinEnrolmentPoints samples. Throws Error naming
+// the value otherwise. Queries are not held to this: a short query is simply rejected.
+void check_enrolment_signature(const Signature& signature);
+
 }  // namespace inkprint

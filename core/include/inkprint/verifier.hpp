@@ -93,6 +93,17 @@ public:
     FusedVerification verify_fused(std::span<const float> enrolled, const std::vector<Signature>& enrolment,
                                    const Signature& query);
 
+    // Aligns the enrolment signatures with each other now, as the first verify_fused() against
+    // them would, and keeps the result for it. The page calls this once a person's enrolment is
+    // complete or chosen, so that the verdict after pointer-up does not wait for those
+    // alignments. Does nothing when the model has no fusion parameters; throws Error as
+    // verify_fused() does for signatures it cannot prepare.
+    void prepare_fused(const std::vector<Signature>& enrolment);
+
+    // True when the alignments that verify_fused() needs for `enrolment` are already kept, so
+    // that verifying against it aligns only the query.
+    bool is_prepared(const std::vector<Signature>& enrolment) const;
+
     // Scores a query as verify() does and splits the score over time steps and samples. Throws
     // Error as verify() does, and for a model whose network does not end with its only time
     // average (see averaged_step_windows).
@@ -106,6 +117,9 @@ private:
         std::vector<std::vector<double>> signatures;  // signature_to_flat() of each, then has_pressure
         DtwEnrolment dtw;
     };
+
+    // True when the cache holds `kind` and the same signatures as `enrolment`.
+    bool cache_matches(DtwSequence kind, const std::vector<Signature>& enrolment) const;
 
     // Returns the prepared form of `enrolment`, from the cache when it contains the same signatures.
     const DtwEnrolment& prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment);
