@@ -92,8 +92,9 @@ public:
     val verify_fused(const val& embeddings, const val& enrolment, const val& points) {
         return guard([&] {
             const std::vector<float> values = numbers_from<float>(embeddings, "Float32Array", "enrolment embeddings");
-            const inkprint::FusedVerification result =
-                verifier_.verify_fused(values, enrolment_from(enrolment), signature_from(points));
+            // The enrolment is read first, so that its errors come before the query's.
+            const std::vector<inkprint::Signature> signatures = enrolment_from(enrolment);
+            const inkprint::FusedVerification result = verifier_.verify_fused(values, signatures, signature_from(points));
             val out = val::object();
             out.set("score", result.score);
             out.set("threshold", result.threshold);

@@ -328,7 +328,11 @@ function prepareEnrolmentSoon() {
     const person = elements.person.value.trim();
     try {
       const entry = store.get(person);
+      // Nothing is prepared while enrolments are locked or being saved: Verify refuses the first,
+      // and the second changes the enrolment when it ends.
       const ready =
+        !store.isLocked &&
+        pendingSaves === 0 &&
         engine.model !== null &&
         entry !== undefined &&
         entry.modelId === engine.modelId &&

@@ -147,16 +147,17 @@ void check_enrolment_signature(const Signature& signature) {
     validate_signature(signature);
     const std::size_t points = signature.point_count();
     if (points < kMinEnrolmentPoints) {
-        throw Error("this signature has only " + std::to_string(points) + " points, fewer than the " +
-                    std::to_string(kMinEnrolmentPoints) + " an enrolment signature needs: sign in full, not a tap "
-                    "or a dash, and enrol that");
+        throw Error("this signature has only " + std::to_string(points) + " samples, fewer than the " +
+                    std::to_string(kMinEnrolmentPoints) + " an enrolment signature needs: press Clear, sign in "
+                    "full (not a tap or a dash), then enrol");
     }
     double pen_down_ms = 0;
     for (const Stroke& stroke : signature.strokes) pen_down_ms += stroke.points.back().t_ms - stroke.points.front().t_ms;
     if (pen_down_ms < kMinEnrolmentPenDownMs) {
-        throw Error("the pen was down for only " + std::to_string(std::lround(pen_down_ms)) + " ms, less than the " +
-                    std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
-                    " ms an enrolment signature needs: sign in full, not a tap or a dash, and enrol that");
+        // Rounded down, so that 199.6 ms does not read as 200.
+        throw Error("the pen was down for only " + std::to_string(static_cast<long>(std::floor(pen_down_ms))) +
+                    " ms, less than the " + std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
+                    " ms an enrolment signature needs: press Clear, sign in full (not a tap or a dash), then enrol");
     }
 }
 

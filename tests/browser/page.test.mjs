@@ -580,7 +580,7 @@ test('a tap is not enrolled', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.match(
     await textOf(page, '#message'),
-    /^Enrolment failed: this signature has only 3 points, fewer than the 10 an enrolment signature needs: sign in full/,
+    /^Enrolment failed: this signature has only 3 samples, fewer than the 10 an enrolment signature needs: press Clear, sign in full/,
   );
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
   assert.deepEqual(await readEnrolments(page), storedBefore);

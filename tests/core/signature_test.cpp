@@ -133,8 +133,14 @@ static std::string enrolment_error(const inkprint::Signature& signature) {
 }
 
 TEST(CheckEnrolmentSignature, TurnsAwayTapsAndDashes) {
-    EXPECT_NE(enrolment_error(dash(2, 8)).find("only 2 points, fewer than the 10"), std::string::npos)
+    EXPECT_NE(enrolment_error(dash(2, 8)).find("only 2 samples, fewer than the 10"), std::string::npos)
         << enrolment_error(dash(2, 8));
+    // Nine samples over 400 ms are still too few, and ten are enough.
+    EXPECT_NE(enrolment_error(dash(9, 50)).find("only 9 samples"), std::string::npos) << enrolment_error(dash(9, 50));
+    EXPECT_EQ(enrolment_error(dash(10, 50)), "");
+    // 199.6 ms is reported as 199, not as the limit itself.
+    EXPECT_NE(enrolment_error(dash(21, 9.98)).find("down for only 199 ms"), std::string::npos)
+        << enrolment_error(dash(21, 9.98));
     // Enough samples, but a flick of 90 ms.
     EXPECT_NE(enrolment_error(dash(10, 10)).find("down for only 90 ms, less than the 200 ms"), std::string::npos)
         << enrolment_error(dash(10, 10));

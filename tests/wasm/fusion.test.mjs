@@ -102,7 +102,7 @@ test('an enrolment prepared ahead gives the same fused score', () => {
 
 test('a tap or a dash cannot be enrolled', () => {
   const tap = new Float64Array([5, 5, 0, NaN, 0, 6, 5, 8, NaN, 0]);
-  assert.match(messageOf(() => mod.checkEnrolment(tap)), /only 2 points, fewer than the 10 an enrolment signature needs/);
+  assert.match(messageOf(() => mod.checkEnrolment(tap)), /only 2 samples, fewer than the 10 an enrolment signature needs/);
   assert.match(messageOf(() => mod.checkEnrolment(wave(10, 12))), /pen was down for only 100 ms, less than the 200 ms/);
   assert.equal(mod.checkEnrolment(wave(10)), undefined);
   assert.match(messageOf(() => mod.checkEnrolment(new Float64Array(0))), /signature is empty/);

@@ -54,7 +54,7 @@ std::vector<double> signature_to_flat(const Signature& signature);
 void validate_signature(const Signature& signature);
 
 // Least pen-down time and number of samples of a signature to enrol. They turn away taps and
-// dashes, which say nothing of the writer; the shortest genuine SVC2004 signature has 741 ms and 80.
+// dashes, which say nothing of the writer. No genuine SVC2004 signature has under 741 ms or 80 samples.
 inline constexpr double kMinEnrolmentPenDownMs = 200;
 inline constexpr std::size_t kMinEnrolmentPoints = 10;
 
