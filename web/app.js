@@ -325,6 +325,11 @@ function prepareEnrolmentSoon() {
   delete document.body.dataset.preparedFor;
   prepareTimer = setTimeout(() => {
     prepareTimer = null;
+    // The preparation can take a frame or two, which would make the ink stutter.
+    if (pad.isDrawing || pad.isReplaying) {
+      prepareEnrolmentSoon();
+      return;
+    }
     const person = elements.person.value.trim();
     try {
       const entry = store.get(person);

@@ -89,6 +89,11 @@ export class SignaturePad {
     return this.#strokes.some((stroke) => stroke.hasPressure);
   }
 
+  // Whether a pointer is down on the pad, drawing a stroke.
+  get isDrawing() {
+    return this.#activePointerId !== null;
+  }
+
   get isReplaying() {
     return this.#replay !== null;
   }

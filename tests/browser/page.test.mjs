@@ -610,5 +610,18 @@ test('enrolment prepared before verify', async (t) => {
   await page.click('#verify');
   assert.notEqual(await page.getAttribute('#result', 'data-verdict'), null, await textOf(page, '#message'));
   assert.equal(await page.getAttribute('#result', 'data-method'), 'fused');
+
+  // While a pointer is down on the pad, the preparation waits for it to come up.
+  await page.click('#clear');
+  await page.fill('#person', 'nobody');
+  const pad = await page.locator('#pad').boundingBox();
+  await page.mouse.move(pad.x + 40, pad.y + 40);
+  await page.mouse.down();
+  await page.fill('#person', 'prepared');
+  await page.waitForTimeout(400);
+  assert.equal(await page.getAttribute('body', 'data-prepared-for'), null);
+  await page.mouse.move(pad.x + 80, pad.y + 60);
+  await page.mouse.up();
+  await page.waitForSelector('body[data-prepared-for="prepared"]');
   assertClean(page);
 });
