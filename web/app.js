@@ -333,8 +333,8 @@ function prepareEnrolmentSoon() {
     const person = elements.person.value.trim();
     try {
       const entry = store.get(person);
-      // Nothing is prepared while enrolments are locked or being saved: Verify refuses the first,
-      // and the second changes the enrolment when it ends.
+      // Nothing is prepared while enrolments are locked or being saved. Verify rejects a locked
+      // enrolment, and a save changes the enrolment when it ends.
       const ready =
         !store.isLocked &&
         pendingSaves === 0 &&

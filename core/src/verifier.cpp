@@ -86,11 +86,6 @@ void Verifier::prepare_fused(const std::vector<Signature>& enrolment) {
     prepared_enrolment(parameters->dtw_sequence, enrolment);
 }
 
-bool Verifier::is_prepared(const std::vector<Signature>& enrolment) const {
-    const std::optional<FusionParameters> parameters = fusion();
-    return parameters && cache_matches(parameters->dtw_sequence, enrolment);
-}
-
 namespace {
 
 // signature_to_flat() of each signature, then 1 or 0 for has_pressure: the cache's key.
@@ -106,13 +101,17 @@ std::vector<std::vector<double>> flat_enrolment(const std::vector<Signature>& en
 
 }  // namespace
 
-bool Verifier::cache_matches(DtwSequence kind, const std::vector<Signature>& enrolment) const {
+bool Verifier::is_prepared(const std::vector<Signature>& enrolment) const {
+    const std::optional<FusionParameters> parameters = fusion();
+    return parameters && cache_matches(parameters->dtw_sequence, flat_enrolment(enrolment));
+}
+
+bool Verifier::cache_matches(DtwSequence kind, const std::vector<std::vector<double>>& flat) const {
     if (!last_enrolment_ || last_enrolment_->kind != kind) return false;
-    const std::vector<std::vector<double>> flat = flat_enrolment(enrolment);
     const std::vector<std::vector<double>>& cached = last_enrolment_->signatures;
+    if (cached.size() != flat.size()) return false;
     // Signatures without pressure store NaN as their pressure, which == never matches.
     const auto same_value = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
-    if (cached.size() != flat.size()) return false;
     for (std::size_t i = 0; i < flat.size(); ++i) {
         if (!std::equal(flat[i].begin(), flat[i].end(), cached[i].begin(), cached[i].end(), same_value)) return false;
     }
@@ -120,11 +119,12 @@ bool Verifier::cache_matches(DtwSequence kind, const std::vector<Signature>& enr
 }
 
 const DtwEnrolment& Verifier::prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment) {
-    if (!cache_matches(kind, enrolment)) {
+    std::vector<std::vector<double>> flat = flat_enrolment(enrolment);
+    if (!cache_matches(kind, flat)) {
         // Reset first, so that an enrolment that fails to prepare leaves no stale entry behind.
         last_enrolment_.reset();
         DtwEnrolment dtw = prepare_dtw_enrolment(kind, enrolment, dtw_band(kind));
-        last_enrolment_ = PreparedEnrolment{kind, flat_enrolment(enrolment), std::move(dtw)};
+        last_enrolment_ = PreparedEnrolment{kind, std::move(flat), std::move(dtw)};
     }
     return last_enrolment_->dtw;
 }

@@ -599,7 +599,7 @@ test('enrolment prepared before verify', async (t) => {
 
   await enrolScribbles(page, 'prepared', 1, 2);
   await page.waitForSelector('body[data-prepared-for="prepared"]');
-  // Another name that has no enrolment drops the mark; coming back prepares it again.
+  // Another name that has no enrolment drops the mark, and coming back prepares it again.
   await page.fill('#person', 'nobody');
   await page.waitForTimeout(400);
   assert.equal(await page.getAttribute('body', 'data-prepared-for'), null);

@@ -132,7 +132,7 @@ static std::string enrolment_error(const inkprint::Signature& signature) {
     return "";
 }
 
-TEST(CheckEnrolmentSignature, TurnsAwayTapsAndDashes) {
+TEST(CheckEnrolmentSignature, RejectsTapsAndDashes) {
     EXPECT_NE(enrolment_error(dash(2, 8)).find("only 2 samples, fewer than the 10"), std::string::npos)
         << enrolment_error(dash(2, 8));
     // Nine samples over 400 ms are still too few, and ten are enough.

@@ -53,7 +53,7 @@ std::vector<double> signature_to_flat(const Signature& signature);
 // drawing that is not a single dot. Throws Error otherwise.
 void validate_signature(const Signature& signature);
 
-// Least pen-down time and number of samples of a signature to enrol. They turn away taps and
+// Minimum pen-down time and number of samples of a signature to enrol. They turn away taps and
 // dashes, which say nothing of the writer. No genuine SVC2004 signature has under 741 ms or 80 samples.
 inline constexpr double kMinEnrolmentPenDownMs = 200;
 inline constexpr std::size_t kMinEnrolmentPoints = 10;

@@ -118,8 +118,9 @@ private:
         DtwEnrolment dtw;
     };
 
-    // True when the cache holds `kind` and the same signatures as `enrolment`.
-    bool cache_matches(DtwSequence kind, const std::vector<Signature>& enrolment) const;
+    // True when the cache contains `kind` and the signatures whose key (signature_to_flat()
+    // of each, then 1 or 0 for has_pressure) is `flat`.
+    bool cache_matches(DtwSequence kind, const std::vector<std::vector<double>>& flat) const;
 
     // Returns the prepared form of `enrolment`, from the cache when it contains the same signatures.
     const DtwEnrolment& prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment);
