@@ -27,7 +27,7 @@ struct Options {
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
-    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::DynamicsParts;
+    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::DynamicsTemplate;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
@@ -64,8 +64,11 @@ void print_usage() {
                  "                     dynamics-pressure (dynamics plus pen pressure and its mean and\n"
                  "                     spread; task 2 only), dynamics-parts (dynamics, also aligned as\n"
                  "                     position alone and as the two highest differences alone, plus how\n"
-                 "                     rough the motion is) or grid (the network's 200-step feature grid)\n"
-                 "                     (default dynamics-parts)\n"
+                 "                     rough the motion is), dynamics-template (dynamics-parts, and the\n"
+                 "                     query also aligned with the writer's template: the enrolment's mean\n"
+                 "                     and spread at each step of its most central signature) or grid (the\n"
+                 "                     network's 200-step feature grid)\n"
+                 "                     (default dynamics-template)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4); the calibrated\n"
                  "                     DTW score needs 21 training users, so at least 3 folds\n"

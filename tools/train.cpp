@@ -32,7 +32,7 @@ struct Options {
     // Rule of the TDNN score fused with DTW, or nothing for a model without fusion parameters.
     std::optional<inkprint::EmbeddingScore> fusion = inkprint::EmbeddingScore::MeanCosine;
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
-    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::DynamicsParts;
+    inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::DynamicsTemplate;
 };
 
 void print_usage() {
@@ -49,8 +49,9 @@ void print_usage() {
                  "                     the model's description, or none (default mean)\n"
                  "  --dtw-normalisation NAME  normalisation of the fused DTW distances, mean, nearest or calibrated\n"
                  "                     (default calibrated, learned on the training users); see inkprint-evaluate --help\n"
-                 "  --dtw-sequence NAME  what the fused DTW aligns: dynamics, dynamics-parts, dynamics-pressure,\n"
-                 "                     timed or grid (default dynamics-parts); see inkprint-evaluate --help\n"
+                 "  --dtw-sequence NAME  what the fused DTW aligns: dynamics, dynamics-parts, dynamics-template,\n"
+                 "                     dynamics-pressure, timed or grid (default dynamics-template); see\n"
+                 "                     inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
 

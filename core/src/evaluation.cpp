@@ -108,8 +108,17 @@ std::vector<double> DtwScorer::statistics(const std::vector<const Signature*>& e
     collect_distances(enrolment, query, true, lists);
     std::vector<const DtwSignature*> signatures;
     for (const Signature* signature : enrolment) signatures.push_back(&prepared(*signature));
-    return dtw_statistics(lists.to_query, lists.among, signatures, prepared(query), lists.part_to_query,
-                          lists.part_among);
+    const DtwSignature& prepared_query = prepared(query);
+    const WriterTemplate* writer = nullptr;
+    if (prepared_query.with_template && enrolment.size() >= 2) {
+        auto found = templates_.find(enrolment);
+        if (found == templates_.end()) {
+            found = templates_.emplace(enrolment, build_writer_template(signatures, lists.among, band_)).first;
+        }
+        writer = &found->second;
+    }
+    return dtw_statistics(lists.to_query, lists.among, signatures, prepared_query, lists.part_to_query,
+                          lists.part_among, writer);
 }
 
 double DtwScorer::score(const std::vector<const Signature*>& enrolment, const Signature& query) {

@@ -256,7 +256,7 @@ private:
             skip_space();
             if (values.size() >= 64) {
                 fail("\"" + name + "\" in \"dtwCalibration\" has more than 64 numbers, where at most " +
-                     std::to_string(dtw_statistic_count(DtwSequence::DynamicsParts)) + " are expected");
+                     std::to_string(dtw_statistic_count(DtwSequence::DynamicsTemplate)) + " are expected");
             }
             values.push_back(read_number());
             skip_space();
@@ -417,12 +417,15 @@ std::size_t dtw_descriptor_count(DtwSequence kind) {
 }
 
 std::size_t dtw_statistic_count(DtwSequence kind) {
-    const std::size_t roughness = kind == DtwSequence::DynamicsParts ? kRoughnessCount : 0;
+    const bool parts = kind == DtwSequence::DynamicsParts || kind == DtwSequence::DynamicsTemplate;
     return kDtwStatisticCount - kDescriptorCount + dtw_descriptor_count(kind) +
-           dtw_part_count(kind) * kPartStatisticCount + roughness;
+           dtw_part_count(kind) * kPartStatisticCount + (parts ? kRoughnessCount : 0) +
+           (kind == DtwSequence::DynamicsTemplate ? 1 : 0);
 }
 
-std::size_t dtw_part_count(DtwSequence kind) { return kind == DtwSequence::DynamicsParts ? 2 : 0; }
+std::size_t dtw_part_count(DtwSequence kind) {
+    return kind == DtwSequence::DynamicsParts || kind == DtwSequence::DynamicsTemplate ? 2 : 0;
+}
 
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
     DtwSignature prepared;
@@ -432,10 +435,11 @@ DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
         const std::vector<double> pressure = pressure_descriptors(signature);
         prepared.descriptors.insert(prepared.descriptors.end(), pressure.begin(), pressure.end());
     }
-    if (kind != DtwSequence::DynamicsParts) {
+    if (kind != DtwSequence::DynamicsParts && kind != DtwSequence::DynamicsTemplate) {
         prepared.sequence = dtw_sequence(kind, signature);
         return prepared;
     }
+    prepared.with_template = kind == DtwSequence::DynamicsTemplate;
 
     // The roughness needs the differences before standardising, so the columns are built once here.
     const std::vector<double> raw = dynamics_columns(signature, false);
@@ -767,6 +771,7 @@ const char* dtw_sequence_name(DtwSequence kind) {
     case DtwSequence::Dynamics: return "dynamics";
     case DtwSequence::DynamicsPressure: return "dynamics-pressure";
     case DtwSequence::DynamicsParts: return "dynamics-parts";
+    case DtwSequence::DynamicsTemplate: return "dynamics-template";
     }
     return "grid";
 }
@@ -774,11 +779,12 @@ const char* dtw_sequence_name(DtwSequence kind) {
 DtwSequence parse_dtw_sequence(std::string_view name) {
     for (DtwSequence kind :
          {DtwSequence::Grid, DtwSequence::Timed, DtwSequence::Dynamics, DtwSequence::DynamicsPressure,
-          DtwSequence::DynamicsParts}) {
+          DtwSequence::DynamicsParts, DtwSequence::DynamicsTemplate}) {
         if (name == dtw_sequence_name(kind)) return kind;
     }
     throw Error("unknown DTW sequence \"" + std::string(name) +
-                "\": use \"grid\", \"timed\", \"dynamics\", \"dynamics-pressure\" or \"dynamics-parts\"");
+                "\": use \"grid\", \"timed\", \"dynamics\", \"dynamics-pressure\", \"dynamics-parts\" or "
+                "\"dynamics-template\"");
 }
 
 namespace {
@@ -877,7 +883,8 @@ std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure) 
 int dtw_columns(DtwSequence kind) {
     switch (kind) {
     case DtwSequence::Dynamics:
-    case DtwSequence::DynamicsParts: return 2 + 2 * kDynamicsOrder;
+    case DtwSequence::DynamicsParts:
+    case DtwSequence::DynamicsTemplate: return 2 + 2 * kDynamicsOrder;
     case DtwSequence::DynamicsPressure: return 3 + 2 * kDynamicsOrder;
     default: return kFeatureCount;
     }
@@ -887,13 +894,58 @@ std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
     switch (kind) {
     case DtwSequence::Timed: return dtw_timed(signature);
     case DtwSequence::Dynamics:
-    case DtwSequence::DynamicsParts: return dtw_dynamics(signature, false);
+    case DtwSequence::DynamicsParts:
+    case DtwSequence::DynamicsTemplate: return dtw_dynamics(signature, false);
     case DtwSequence::DynamicsPressure: return dtw_dynamics(signature, true);
     default: return dtw_grid(signature);
     }
 }
 
 int dtw_band(DtwSequence kind) { return kind == DtwSequence::Grid ? kDtwBand : kDtwTimedBand; }
+
+namespace {
+
+// Neighbour that the cheapest path to a DTW cell comes from.
+enum class DtwStep : unsigned char { Diagonal, Above, Left };
+
+// Runs the DTW recurrence over n x m steps within `band` steps of the diagonal (wider when
+// the lengths differ by more) and returns the cheapest path's cost over n + m. `local(i, j)`
+// is the cost of matching step i of the first sequence with step j of the second, both from
+// 0, and `came_from(i, j, step)` learns where each cell's cheapest path came from.
+template <class Local, class CameFrom>
+double dtw_recurrence(int n, int m, int band, Local local, CameFrom came_from) {
+    const double infinity = std::numeric_limits<double>::infinity();
+    // cost[i][j] = local(i, j) + min(cost[i-1][j], cost[i][j-1], cost[i-1][j-1]), two rows at a time.
+    std::vector<double> previous(m + 1, infinity), current(m + 1, infinity);
+    previous[0] = 0;
+    const int width = std::max(band, std::abs(n - m));
+    for (int i = 1; i <= n; ++i) {
+        std::fill(current.begin(), current.end(), infinity);
+        const int from = std::max(1, i - width), to = std::min(m, i + width);
+        for (int j = from; j <= to; ++j) {
+            double best = previous[j - 1];
+            DtwStep step = DtwStep::Diagonal;
+            if (previous[j] < best) best = previous[j], step = DtwStep::Above;
+            if (current[j - 1] < best) best = current[j - 1], step = DtwStep::Left;
+            current[j] = local(i - 1, j - 1) + best;
+            came_from(i, j, step);
+        }
+        std::swap(previous, current);
+    }
+    return previous[m] / (n + m);
+}
+
+// Returns the Euclidean distance between step i of `a` and step j of `b`, `columns` values each.
+double step_distance(const std::vector<float>& a, int i, const std::vector<float>& b, int j, std::size_t columns) {
+    double sum = 0;
+    for (std::size_t f = 0; f < columns; ++f) {
+        const double d = a[i * columns + f] - b[j * columns + f];
+        sum += d * d;
+    }
+    return std::sqrt(sum);
+}
+
+}  // namespace
 
 double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, int band, int columns) {
     if (columns < 1 || a.empty() || b.empty() || a.size() % columns != 0 || b.size() % columns != 0) {
@@ -902,25 +954,149 @@ double dtw_distance(const std::vector<float>& a, const std::vector<float>& b, in
     }
     const std::size_t stride = static_cast<std::size_t>(columns);
     const int n = static_cast<int>(a.size() / stride), m = static_cast<int>(b.size() / stride);
-    const double infinity = std::numeric_limits<double>::infinity();
-    // cost[i][j] = d(a_i, b_j) + min(cost[i-1][j], cost[i][j-1], cost[i-1][j-1]), two rows at a time.
-    std::vector<double> previous(m + 1, infinity), current(m + 1, infinity);
-    previous[0] = 0;
-    const int width = std::max(band, std::abs(n - m));
-    for (int i = 1; i <= n; ++i) {
-        std::fill(current.begin(), current.end(), infinity);
-        const int from = std::max(1, i - width), to = std::min(m, i + width);
-        for (int j = from; j <= to; ++j) {
-            double local = 0;
-            for (std::size_t f = 0; f < stride; ++f) {
-                const double d = a[(i - 1) * stride + f] - b[(j - 1) * stride + f];
-                local += d * d;
-            }
-            current[j] = std::sqrt(local) + std::min({previous[j], current[j - 1], previous[j - 1]});
-        }
-        std::swap(previous, current);
+    return dtw_recurrence(
+        n, m, band, [&](int i, int j) { return step_distance(a, i, b, j, stride); }, [](int, int, DtwStep) {});
+}
+
+namespace {
+
+// Returns the steps (i, j) of the cheapest DTW path between `a` and `b`, from the first steps
+// of both to their last, each step compared as dtw_distance() does.
+std::vector<std::pair<int, int>> dtw_path(const std::vector<float>& a, const std::vector<float>& b, int band,
+                                          int columns) {
+    const std::size_t stride = static_cast<std::size_t>(columns);
+    const int n = static_cast<int>(a.size() / stride), m = static_cast<int>(b.size() / stride);
+    const std::size_t row = static_cast<std::size_t>(m) + 1;
+    std::vector<DtwStep> steps(static_cast<std::size_t>(n + 1) * row, DtwStep::Diagonal);
+    dtw_recurrence(
+        n, m, band, [&](int i, int j) { return step_distance(a, i, b, j, stride); },
+        [&](int i, int j, DtwStep step) { steps[i * row + j] = step; });
+    std::vector<std::pair<int, int>> path;
+    for (int i = n, j = m; i >= 1 && j >= 1;) {
+        path.emplace_back(i - 1, j - 1);
+        const DtwStep step = steps[i * row + j];
+        if (step != DtwStep::Left) --i;
+        if (step != DtwStep::Above) --j;
     }
-    return previous[m] / (n + m);
+    std::reverse(path.begin(), path.end());
+    return path;
+}
+
+// Builds the template on the steps of `centre` from `centre` and the `others`, each aligned
+// with it by `paths[k]` (steps of the centre, steps of the other).
+WriterTemplate template_from(const DtwSignature& centre, const std::vector<const DtwSignature*>& others,
+                             const std::vector<const std::vector<std::pair<int, int>>*>& paths) {
+    const std::size_t columns = static_cast<std::size_t>(centre.columns);
+    const std::size_t steps = centre.sequence.size() / columns;
+    // Per step and column, the sum of the values and of their squares, and per step the count.
+    std::vector<double> sum(centre.sequence.begin(), centre.sequence.end()), squares(steps * columns);
+    std::vector<double> count(steps, 1.0);
+    for (std::size_t k = 0; k < steps * columns; ++k) squares[k] = sum[k] * sum[k];
+    std::vector<double> matched(steps * columns), matched_count(steps);
+    for (std::size_t o = 0; o < others.size(); ++o) {
+        std::fill(matched.begin(), matched.end(), 0.0);
+        std::fill(matched_count.begin(), matched_count.end(), 0.0);
+        for (const auto& [t, j] : *paths[o]) {
+            for (std::size_t c = 0; c < columns; ++c) matched[t * columns + c] += others[o]->sequence[j * columns + c];
+            matched_count[t] += 1;
+        }
+        // The other signature counts once at every step, however many of its steps matched it.
+        for (std::size_t t = 0; t < steps; ++t) {
+            if (matched_count[t] == 0) continue;
+            for (std::size_t c = 0; c < columns; ++c) {
+                const double value = matched[t * columns + c] / matched_count[t];
+                sum[t * columns + c] += value;
+                squares[t * columns + c] += value * value;
+            }
+            count[t] += 1;
+        }
+    }
+    WriterTemplate writer;
+    writer.columns = centre.columns;
+    writer.mean.resize(steps * columns);
+    writer.precision.resize(steps * columns);
+    for (std::size_t t = 0; t < steps; ++t) {
+        for (std::size_t c = 0; c < columns; ++c) {
+            const double mean = sum[t * columns + c] / count[t];
+            const double variance = std::max(squares[t * columns + c] / count[t] - mean * mean, 0.0);
+            writer.mean[t * columns + c] = static_cast<float>(mean);
+            writer.precision[t * columns + c] = static_cast<float>(1.0 / (variance + kTemplateVarianceFloor));
+        }
+    }
+    return writer;
+}
+
+}  // namespace
+
+WriterTemplate build_writer_template(const std::vector<const DtwSignature*>& enrolment, std::span<const double> among,
+                                     int band) {
+    const std::size_t n = enrolment.size();
+    if (n < 2 || among.size() != n * (n - 1) / 2) {
+        throw Error("a writer's template needs at least 2 enrolment signatures and the n (n - 1) / 2 distances "
+                    "among them, got " + std::to_string(n) + " signatures and " + std::to_string(among.size()) +
+                    " distances: enrol another signature");
+    }
+    for (const DtwSignature* signature : enrolment) {
+        if (signature->columns != enrolment.front()->columns) {
+            throw Error("the enrolment signatures were prepared with " + std::to_string(enrolment.front()->columns) +
+                        " and " + std::to_string(signature->columns) +
+                        " values per step: prepare all of them with the same DTW sequence");
+        }
+    }
+    std::vector<double> summed(n, 0.0);
+    std::size_t pair = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 1; j < n; ++j, ++pair) {
+            summed[i] += among[pair];
+            summed[j] += among[pair];
+        }
+    }
+    const std::size_t centre = static_cast<std::size_t>(std::min_element(summed.begin(), summed.end()) - summed.begin());
+    const DtwSignature& central = *enrolment[centre];
+    std::vector<std::vector<std::pair<int, int>>> paths(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i != centre) paths[i] = dtw_path(central.sequence, enrolment[i]->sequence, band, central.columns);
+    }
+    const auto build_without = [&](std::size_t left_out) {
+        std::vector<const DtwSignature*> others;
+        std::vector<const std::vector<std::pair<int, int>>*> others_paths;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i == centre || i == left_out) continue;
+            others.push_back(enrolment[i]);
+            others_paths.push_back(&paths[i]);
+        }
+        return template_from(central, others, others_paths);
+    };
+    WriterTemplate writer = build_without(n);
+    double spread = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i != centre) spread += template_distance(*enrolment[i], build_without(i), band) / static_cast<double>(n - 1);
+    }
+    writer.spread = spread;
+    writer.band = band;
+    return writer;
+}
+
+double template_distance(const DtwSignature& query, const WriterTemplate& writer, int band) {
+    const std::size_t stride = static_cast<std::size_t>(query.columns);
+    if (writer.columns != query.columns || writer.mean.empty() || writer.mean.size() != writer.precision.size() ||
+        writer.mean.size() % stride != 0 || query.sequence.empty() || query.sequence.size() % stride != 0) {
+        throw Error("a writer's template of " + std::to_string(writer.columns) + " values per step and " +
+                    std::to_string(writer.mean.size()) + " values cannot be compared with a query of " +
+                    std::to_string(query.columns) + " values per step and " + std::to_string(query.sequence.size()) +
+                    " values: prepare both with the same DTW sequence");
+    }
+    const int n = static_cast<int>(query.sequence.size() / stride), m = static_cast<int>(writer.mean.size() / stride);
+    const auto weighted = [&](int i, int j) {
+        double sum = 0;
+        for (std::size_t f = 0; f < stride; ++f) {
+            const std::size_t at = j * stride + f;
+            const double d = query.sequence[i * stride + f] - writer.mean[at];
+            sum += d * d * writer.precision[at];
+        }
+        return std::sqrt(sum);
+    };
+    return dtw_recurrence(n, m, band, weighted, [](int, int, DtwStep) {});
 }
 
 namespace {
@@ -943,7 +1119,8 @@ void distances_among(const std::vector<DtwSignature>& signatures, int band, std:
 void require_same_sequence(const std::vector<DtwSignature>& enrolment, const DtwSignature& query) {
     for (const DtwSignature& signature : enrolment) {
         if (signature.columns != query.columns || signature.descriptors.size() != query.descriptors.size() ||
-            signature.parts.size() != query.parts.size() || signature.roughness.size() != query.roughness.size()) {
+            signature.parts.size() != query.parts.size() || signature.roughness.size() != query.roughness.size() ||
+            signature.with_template != query.with_template) {
             throw Error("an enrolment signature was prepared with " + std::to_string(signature.columns) +
                         " values per step and " + std::to_string(signature.parts.size()) +
                         " parts, and the query with " + std::to_string(query.columns) + " and " +
@@ -957,7 +1134,8 @@ void require_same_sequence(const std::vector<DtwSignature>& enrolment, const Dtw
 // same sequence.
 double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>& signatures,
                      std::span<const double> among, const std::vector<std::vector<double>>& part_among,
-                     const DtwSignature& query, int band, const DtwCalibration* calibration) {
+                     const WriterTemplate& writer, const DtwSignature& query, int band,
+                     const DtwCalibration* calibration) {
     if (signatures.empty()) throw Error("DTW scoring needs at least one enrolment signature");
     if (rule == DistanceNormalisation::Calibrated && (calibration == nullptr || calibration->empty())) {
         throw Error("calibrated DTW scoring needs the calibration of the model's fusion: train the model again");
@@ -975,7 +1153,8 @@ double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>
             const std::vector<double> parts = dtw_part_distances(query, signature, band);
             for (std::size_t p = 0; p < parts.size(); ++p) part_to_query[p].push_back(parts[p]);
         }
-        return calibration->score(dtw_statistics(to_query, among, pointers, query, part_to_query, part_among));
+        return calibration->score(
+            dtw_statistics(to_query, among, pointers, query, part_to_query, part_among, &writer));
     }
     return normalised_distance_score(rule, to_query, among, 0.0);
 }
@@ -986,6 +1165,11 @@ DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature
     DtwEnrolment prepared;
     for (const Signature& signature : enrolment) prepared.signatures.push_back(prepare_dtw(kind, signature));
     distances_among(prepared.signatures, band, prepared.among, prepared.part_among);
+    if (kind == DtwSequence::DynamicsTemplate && prepared.signatures.size() >= 2) {
+        std::vector<const DtwSignature*> pointers;
+        for (const DtwSignature& signature : prepared.signatures) pointers.push_back(&signature);
+        prepared.writer_template = build_writer_template(pointers, prepared.among, band);
+    }
     return prepared;
 }
 
@@ -1001,7 +1185,8 @@ double dtw_score(DistanceNormalisation rule, const DtwEnrolment& enrolment, cons
                     "fit the query's sequence: prepare it again");
     }
     require_same_sequence(signatures, query);
-    return score_against(rule, signatures, enrolment.among, enrolment.part_among, query, band, calibration);
+    return score_against(rule, signatures, enrolment.among, enrolment.part_among, enrolment.writer_template, query,
+                         band, calibration);
 }
 
 double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& enrolment, const DtwSignature& query,
@@ -1011,13 +1196,21 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
     std::vector<double> among;
     std::vector<std::vector<double>> part_among;
     distances_among(enrolment, band, among, part_among);
-    return score_against(rule, enrolment, among, part_among, query, band, calibration);
+    WriterTemplate writer;
+    // Only the calibration reads the template, and it needs two signatures to compare.
+    if (query.with_template && rule == DistanceNormalisation::Calibrated && enrolment.size() >= 2) {
+        std::vector<const DtwSignature*> pointers;
+        for (const DtwSignature& signature : enrolment) pointers.push_back(&signature);
+        writer = build_writer_template(pointers, among, band);
+    }
+    return score_against(rule, enrolment, among, part_among, writer, query, band, calibration);
 }
 
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
                                    const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query,
                                    const std::vector<std::vector<double>>& part_to_query,
-                                   const std::vector<std::vector<double>>& part_among) {
+                                   const std::vector<std::vector<double>>& part_among,
+                                   const WriterTemplate* writer) {
     if (enrolment.size() < 2) {
         throw Error("the calibrated DTW score compares the enrolment signatures with each other, so it needs at "
                     "least 2 of them, got " + std::to_string(enrolment.size()) + ": enrol another signature");
@@ -1057,6 +1250,17 @@ std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<c
         double mean = 0;
         for (const DtwSignature* signature : enrolment) mean += signature->roughness[k] / n;
         statistics.push_back(std::abs(query.roughness[k] - mean));
+    }
+    if (query.with_template) {
+        if (writer == nullptr || writer->mean.empty()) {
+            throw Error("the query was prepared to be compared with the writer's template, but the enrolment has no "
+                        "template: prepare the enrolment with the same DTW sequence as the query");
+        }
+        // A query as close as the enrolment itself would make the logarithm infinite.
+        static constexpr double kSmallest = 1e-6;
+        const double distance = std::max(template_distance(query, *writer, writer->band),
+                                         kSmallest);
+        statistics.push_back(std::log(distance / std::max(writer->spread, kSmallest)));
     }
     return statistics;
 }

@@ -384,6 +384,15 @@ TEST(CalibratedDtw, PartsSequenceRoundTrips) {
     } catch (const inkprint::Error& error) {
         EXPECT_NE(std::string(error.what()).find("27 values instead of 17"), std::string::npos) << error.what();
     }
+    // The template sequence reads one value more, so a parts calibration does not fit it either.
+    std::string as_template = json;
+    as_template.replace(as_template.find("\"dynamics-parts\""), 16, "\"dynamics-template\"");
+    try {
+        inkprint::read_fusion("{\"fusion\":" + as_template + "}");
+        FAIL() << "a parts calibration was read for the template sequence: " << as_template;
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("27 values instead of 28"), std::string::npos) << error.what();
+    }
 }
 
 TEST(CalibratedDtw, NeedsTwoEnrolmentSignatures) {
@@ -420,7 +429,8 @@ static inkprint::FusionParameters fit_calibrated_fusion(const std::vector<inkpri
 class CalibratedFusionSequence : public ::testing::TestWithParam<inkprint::DtwSequence> {};
 
 INSTANTIATE_TEST_SUITE_P(Sequences, CalibratedFusionSequence,
-                         ::testing::Values(inkprint::DtwSequence::Timed, inkprint::DtwSequence::DynamicsParts));
+                         ::testing::Values(inkprint::DtwSequence::Timed, inkprint::DtwSequence::DynamicsParts,
+                                           inkprint::DtwSequence::DynamicsTemplate));
 
 TEST_P(CalibratedFusionSequence, VerifyEqualsTheScorer) {
     const auto writers = synthetic_writers(22, 2, 33);

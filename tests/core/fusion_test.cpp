@@ -404,16 +404,136 @@ TEST(DtwDynamicsParts, AddsPartAndRoughnessStatistics) {
 
 TEST(DtwSequenceNames, RoundTrip) {
     for (auto kind : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed, inkprint::DtwSequence::Dynamics,
-                      inkprint::DtwSequence::DynamicsPressure, inkprint::DtwSequence::DynamicsParts}) {
+                      inkprint::DtwSequence::DynamicsPressure, inkprint::DtwSequence::DynamicsParts,
+                      inkprint::DtwSequence::DynamicsTemplate}) {
         EXPECT_EQ(inkprint::parse_dtw_sequence(inkprint::dtw_sequence_name(kind)), kind);
     }
     try {
         inkprint::parse_dtw_sequence("steps");
         FAIL() << "an unknown name was accepted";
     } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("\"dynamics-pressure\" or \"dynamics-parts\""), std::string::npos)
+        EXPECT_NE(std::string(error.what()).find("\"dynamics-parts\" or \"dynamics-template\""), std::string::npos)
             << error.what();
     }
+}
+
+namespace {
+
+std::vector<const inkprint::DtwSignature*> pointers_to(const std::vector<inkprint::DtwSignature>& signatures) {
+    std::vector<const inkprint::DtwSignature*> pointers;
+    for (const auto& signature : signatures) pointers.push_back(&signature);
+    return pointers;
+}
+
+}  // namespace
+
+TEST(WriterTemplate, CopiesGiveTheirOwnStepsAndTheFloor) {
+    const auto kind = inkprint::DtwSequence::DynamicsTemplate;
+    const int band = inkprint::kDtwTimedBand;
+    std::vector<inkprint::Signature> copies(3, wave_stroke(201, 10));
+    const auto prepared = inkprint::prepare_dtw_enrolment(kind, copies, band);
+    const auto& writer = prepared.writer_template;
+    const auto& steps = prepared.signatures[0].sequence;
+    ASSERT_EQ(writer.mean.size(), steps.size());
+    ASSERT_EQ(writer.columns, 12);
+    EXPECT_EQ(writer.band, band);
+    for (std::size_t k = 0; k < steps.size(); k += 53) {
+        EXPECT_NEAR(writer.mean[k], steps[k], 1e-5) << k;
+        EXPECT_NEAR(writer.precision[k], 1 / inkprint::kTemplateVarianceFloor, 1e-2) << k;
+    }
+    EXPECT_NEAR(writer.spread, 0.0, 1e-4);
+    EXPECT_NEAR(inkprint::template_distance(prepared.signatures[1], writer, band), 0.0, 1e-4);
+    // Other sequences get no template.
+    EXPECT_TRUE(inkprint::prepare_dtw_enrolment(inkprint::DtwSequence::DynamicsParts, copies, band)
+                    .writer_template.mean.empty());
+}
+
+TEST(WriterTemplate, CentreAndLeaveOneOutSpread) {
+    const auto kind = inkprint::DtwSequence::DynamicsTemplate;
+    const int band = inkprint::kDtwTimedBand;
+    // Three paces of one wave: the middle one is closest to both others.
+    std::vector<inkprint::Signature> signatures = {wave_stroke(170, 10), wave_stroke(200, 10), wave_stroke(230, 10)};
+    const auto prepared = inkprint::prepare_dtw_enrolment(kind, signatures, band);
+    EXPECT_EQ(prepared.writer_template.mean.size(), prepared.signatures[1].sequence.size());
+
+    // With two signatures, the template without the other contains the centre alone, whose
+    // variance is 0. The spread is then the plain DTW distance over the square root of the floor.
+    const std::vector<inkprint::Signature> pair = {signatures[0], signatures[1]};
+    const auto two = inkprint::prepare_dtw_enrolment(kind, pair, band);
+    const double plain = inkprint::dtw_distance(two.signatures[0].sequence, two.signatures[1].sequence, band, 12);
+    EXPECT_GT(plain, 0.01);
+    EXPECT_NEAR(two.writer_template.spread, plain / std::sqrt(inkprint::kTemplateVarianceFloor), 1e-3 * plain);
+    // Built from both, the template is wider than the centre alone, so the other comes closer.
+    const std::size_t other = two.writer_template.mean.size() == two.signatures[0].sequence.size() ? 1 : 0;
+    EXPECT_LT(inkprint::template_distance(two.signatures[other], two.writer_template, band), two.writer_template.spread);
+
+    EXPECT_THROW(inkprint::build_writer_template(pointers_to(two.signatures), {}, band), inkprint::Error);
+    const std::vector<const inkprint::DtwSignature*> one = {&two.signatures[0]};
+    EXPECT_THROW(inkprint::build_writer_template(one, {}, band), inkprint::Error);
+    const auto grid = inkprint::prepare_dtw(inkprint::DtwSequence::Grid, signatures[0]);
+    const std::vector<const inkprint::DtwSignature*> mixed = {&two.signatures[0], &grid};
+    EXPECT_THROW(inkprint::build_writer_template(mixed, two.among, band), inkprint::Error);
+    EXPECT_THROW(inkprint::template_distance(grid, two.writer_template, band), inkprint::Error);
+    EXPECT_THROW(inkprint::template_distance(two.signatures[0], inkprint::WriterTemplate{}, band), inkprint::Error);
+}
+
+TEST(WriterTemplate, WeighsSteadyStepsMore) {
+    const int band = inkprint::kDtwTimedBand;
+    const auto base = inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsTemplate, wave_stroke(201, 10));
+    const std::size_t steps = base.sequence.size() / 12;
+    inkprint::WriterTemplate writer;
+    writer.columns = 12;
+    writer.mean = base.sequence;
+    writer.band = band;
+    // A writer steady in the first half and loose in the second.
+    writer.precision.assign(base.sequence.size(), 1.0f);
+    for (std::size_t k = 0; k < steps / 2 * 12; ++k) writer.precision[k] = 16.0f;
+    // The same change to the first column over ten steps, early or late.
+    auto early = base, late = base;
+    for (std::size_t t = 40; t < 50; ++t) early.sequence[t * 12] += 1.5f;
+    for (std::size_t t = steps - 50; t < steps - 40; ++t) late.sequence[t * 12] += 1.5f;
+    const double early_distance = inkprint::template_distance(early, writer, band);
+    const double late_distance = inkprint::template_distance(late, writer, band);
+    EXPECT_GT(early_distance, 2 * late_distance);
+    EXPECT_GT(late_distance, 0.0);
+}
+
+TEST(WriterTemplate, AddsTheLastStatistic) {
+    const auto kind = inkprint::DtwSequence::DynamicsTemplate;
+    const int band = inkprint::kDtwTimedBand;
+    EXPECT_EQ(inkprint::dtw_statistic_count(kind),
+              inkprint::dtw_statistic_count(inkprint::DtwSequence::DynamicsParts) + 1);
+    std::vector<inkprint::Signature> signatures;
+    for (int k = 0; k < 3; ++k) signatures.push_back(wave_stroke(190 + 10 * k, 10));
+    const auto prepared = inkprint::prepare_dtw_enrolment(kind, signatures, band);
+    const auto query = inkprint::prepare_dtw(kind, shaky_wave(201, 10));
+
+    std::vector<double> to_query;
+    std::vector<std::vector<double>> part_to_query(2);
+    for (const auto& signature : prepared.signatures) {
+        to_query.push_back(inkprint::dtw_distance(query.sequence, signature.sequence, band, 12));
+        const auto parts = inkprint::dtw_part_distances(query, signature, band);
+        part_to_query[0].push_back(parts[0]);
+        part_to_query[1].push_back(parts[1]);
+    }
+    const auto pointers = pointers_to(prepared.signatures);
+    const auto statistics = inkprint::dtw_statistics(to_query, prepared.among, pointers, query, part_to_query,
+                                                     prepared.part_among, &prepared.writer_template);
+    ASSERT_EQ(statistics.size(), inkprint::dtw_statistic_count(kind));
+    EXPECT_NEAR(statistics.back(),
+                std::log(inkprint::template_distance(query, prepared.writer_template, band) /
+                         prepared.writer_template.spread),
+                1e-9);
+    // The shaky query is farther from the template than the enrolment is.
+    EXPECT_GT(statistics.back(), 0.0);
+    EXPECT_THROW(inkprint::dtw_statistics(to_query, prepared.among, pointers, query, part_to_query,
+                                          prepared.part_among),
+                 inkprint::Error);
+
+    // A query of the parts sequence cannot meet an enrolment prepared with the template.
+    const auto parts_query = inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsParts, shaky_wave(201, 10));
+    EXPECT_THROW(inkprint::dtw_score(inkprint::DistanceNormalisation::Nearest, prepared, parts_query, band, nullptr),
+                 inkprint::Error);
 }
 
 TEST(FusionParameters, FuseStandardisesBothScores) {

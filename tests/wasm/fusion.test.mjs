@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { defaultModelBytes, loadModule, messageOf, skipWithoutData, svc2004Folder } from './load-module.mjs';
+import { defaultModelBytes, loadModule, messageOf, root, skipWithoutData, svc2004Folder } from './load-module.mjs';
 
 let mod;
 let model;
@@ -40,6 +40,20 @@ test('default model carries fusion parameters', () => {
   assert.ok(fusion.dtwWeight >= 0, `dtwWeight ${fusion.dtwWeight}`);
   assert.ok(fusion.dtwWeight <= 1, `dtwWeight ${fusion.dtwWeight}`);
   assert.ok(Number.isFinite(fusion.threshold));
+});
+
+// The page's footer shows default-accuracy.json as the default model's error rates, so the
+// measurement must be of the configuration that model uses.
+test('the shown accuracy was measured on the default model\'s configuration', () => {
+  const accuracy = JSON.parse(readFileSync(join(root, 'web', 'models', 'default-accuracy.json'), 'utf8'));
+  assert.ok(accuracy.tasks.length > 0);
+  for (const task of accuracy.tasks) {
+    assert.equal(task.method, 'fusion', `task ${task.task}`);
+    assert.equal(task.dtwSequence, fusion.dtwSequence,
+      `task ${task.task} was measured with the ${task.dtwSequence} sequence but the default model uses ` +
+      `${fusion.dtwSequence}: run scripts/measure-default-accuracy.sh`);
+    assert.equal(task.dtwNormalisation, fusion.dtwNormalisation, `task ${task.task}`);
+  }
 });
 
 test('fused score combines the standardised parts with the stored weight', () => {

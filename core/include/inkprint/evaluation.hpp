@@ -89,6 +89,8 @@ private:
     DtwCalibration calibration_;
     std::map<const Signature*, DtwSignature> prepared_;
     std::map<std::pair<const Signature*, const Signature*>, std::vector<double>> distances_;
+    // The writer's template of each enrolment, for sequences scored with one.
+    std::map<std::vector<const Signature*>, WriterTemplate> templates_;
 };
 
 // The TDNN and DTW scores fused by FusionParameters::fuse, as Verifier::verify_fused scores.

@@ -98,10 +98,13 @@ enum class DtwSequence {
     // the fourth and fifth differences alone), and with roughness_descriptors(). The parts
     // let the calibration weigh shape and fine motion separately.
     DynamicsParts,
+    // DynamicsParts, and the query also aligned with the writer's template (WriterTemplate),
+    // which weighs each moment of the signature by how steadily the writer repeats it.
+    DynamicsTemplate,
 };
 
 // The name as the tools and the model description write it: "grid", "timed", "dynamics",
-// "dynamics-pressure" or "dynamics-parts".
+// "dynamics-pressure", "dynamics-parts" or "dynamics-template".
 const char* dtw_sequence_name(DtwSequence kind);
 
 // Reads a name that dtw_sequence_name() writes. Throws Error naming the accepted names.
@@ -205,11 +208,12 @@ struct DtwSignature {
     int columns = kFeatureCount;      // dtw_columns() of the sequence's kind
     std::vector<double> descriptors;  // signature_descriptors(), then pressure_descriptors() if used
     std::vector<DtwPart> parts;       // dtw_part_count() parts of the sequence, for DynamicsParts
-    std::vector<double> roughness;    // roughness_descriptors(), for DynamicsParts
+    std::vector<double> roughness;    // roughness_descriptors(), for DynamicsParts and DynamicsTemplate
+    bool with_template = false;       // scored with a WriterTemplate too, for DynamicsTemplate
 };
 
-// Number of parts that prepare_dtw() splits from the sequence of `kind`: 2 for DynamicsParts
-// (x and y; the fourth and fifth differences), otherwise 0.
+// Number of parts that prepare_dtw() splits from the sequence of `kind`. It is 2 for
+// DynamicsParts and DynamicsTemplate (x and y, then the fourth and fifth differences), else 0.
 std::size_t dtw_part_count(DtwSequence kind);
 
 // DTW distance of each part of `a` to the same part of `b`, as dtw_distance() measures it.
@@ -219,12 +223,49 @@ std::vector<double> dtw_part_distances(const DtwSignature& a, const DtwSignature
 // Prepares `signature` with the sequence of `kind`.
 DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature);
 
+// Floor added to each variance of a WriterTemplate before it is inverted. The columns are
+// standardised per signature, so a variance of 1 is that of a column over a whole signature.
+// Without the floor, a moment that the enrolment happens to repeat exactly would weigh
+// without bound.
+inline constexpr double kTemplateVarianceFloor = 0.05;
+
+// A writer's enrolment summarised on one time axis: each step of the most central enrolment
+// signature (the one with the smallest summed DTW distance to the others), with the mean and
+// the variance, over the enrolment, of every column there. Each other enrolment signature is
+// aligned with the central one by DTW, and the steps it matches to a central step are
+// averaged. A query is then compared step by step in units of that spread, so a deviation
+// where the writer is steady counts more than the same deviation where the writer varies.
+struct WriterTemplate {
+    std::vector<float> mean;       // steps * columns, step-major
+    std::vector<float> precision;  // 1 / (variance + kTemplateVarianceFloor), as `mean`
+    int columns = 0;
+    // Mean template_distance() of each non-central enrolment signature to the template built
+    // without it: how far a genuine signature of this writer usually falls from the template.
+    double spread = 0;
+    int band = 0;  // band of the alignments that built it, which queries are aligned in too
+};
+
+// Builds the template of `enrolment` (at least two signatures prepared with the same
+// sequence), whose DTW distances `among` are in the order of DtwEnrolment::among, aligning in
+// bands of `band` steps. Throws Error for fewer than two signatures or a distance count that
+// does not fit.
+WriterTemplate build_writer_template(const std::vector<const DtwSignature*>& enrolment, std::span<const double> among,
+                                     int band);
+
+// DTW distance of `query` to `writer`, each step's Euclidean distance taken with every column
+// scaled by the square root of its precision, the path cost divided by the two lengths
+// together as dtw_distance() does. Throws Error when the column counts differ or the template
+// is empty.
+double template_distance(const DtwSignature& query, const WriterTemplate& writer, int band);
+
 // Enrolment signatures prepared for DTW scoring, with the distances among them, which are the
 // same for every query.
 struct DtwEnrolment {
     std::vector<DtwSignature> signatures;
     std::vector<double> among;  // (0,1), (0,2), ..., (1,2), ...: n (n - 1) / 2 distances
     std::vector<std::vector<double>> part_among;  // the same pairs, for each part
+    // The writer's template, for signatures prepared with_template; empty otherwise.
+    WriterTemplate writer_template;
 };
 
 // Prepares `enrolment` with the sequence of `kind` and aligns every pair within bands of
@@ -282,18 +323,22 @@ inline constexpr std::size_t kPartStatisticCount = 3;
 // `part_among` contain the same distances for each part, and these values follow:
 //   for each part, its values 0, 1 and 5 above;
 //   for each roughness descriptor, |query - mean over the enrolment|.
+// For signatures prepared with_template, the last value is
+//   log(template_distance() of the query / the template's spread),
+// and `writer` must be the enrolment's template.
 // Throws Error naming the fix for fewer than two enrolment signatures, and for part
 // distances that do not fit the signatures' parts.
 std::vector<double> dtw_statistics(std::span<const double> to_query, std::span<const double> among,
                                    const std::vector<const DtwSignature*>& enrolment, const DtwSignature& query,
                                    const std::vector<std::vector<double>>& part_to_query = {},
-                                   const std::vector<std::vector<double>>& part_among = {});
+                                   const std::vector<std::vector<double>>& part_among = {},
+                                   const WriterTemplate* writer = nullptr);
 
 // Largest distance, in standard deviations, at which DtwCalibration::score() reads a
 // statistic. A linear score extrapolates without bound, so a value far outside anything the
 // training writers produced (an enrolment with a mere tap in it) would otherwise decide alone.
-// NOTE: clipped, such an enrolment still accepts a straight line, because nothing rejects a
-// tap as an enrolment signature yet.
+// check_enrolment_signature() rejects such taps at enrolment. The clip still guards
+// enrolments saved before that check, and values that no check foresaw.
 inline constexpr double kStatisticClip = 4.0;
 
 // Logistic regression from dtw_statistics() to the log-odds that a query is genuine.
