@@ -1002,7 +1002,11 @@ WriterTemplate template_from(const DtwSignature& centre, const std::vector<const
         }
         // The other signature counts once at every step, however many of its steps matched it.
         for (std::size_t t = 0; t < steps; ++t) {
-            if (matched_count[t] == 0) continue;
+            // A DTW path visits every step of both sequences, so this is a bug, not bad input.
+            if (matched_count[t] == 0) {
+                throw Error("the alignment for the writer's template skipped step " + std::to_string(t) +
+                            " of the central signature, which a DTW path never does: this is a bug in Inkprint");
+            }
             for (std::size_t c = 0; c < columns; ++c) {
                 const double value = matched[t * columns + c] / matched_count[t];
                 sum[t * columns + c] += value;
@@ -1037,10 +1041,13 @@ WriterTemplate build_writer_template(const std::vector<const DtwSignature*>& enr
                     " distances: enrol another signature");
     }
     for (const DtwSignature* signature : enrolment) {
-        if (signature->columns != enrolment.front()->columns) {
+        const int columns = signature->columns;
+        if (columns < 1 || columns != enrolment.front()->columns || signature->sequence.empty() ||
+            signature->sequence.size() % static_cast<std::size_t>(columns) != 0) {
             throw Error("the enrolment signatures were prepared with " + std::to_string(enrolment.front()->columns) +
-                        " and " + std::to_string(signature->columns) +
-                        " values per step: prepare all of them with the same DTW sequence");
+                        " and " + std::to_string(columns) + " values per step (" +
+                        std::to_string(signature->sequence.size()) +
+                        " values): prepare all of them with the same DTW sequence");
         }
     }
     std::vector<double> summed(n, 0.0);
@@ -1079,8 +1086,9 @@ WriterTemplate build_writer_template(const std::vector<const DtwSignature*>& enr
 
 double template_distance(const DtwSignature& query, const WriterTemplate& writer, int band) {
     const std::size_t stride = static_cast<std::size_t>(query.columns);
-    if (writer.columns != query.columns || writer.mean.empty() || writer.mean.size() != writer.precision.size() ||
-        writer.mean.size() % stride != 0 || query.sequence.empty() || query.sequence.size() % stride != 0) {
+    if (query.columns < 1 || writer.columns != query.columns || writer.mean.empty() ||
+        writer.mean.size() != writer.precision.size() || writer.mean.size() % stride != 0 ||
+        query.sequence.empty() || query.sequence.size() % stride != 0) {
         throw Error("a writer's template of " + std::to_string(writer.columns) + " values per step and " +
                     std::to_string(writer.mean.size()) + " values cannot be compared with a query of " +
                     std::to_string(query.columns) + " values per step and " + std::to_string(query.sequence.size()) +
@@ -1121,10 +1129,14 @@ void require_same_sequence(const std::vector<DtwSignature>& enrolment, const Dtw
         if (signature.columns != query.columns || signature.descriptors.size() != query.descriptors.size() ||
             signature.parts.size() != query.parts.size() || signature.roughness.size() != query.roughness.size() ||
             signature.with_template != query.with_template) {
+            const auto template_text = [](const DtwSignature& prepared) {
+                return prepared.with_template ? std::string(", with the writer's template") : std::string();
+            };
             throw Error("an enrolment signature was prepared with " + std::to_string(signature.columns) +
-                        " values per step and " + std::to_string(signature.parts.size()) +
-                        " parts, and the query with " + std::to_string(query.columns) + " and " +
-                        std::to_string(query.parts.size()) + ": prepare all of them with the same DTW sequence");
+                        " values per step and " + std::to_string(signature.parts.size()) + " parts" +
+                        template_text(signature) + ", and the query with " + std::to_string(query.columns) +
+                        " and " + std::to_string(query.parts.size()) + template_text(query) +
+                        ": prepare all of them with the same DTW sequence");
         }
     }
 }

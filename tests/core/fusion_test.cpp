@@ -477,6 +477,61 @@ TEST(WriterTemplate, CentreAndLeaveOneOutSpread) {
     EXPECT_THROW(inkprint::template_distance(two.signatures[0], inkprint::WriterTemplate{}, band), inkprint::Error);
 }
 
+namespace {
+
+// A prepared signature of one column holding `values`, one per step.
+inkprint::DtwSignature one_column(std::vector<float> values) {
+    inkprint::DtwSignature signature;
+    signature.columns = 1;
+    signature.sequence = std::move(values);
+    return signature;
+}
+
+}  // namespace
+
+TEST(WriterTemplate, AveragesTheAlignedSteps) {
+    // The second signature lingers on 1 and 2; aligned with the first, it matches it exactly.
+    const auto centre = one_column({0, 1, 2, 3});
+    const auto slower = one_column({0, 1, 1, 2, 2, 3});
+    const std::vector<const inkprint::DtwSignature*> pair = {&centre, &slower};
+    const std::vector<double> among = {inkprint::dtw_distance(centre.sequence, slower.sequence, 10, 1)};
+    ASSERT_EQ(among[0], 0.0);
+    const auto writer = inkprint::build_writer_template(pair, among, 10);
+    EXPECT_EQ(writer.mean, centre.sequence);
+    for (float precision : writer.precision) EXPECT_NEAR(precision, 1 / inkprint::kTemplateVarianceFloor, 1e-3);
+    EXPECT_EQ(writer.spread, 0.0);
+
+    // Where the third signature differs, the template's mean moves and its precision drops.
+    const auto third = one_column({0, 1, 2.5f, 3});
+    const std::vector<const inkprint::DtwSignature*> three = {&centre, &slower, &third};
+    const std::vector<double> three_among = {among[0], inkprint::dtw_distance(centre.sequence, third.sequence, 10, 1),
+                                             inkprint::dtw_distance(slower.sequence, third.sequence, 10, 1)};
+    const auto wider = inkprint::build_writer_template(three, three_among, 10);
+    EXPECT_EQ(wider.mean[0], 0.0f);
+    EXPECT_EQ(wider.mean[1], 1.0f);
+    EXPECT_EQ(wider.mean[3], 3.0f);
+    EXPECT_GT(wider.mean[2], 2.0f);
+    EXPECT_LT(wider.precision[2], wider.precision[1]);
+
+    const auto empty = one_column({});
+    const std::vector<const inkprint::DtwSignature*> with_empty = {&centre, &empty};
+    EXPECT_THROW(inkprint::build_writer_template(with_empty, among, 10), inkprint::Error);
+}
+
+TEST(WriterTemplate, ReadsPrecisionOfTemplateStep) {
+    // The query skips the template's third step, which must be matched at the cost of its
+    // own precision, 100: |2 - 1| or |2 - 3| times 10, over 3 + 4 steps.
+    inkprint::WriterTemplate writer;
+    writer.columns = 1;
+    writer.mean = {0, 1, 2, 3};
+    writer.precision = {1, 1, 100, 1};
+    const auto query = one_column({0, 1, 3});
+    EXPECT_NEAR(inkprint::template_distance(query, writer, 10), 10.0 / 7.0, 1e-6);
+    auto no_columns = query;
+    no_columns.columns = 0;
+    EXPECT_THROW(inkprint::template_distance(no_columns, writer, 10), inkprint::Error);
+}
+
 TEST(WriterTemplate, WeighsSteadyStepsMore) {
     const int band = inkprint::kDtwTimedBand;
     const auto base = inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsTemplate, wave_stroke(201, 10));
