@@ -982,50 +982,51 @@ std::vector<std::pair<int, int>> dtw_path(const std::vector<float>& a, const std
     return path;
 }
 
-// Builds the template on the steps of `centre` from `centre` and the `others`, each aligned
-// with it by `paths[k]` (steps of the centre, steps of the other).
-WriterTemplate template_from(const DtwSignature& centre, const std::vector<const DtwSignature*>& others,
-                             const std::vector<const std::vector<std::pair<int, int>>*>& paths) {
+// Returns `other` on the steps of `centre`: at each step of the centre, the mean of the steps
+// of `other` that `path` (steps of the centre, steps of the other) matches to it.
+std::vector<double> on_centre_steps(const DtwSignature& centre, const DtwSignature& other,
+                                    const std::vector<std::pair<int, int>>& path) {
     const std::size_t columns = static_cast<std::size_t>(centre.columns);
     const std::size_t steps = centre.sequence.size() / columns;
-    // Per step and column, the sum of the values and of their squares, and per step the count.
-    std::vector<double> sum(centre.sequence.begin(), centre.sequence.end()), squares(steps * columns);
-    std::vector<double> count(steps, 1.0);
-    for (std::size_t k = 0; k < steps * columns; ++k) squares[k] = sum[k] * sum[k];
-    std::vector<double> matched(steps * columns), matched_count(steps);
-    for (std::size_t o = 0; o < others.size(); ++o) {
-        std::fill(matched.begin(), matched.end(), 0.0);
-        std::fill(matched_count.begin(), matched_count.end(), 0.0);
-        for (const auto& [t, j] : *paths[o]) {
-            for (std::size_t c = 0; c < columns; ++c) matched[t * columns + c] += others[o]->sequence[j * columns + c];
-            matched_count[t] += 1;
+    std::vector<double> matched(steps * columns, 0.0), matched_count(steps, 0.0);
+    for (const auto& [t, j] : path) {
+        for (std::size_t c = 0; c < columns; ++c) matched[t * columns + c] += other.sequence[j * columns + c];
+        matched_count[t] += 1;
+    }
+    for (std::size_t t = 0; t < steps; ++t) {
+        // A DTW path visits every step of both sequences, so this is a bug, not bad input.
+        if (matched_count[t] == 0) {
+            throw Error("the alignment for the writer's template skipped step " + std::to_string(t) +
+                        " of the central signature, which a DTW path never does: this is a bug in Inkprint");
         }
-        // The other signature counts once at every step, however many of its steps matched it.
-        for (std::size_t t = 0; t < steps; ++t) {
-            // A DTW path visits every step of both sequences, so this is a bug, not bad input.
-            if (matched_count[t] == 0) {
-                throw Error("the alignment for the writer's template skipped step " + std::to_string(t) +
-                            " of the central signature, which a DTW path never does: this is a bug in Inkprint");
-            }
-            for (std::size_t c = 0; c < columns; ++c) {
-                const double value = matched[t * columns + c] / matched_count[t];
-                sum[t * columns + c] += value;
-                squares[t * columns + c] += value * value;
-            }
-            count[t] += 1;
+        for (std::size_t c = 0; c < columns; ++c) matched[t * columns + c] /= matched_count[t];
+    }
+    return matched;
+}
+
+// Builds the template from `centre` and the `others` already put on its steps by
+// on_centre_steps(), so each signature counts once at every step.
+WriterTemplate template_from(const DtwSignature& centre, const std::vector<const std::vector<double>*>& others) {
+    const std::size_t values = centre.sequence.size();
+    const double count = static_cast<double>(others.size() + 1);
+    // Per step and column, the sum of the values and of their squares.
+    std::vector<double> sum(centre.sequence.begin(), centre.sequence.end()), squares(values);
+    for (std::size_t k = 0; k < values; ++k) squares[k] = sum[k] * sum[k];
+    for (const std::vector<double>* other : others) {
+        for (std::size_t k = 0; k < values; ++k) {
+            sum[k] += (*other)[k];
+            squares[k] += (*other)[k] * (*other)[k];
         }
     }
     WriterTemplate writer;
     writer.columns = centre.columns;
-    writer.mean.resize(steps * columns);
-    writer.precision.resize(steps * columns);
-    for (std::size_t t = 0; t < steps; ++t) {
-        for (std::size_t c = 0; c < columns; ++c) {
-            const double mean = sum[t * columns + c] / count[t];
-            const double variance = std::max(squares[t * columns + c] / count[t] - mean * mean, 0.0);
-            writer.mean[t * columns + c] = static_cast<float>(mean);
-            writer.precision[t * columns + c] = static_cast<float>(1.0 / (variance + kTemplateVarianceFloor));
-        }
+    writer.mean.resize(values);
+    writer.precision.resize(values);
+    for (std::size_t k = 0; k < values; ++k) {
+        const double mean = sum[k] / count;
+        const double variance = std::max(squares[k] / count - mean * mean, 0.0);
+        writer.mean[k] = static_cast<float>(mean);
+        writer.precision[k] = static_cast<float>(1.0 / (variance + kTemplateVarianceFloor));
     }
     return writer;
 }
@@ -1060,19 +1061,18 @@ WriterTemplate build_writer_template(const std::vector<const DtwSignature*>& enr
     }
     const std::size_t centre = static_cast<std::size_t>(std::min_element(summed.begin(), summed.end()) - summed.begin());
     const DtwSignature& central = *enrolment[centre];
-    std::vector<std::vector<std::pair<int, int>>> paths(n);
+    std::vector<std::vector<double>> aligned(n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (i != centre) paths[i] = dtw_path(central.sequence, enrolment[i]->sequence, band, central.columns);
+        if (i == centre) continue;
+        const auto path = dtw_path(central.sequence, enrolment[i]->sequence, band, central.columns);
+        aligned[i] = on_centre_steps(central, *enrolment[i], path);
     }
     const auto build_without = [&](std::size_t left_out) {
-        std::vector<const DtwSignature*> others;
-        std::vector<const std::vector<std::pair<int, int>>*> others_paths;
+        std::vector<const std::vector<double>*> others;
         for (std::size_t i = 0; i < n; ++i) {
-            if (i == centre || i == left_out) continue;
-            others.push_back(enrolment[i]);
-            others_paths.push_back(&paths[i]);
+            if (i != centre && i != left_out) others.push_back(&aligned[i]);
         }
-        return template_from(central, others, others_paths);
+        return template_from(central, others);
     };
     WriterTemplate writer = build_without(n);
     double spread = 0;
@@ -1171,6 +1171,13 @@ double score_against(DistanceNormalisation rule, const std::vector<DtwSignature>
     return normalised_distance_score(rule, to_query, among, 0.0);
 }
 
+// Builds the writer's template of prepared signatures whose distances among them are `among`.
+WriterTemplate template_of(const std::vector<DtwSignature>& signatures, std::span<const double> among, int band) {
+    std::vector<const DtwSignature*> pointers;
+    for (const DtwSignature& signature : signatures) pointers.push_back(&signature);
+    return build_writer_template(pointers, among, band);
+}
+
 }  // namespace
 
 DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment, int band) {
@@ -1178,9 +1185,7 @@ DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature
     for (const Signature& signature : enrolment) prepared.signatures.push_back(prepare_dtw(kind, signature));
     distances_among(prepared.signatures, band, prepared.among, prepared.part_among);
     if (kind == DtwSequence::DynamicsTemplate && prepared.signatures.size() >= 2) {
-        std::vector<const DtwSignature*> pointers;
-        for (const DtwSignature& signature : prepared.signatures) pointers.push_back(&signature);
-        prepared.writer_template = build_writer_template(pointers, prepared.among, band);
+        prepared.writer_template = template_of(prepared.signatures, prepared.among, band);
     }
     return prepared;
 }
@@ -1211,9 +1216,7 @@ double dtw_score(DistanceNormalisation rule, const std::vector<DtwSignature>& en
     WriterTemplate writer;
     // Only the calibration reads the template, and it needs two signatures to compare.
     if (query.with_template && rule == DistanceNormalisation::Calibrated && enrolment.size() >= 2) {
-        std::vector<const DtwSignature*> pointers;
-        for (const DtwSignature& signature : enrolment) pointers.push_back(&signature);
-        writer = build_writer_template(pointers, among, band);
+        writer = template_of(enrolment, among, band);
     }
     return score_against(rule, enrolment, among, part_among, writer, query, band, calibration);
 }

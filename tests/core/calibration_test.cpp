@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "inkprint/error.hpp"
 #include "inkprint/evaluation.hpp"
@@ -376,22 +377,19 @@ TEST(CalibratedDtw, PartsSequenceRoundTrips) {
     EXPECT_EQ(read->dtw_sequence, sequence);
     EXPECT_EQ(read->dtw_calibration.weights, fusion.dtw_calibration.weights);
 
-    std::string as_dynamics = json;
-    as_dynamics.replace(as_dynamics.find("\"dynamics-parts\""), 16, "\"dynamics\"");
-    try {
-        inkprint::read_fusion("{\"fusion\":" + as_dynamics + "}");
-        FAIL() << "a parts calibration was read for the dynamics sequence: " << as_dynamics;
-    } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("27 values instead of 17"), std::string::npos) << error.what();
-    }
-    // The template sequence reads one value more, so a parts calibration does not fit it either.
-    std::string as_template = json;
-    as_template.replace(as_template.find("\"dynamics-parts\""), 16, "\"dynamics-template\"");
-    try {
-        inkprint::read_fusion("{\"fusion\":" + as_template + "}");
-        FAIL() << "a parts calibration was read for the template sequence: " << as_template;
-    } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("27 values instead of 28"), std::string::npos) << error.what();
+    // A parts calibration does not fit a sequence that reads fewer values (dynamics) or one
+    // more (the template).
+    const std::pair<const char*, const char*> others[] = {{"\"dynamics\"", "27 values instead of 17"},
+                                                          {"\"dynamics-template\"", "27 values instead of 28"}};
+    for (const auto& [name, message] : others) {
+        std::string renamed = json;
+        renamed.replace(renamed.find("\"dynamics-parts\""), 16, name);
+        try {
+            inkprint::read_fusion("{\"fusion\":" + renamed + "}");
+            FAIL() << "a parts calibration was read as " << name << ": " << renamed;
+        } catch (const inkprint::Error& error) {
+            EXPECT_NE(std::string(error.what()).find(message), std::string::npos) << error.what();
+        }
     }
 }
 

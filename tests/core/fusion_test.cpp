@@ -427,7 +427,7 @@ std::vector<const inkprint::DtwSignature*> pointers_to(const std::vector<inkprin
 
 }  // namespace
 
-TEST(WriterTemplate, CopiesGiveTheirOwnStepsAndTheFloor) {
+TEST(WriterTemplate, CopiesGiveStepsAndFloor) {
     const auto kind = inkprint::DtwSequence::DynamicsTemplate;
     const int band = inkprint::kDtwTimedBand;
     std::vector<inkprint::Signature> copies(3, wave_stroke(201, 10));
@@ -468,8 +468,8 @@ TEST(WriterTemplate, CentreAndLeaveOneOutSpread) {
     EXPECT_LT(inkprint::template_distance(two.signatures[other], two.writer_template, band), two.writer_template.spread);
 
     EXPECT_THROW(inkprint::build_writer_template(pointers_to(two.signatures), {}, band), inkprint::Error);
-    const std::vector<const inkprint::DtwSignature*> one = {&two.signatures[0]};
-    EXPECT_THROW(inkprint::build_writer_template(one, {}, band), inkprint::Error);
+    const std::vector<const inkprint::DtwSignature*> single = {&two.signatures[0]};
+    EXPECT_THROW(inkprint::build_writer_template(single, {}, band), inkprint::Error);
     const auto grid = inkprint::prepare_dtw(inkprint::DtwSequence::Grid, signatures[0]);
     const std::vector<const inkprint::DtwSignature*> mixed = {&two.signatures[0], &grid};
     EXPECT_THROW(inkprint::build_writer_template(mixed, two.among, band), inkprint::Error);
@@ -479,7 +479,7 @@ TEST(WriterTemplate, CentreAndLeaveOneOutSpread) {
 
 namespace {
 
-// A prepared signature of one column holding `values`, one per step.
+// Returns a prepared signature of one column that contains `values`, one per step.
 inkprint::DtwSignature one_column(std::vector<float> values) {
     inkprint::DtwSignature signature;
     signature.columns = 1;
@@ -490,7 +490,7 @@ inkprint::DtwSignature one_column(std::vector<float> values) {
 }  // namespace
 
 TEST(WriterTemplate, AveragesTheAlignedSteps) {
-    // The second signature lingers on 1 and 2; aligned with the first, it matches it exactly.
+    // The second signature lingers on 1 and 2, so aligned with the first it matches it exactly.
     const auto centre = one_column({0, 1, 2, 3});
     const auto slower = one_column({0, 1, 1, 2, 2, 3});
     const std::vector<const inkprint::DtwSignature*> pair = {&centre, &slower};

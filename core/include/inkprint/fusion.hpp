@@ -252,8 +252,8 @@ struct WriterTemplate {
 WriterTemplate build_writer_template(const std::vector<const DtwSignature*>& enrolment, std::span<const double> among,
                                      int band);
 
-// DTW distance of `query` to `writer`, each step's Euclidean distance taken with every column
-// scaled by the square root of its precision, the path cost divided by the two lengths
+// Returns the DTW distance of `query` to `writer`. Each step's Euclidean distance scales every
+// column by the square root of its precision, and the path cost is divided by the two lengths
 // together as dtw_distance() does. Throws Error when the column counts differ or the template
 // is empty.
 double template_distance(const DtwSignature& query, const WriterTemplate& writer, int band);
