@@ -12,5 +12,9 @@ if [[ ! -f web/models/default.inkprint ]]; then
   echo "start: web/models/default.inkprint is missing; training it (about a minute)"
   scripts/train-default-model.sh
 fi
+if [[ ! -f web/models/pen.inkprint ]]; then
+  echo "start: web/models/pen.inkprint is missing; training it (about half a minute)"
+  scripts/train-pen-model.sh
+fi
 
 exec node scripts/serve.mjs --port "${PORT:-8080}"

@@ -66,8 +66,10 @@ void print_usage() {
                  "                     position alone and as the two highest differences alone, plus how\n"
                  "                     rough the motion is), dynamics-template (dynamics-parts, and the\n"
                  "                     query also aligned with the writer's template: the enrolment's mean\n"
-                 "                     and spread at each step of its most central signature) or grid (the\n"
-                 "                     network's 200-step feature grid)\n"
+                 "                     and spread at each step of its most central signature),\n"
+                 "                     dynamics-pressure-template (dynamics-pressure and the template of\n"
+                 "                     all its columns; task 2 only) or grid (the network's 200-step\n"
+                 "                     feature grid)\n"
                  "                     (default dynamics-template)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4); the calibrated\n"
@@ -241,7 +243,7 @@ void write_outputs(const std::filesystem::path& folder, const std::vector<inkpri
 int run(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     const auto writers = inkprint::read_svc2004_writers(options.data, options.task);
-    const std::string pressure_fix = "test and train on --task 2, or pass --dtw-sequence dynamics to leave pressure out";
+    const std::string pressure_fix = "test and train on --task 2, or pass --dtw-sequence dynamics-template to leave pressure out";
     inkprint::tools::require_pressure(options.dtw_sequence, writers, pressure_fix);
 
     std::vector<Round> rounds;

@@ -178,12 +178,13 @@ void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*
 }
 
 void require_pressure(DtwSequence sequence, const std::vector<WriterSignatures>& writers, const std::string& fix) {
-    if (sequence != DtwSequence::DynamicsPressure) return;
+    if (!dtw_uses_pressure(sequence)) return;
     for (const WriterSignatures& writer : writers) {
         for (const auto* list : {&writer.genuine, &writer.forgeries}) {
             for (std::size_t i = 0; i < list->size(); ++i) {
                 if (!(*list)[i].has_pressure) {
-                    throw Error("--dtw-sequence dynamics-pressure compares pen pressure, but task " +
+                    throw Error(std::string("--dtw-sequence ") + dtw_sequence_name(sequence) +
+                                " compares pen pressure, but task " +
                                 std::to_string(writer.task) + " user " + std::to_string(writer.user) + "'s " +
                                 (list == &writer.genuine ? "genuine" : "forged") + " signature " +
                                 std::to_string(i + 1) + " has none (SVC2004 task 1 records no pressure): " + fix);

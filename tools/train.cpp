@@ -50,7 +50,8 @@ void print_usage() {
                  "  --dtw-normalisation NAME  normalisation of the fused DTW distances, mean, nearest or calibrated\n"
                  "                     (default calibrated, learned on the training users); see inkprint-evaluate --help\n"
                  "  --dtw-sequence NAME  what the fused DTW aligns: dynamics, dynamics-parts, dynamics-template,\n"
-                 "                     dynamics-pressure, timed or grid (default dynamics-template); see\n"
+                 "                     dynamics-pressure, dynamics-pressure-template, timed or grid\n"
+                 "                     (default dynamics-template); see\n"
                  "                     inkprint-evaluate --help\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
@@ -163,7 +164,7 @@ int run(int argc, char** argv) {
 
     for (const auto* writers : {&train_users, &validation_users, &held_out_users}) {
         inkprint::tools::require_pressure(options.dtw_sequence, *writers,
-                                          "pass --tasks 2, or --dtw-sequence dynamics to leave pressure out");
+                                          "pass --tasks 2, or --dtw-sequence dynamics-template to leave pressure out");
     }
     std::cout << "training on " << train_users.size() << " writers, "
               << inkprint::NetworkConfig{8, 200, options.experiment.layers}.parameter_count() << " parameters\n";

@@ -121,6 +121,16 @@ public:
         return guard([&] { return verifier_.fusion().has_value(); });
     }
 
+    // Throws the reason when the fused verdict cannot compare `points`: a signature without
+    // pen pressure, for a model whose time warping compares pressure. Does nothing for a
+    // model without fusion.
+    void check_signature(const val& points) const {
+        guard([&] {
+            const auto fusion = verifier_.fusion();
+            if (fusion.has_value()) inkprint::prepare_dtw(fusion->dtw_sequence, signature_from(points));
+        });
+    }
+
     // The score split over time: see inkprint::Explanation. Windows come as pairs of first and
     // end grid steps, one pair per averaged step.
     val explain(const val& reference, const val& points) {
@@ -335,6 +345,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
         .function("verifyFused", &WasmModel::verify_fused)
         .function("prepareEnrolment", &WasmModel::prepare_enrolment)
         .function("hasFusion", &WasmModel::has_fusion)
+        .function("checkSignature", &WasmModel::check_signature)
         .function("explain", &WasmModel::explain)
         .function("profile", &WasmModel::profile)
         .function("threshold", &WasmModel::threshold)

@@ -30,6 +30,19 @@ const PAGE_MODEL_ADVICE = new Map([
   ],
 ]);
 
+// The core's advice for a signature that a model comparing pen pressure cannot use, and the
+// page's advice in its place.
+const PRESSURE_ADVICE = [
+  ', or use a model trained with a sequence without pressure, such as dynamics-template',
+  ', or choose the default model under Models and press Use',
+];
+
+// Returns an error message of the core with advice that names the page's controls.
+function adviseOnSignatureError(message) {
+  const [nativeAdvice, pageAdvice] = PRESSURE_ADVICE;
+  return message.endsWith(nativeAdvice) ? message.slice(0, -nativeAdvice.length) + pageAdvice : message;
+}
+
 // Verification needs a reference built from at least MIN_ENROLMENTS enrolment signatures, and
 // the page recommends RECOMMENDED_ENROLMENTS.
 const MIN_ENROLMENTS = 3;
@@ -483,6 +496,8 @@ async function handleEnrol(event) {
   const points = pad.toPoints();
   try {
     engine.module.checkEnrolment(points);
+    // A model that compares pen pressure could not verify against this signature later.
+    engine.model.checkSignature(points);
     // Stored as a plain array of numbers, which IndexedDB and JSON keep alike.
     embedding = Array.from(engine.model.embed(points));
     // A copy adds nothing and makes the person look less variable than they are, so the
@@ -501,7 +516,7 @@ async function handleEnrol(event) {
       }
     }
   } catch (error) {
-    showMessage(`Enrolment failed: ${describeError(error)}`, 'error');
+    showMessage(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`, 'error');
     return;
   }
 
@@ -625,7 +640,7 @@ function handleVerify() {
       fused,
     };
   } catch (error) {
-    showMessage(`Verification failed: ${describeError(error)}`, 'error');
+    showMessage(`Verification failed: ${adviseOnSignatureError(describeError(error))}`, 'error');
     return;
   }
 

@@ -16,6 +16,10 @@ const ACTIVE_MODEL_KEY = 'activeModel';
 // The id of the default model (web/models/default.inkprint), which is not stored.
 export const DEFAULT_MODEL_ID = 'default';
 
+// The id of the pen model (web/models/pen.inkprint), which comes with the page too. Its time
+// warping compares pen pressure, so it suits pens that measure it and no other pointer.
+export const PEN_MODEL_ID = 'pen';
+
 function openModelDatabase() {
   return openDatabase(DATABASE_NAME, DATABASE_VERSION, (database) => {
     if (!database.objectStoreNames.contains(MODELS)) {
@@ -103,7 +107,7 @@ export class ModelStore {
     await transactionDone(transaction);
   }
 
-  // Returns the id of the active model: DEFAULT_MODEL_ID or a stored model's id.
+  // Returns the id of the active model: DEFAULT_MODEL_ID, PEN_MODEL_ID or a stored model's id.
   async activeId() {
     if (this.database === null) {
       return this.memoryActive;

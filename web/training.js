@@ -2,11 +2,15 @@
 // files. Training runs in a Web Worker (train-worker.js), with a progress bar, a loss curve and
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
-import { DEFAULT_MODEL_ID, ModelStore } from './model-store.js';
+import { DEFAULT_MODEL_ID, ModelStore, PEN_MODEL_ID } from './model-store.js';
 import { countOf, describeError, isolate, quote } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
-const DEFAULT_MODEL_URL = 'models/default.inkprint';
+// The models that come with the page, by their id in the model list.
+const BUILT_IN_MODELS = new Map([
+  [DEFAULT_MODEL_ID, { name: 'default', url: 'models/default.inkprint', label: 'Default model' }],
+  [PEN_MODEL_ID, { name: 'pen', url: 'models/pen.inkprint', label: 'Pen model, compares pressure' }],
+]);
 const UPLOT_URL = './vendor/uPlot.esm.js';
 const CHART_HEIGHT = 180;
 // Largest model file accepted by Import: the published network's file is about 12.5 KB, and a
@@ -339,10 +343,12 @@ function readNumber(input, label, { min, max, whole }) {
   return value;
 }
 
-async function fetchDefaultModel() {
-  const response = await fetch(DEFAULT_MODEL_URL);
+// Downloads the file of a model that comes with the page, by default the default model.
+async function fetchBuiltInModel(id = DEFAULT_MODEL_ID) {
+  const { url } = BUILT_IN_MODELS.get(id);
+  const response = await fetch(url);
   if (!response.ok) {
-    throw new Error(`Downloading ${DEFAULT_MODEL_URL} failed: HTTP ${response.status}. Reload the page.`);
+    throw new Error(`Downloading ${url} failed: HTTP ${response.status}. Reload the page.`);
   }
   return response.arrayBuffer();
 }
@@ -353,13 +359,14 @@ async function startingModel(choice) {
     return null;
   }
   const activeId = choice === 'active' ? await store.activeId() : DEFAULT_MODEL_ID;
-  if (activeId !== DEFAULT_MODEL_ID) {
-    const record = await store.get(activeId);
-    if (record !== undefined) {
-      return { bytes: record.bytes.slice(0), name: `model ${JSON.stringify(record.name)}` };
-    }
+  if (BUILT_IN_MODELS.has(activeId)) {
+    return { bytes: await fetchBuiltInModel(activeId), name: `${BUILT_IN_MODELS.get(activeId).name} model` };
   }
-  return { bytes: await fetchDefaultModel(), name: 'default model' };
+  const record = await store.get(activeId);
+  if (record !== undefined) {
+    return { bytes: record.bytes.slice(0), name: `model ${JSON.stringify(record.name)}` };
+  }
+  return { bytes: await fetchBuiltInModel(), name: 'default model' };
 }
 
 async function handleStart() {
@@ -636,8 +643,9 @@ function modelLabel(record) {
 async function showModels(selectedId = elements.modelList.value) {
   const records = await store.list();
   const activeId = await store.activeId();
-  const defaultOption = new Option('Default model (models/default.inkprint)', DEFAULT_MODEL_ID);
-  const options = [defaultOption];
+  const builtIn = [...BUILT_IN_MODELS].map(([id, { url, label }]) => new Option(`${label} (${url})`, id));
+  const defaultOption = builtIn[0];
+  const options = [...builtIn];
   for (const record of records) {
     const option = new Option(modelLabel(record), String(record.id));
     option.dataset.name = record.name;
@@ -654,13 +662,13 @@ async function showModels(selectedId = elements.modelList.value) {
 
 function selectedModelId() {
   const value = elements.modelList.value;
-  return value === DEFAULT_MODEL_ID ? DEFAULT_MODEL_ID : Number(value);
+  return BUILT_IN_MODELS.has(value) ? value : Number(value);
 }
 
-// Returns { name, bytes } of a model choice, downloading the default model when chosen.
+// Returns { name, bytes } of a model choice, downloading a model that comes with the page.
 async function modelBytes(id) {
-  if (id === DEFAULT_MODEL_ID) {
-    return { name: 'default', bytes: await fetchDefaultModel() };
+  if (BUILT_IN_MODELS.has(id)) {
+    return { name: BUILT_IN_MODELS.get(id).name, bytes: await fetchBuiltInModel(id) };
   }
   const record = await store.get(id);
   if (record === undefined) {
@@ -734,8 +742,9 @@ async function handleExport() {
 
 async function handleDelete() {
   const id = selectedModelId();
-  if (id === DEFAULT_MODEL_ID) {
-    showMessage(elements.modelMessage, 'The default model is part of the page and cannot be deleted.', 'error');
+  if (BUILT_IN_MODELS.has(id)) {
+    const { name } = BUILT_IN_MODELS.get(id);
+    showMessage(elements.modelMessage, `The ${name} model is part of the page and cannot be deleted.`, 'error');
     return;
   }
   const name = elements.modelList.selectedOptions[0]?.dataset.name ?? '';
@@ -746,7 +755,7 @@ async function handleDelete() {
     const wasActive = (await store.activeId()) === id;
     await store.remove(id);
     if (wasActive) {
-      await page.useModel(new Uint8Array(await fetchDefaultModel()));
+      await page.useModel(new Uint8Array(await fetchBuiltInModel()));
     }
     await showModels(DEFAULT_MODEL_ID);
     const switched = wasActive ? ' The default model is active again.' : '';
@@ -805,6 +814,18 @@ async function handleImport() {
 async function restoreActiveModel() {
   const activeId = await store.activeId();
   if (activeId === DEFAULT_MODEL_ID) {
+    return;
+  }
+  if (BUILT_IN_MODELS.has(activeId)) {
+    try {
+      await page.useModel(new Uint8Array(await fetchBuiltInModel(activeId)));
+    } catch (error) {
+      showMessage(
+        elements.modelMessage,
+        `The ${BUILT_IN_MODELS.get(activeId).name} model could not be loaded, so the default model is used: ${describeError(error)}`,
+        'error',
+      );
+    }
     return;
   }
   const record = await store.get(activeId);

@@ -255,6 +255,7 @@ private:
         for (;;) {
             skip_space();
             if (values.size() >= 64) {
+                // The template sequence has the longest calibration of all the sequences.
                 fail("\"" + name + "\" in \"dtwCalibration\" has more than 64 numbers, where at most " +
                      std::to_string(dtw_statistic_count(DtwSequence::DynamicsTemplate)) + " are expected");
             }
@@ -375,16 +376,19 @@ std::vector<double> signature_descriptors(const Signature& signature) {
 
 namespace {
 
-// Throws Error naming the fix when `signature` has no pressure channel, or a stroke whose
-// pressure is 0 on every point: a mouse or finger stroke within a pen signature, whose
-// missing pressure signature_from_flat() stores as 0.
+// Throws Error naming the fix when `signature` has no pressure channel. Also when a stroke of
+// two or more points has pressure 0 on every point: a mouse or finger stroke within a pen
+// signature, whose missing pressure signature_from_flat() stores as 0. A stroke of one point
+// has no pressure curve to compare, so its 0 is kept. Some SVC2004 task 2 files begin with
+// such a point, recorded before the pen touched.
 void require_pressure(const Signature& signature) {
-    const std::string fix = ": the dynamics-pressure DTW sequence compares pen pressure, so sign with a pen that "
-                            "measures it, or use a model trained with the dynamics sequence";
+    const std::string fix = ": this DTW sequence compares pen pressure, so sign with a pen that measures it, or use "
+                            "a model trained with a sequence without pressure, such as dynamics-template";
     if (!signature.has_pressure) throw Error("this signature has no pen pressure" + fix);
     for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
         const auto& points = signature.strokes[s].points;
-        if (std::all_of(points.begin(), points.end(), [](const Point& p) { return p.pressure == 0; })) {
+        if (points.size() > 1 &&
+            std::all_of(points.begin(), points.end(), [](const Point& p) { return p.pressure == 0; })) {
             throw Error("stroke " + std::to_string(s + 1) + " of this signature has no pen pressure" + fix);
         }
     }
@@ -412,15 +416,22 @@ std::vector<double> pressure_descriptors(const Signature& signature) {
     return {mean, std::sqrt(std::max(sum_squares / count - mean * mean, 0.0))};
 }
 
+bool dtw_uses_pressure(DtwSequence kind) {
+    return kind == DtwSequence::DynamicsPressure || kind == DtwSequence::DynamicsPressureTemplate;
+}
+
+bool dtw_uses_template(DtwSequence kind) {
+    return kind == DtwSequence::DynamicsTemplate || kind == DtwSequence::DynamicsPressureTemplate;
+}
+
 std::size_t dtw_descriptor_count(DtwSequence kind) {
-    return kDescriptorCount + (kind == DtwSequence::DynamicsPressure ? kPressureDescriptorCount : 0);
+    return kDescriptorCount + (dtw_uses_pressure(kind) ? kPressureDescriptorCount : 0);
 }
 
 std::size_t dtw_statistic_count(DtwSequence kind) {
-    const bool parts = kind == DtwSequence::DynamicsParts || kind == DtwSequence::DynamicsTemplate;
-    return kDtwStatisticCount - kDescriptorCount + dtw_descriptor_count(kind) +
-           dtw_part_count(kind) * kPartStatisticCount + (parts ? kRoughnessCount : 0) +
-           (kind == DtwSequence::DynamicsTemplate ? 1 : 0);
+    const std::size_t parts = dtw_part_count(kind);
+    return kDtwStatisticCount - kDescriptorCount + dtw_descriptor_count(kind) + parts * kPartStatisticCount +
+           (parts > 0 ? kRoughnessCount : 0) + (dtw_uses_template(kind) ? 1 : 0);
 }
 
 std::size_t dtw_part_count(DtwSequence kind) {
@@ -431,7 +442,8 @@ DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
     DtwSignature prepared;
     prepared.columns = dtw_columns(kind);
     prepared.descriptors = signature_descriptors(signature);
-    if (kind == DtwSequence::DynamicsPressure) {
+    prepared.with_template = dtw_uses_template(kind);
+    if (dtw_uses_pressure(kind)) {
         const std::vector<double> pressure = pressure_descriptors(signature);
         prepared.descriptors.insert(prepared.descriptors.end(), pressure.begin(), pressure.end());
     }
@@ -439,7 +451,6 @@ DtwSignature prepare_dtw(DtwSequence kind, const Signature& signature) {
         prepared.sequence = dtw_sequence(kind, signature);
         return prepared;
     }
-    prepared.with_template = kind == DtwSequence::DynamicsTemplate;
 
     // The roughness needs the differences before standardising, so the columns are built once here.
     const std::vector<double> raw = dynamics_columns(signature, false);
@@ -772,6 +783,7 @@ const char* dtw_sequence_name(DtwSequence kind) {
     case DtwSequence::DynamicsPressure: return "dynamics-pressure";
     case DtwSequence::DynamicsParts: return "dynamics-parts";
     case DtwSequence::DynamicsTemplate: return "dynamics-template";
+    case DtwSequence::DynamicsPressureTemplate: return "dynamics-pressure-template";
     }
     return "grid";
 }
@@ -779,12 +791,12 @@ const char* dtw_sequence_name(DtwSequence kind) {
 DtwSequence parse_dtw_sequence(std::string_view name) {
     for (DtwSequence kind :
          {DtwSequence::Grid, DtwSequence::Timed, DtwSequence::Dynamics, DtwSequence::DynamicsPressure,
-          DtwSequence::DynamicsParts, DtwSequence::DynamicsTemplate}) {
+          DtwSequence::DynamicsParts, DtwSequence::DynamicsTemplate, DtwSequence::DynamicsPressureTemplate}) {
         if (name == dtw_sequence_name(kind)) return kind;
     }
     throw Error("unknown DTW sequence \"" + std::string(name) +
-                "\": use \"grid\", \"timed\", \"dynamics\", \"dynamics-pressure\", \"dynamics-parts\" or "
-                "\"dynamics-template\"");
+                "\": use \"grid\", \"timed\", \"dynamics\", \"dynamics-pressure\", \"dynamics-parts\", "
+                "\"dynamics-template\" or \"dynamics-pressure-template\"");
 }
 
 namespace {
@@ -885,7 +897,8 @@ int dtw_columns(DtwSequence kind) {
     case DtwSequence::Dynamics:
     case DtwSequence::DynamicsParts:
     case DtwSequence::DynamicsTemplate: return 2 + 2 * kDynamicsOrder;
-    case DtwSequence::DynamicsPressure: return 3 + 2 * kDynamicsOrder;
+    case DtwSequence::DynamicsPressure:
+    case DtwSequence::DynamicsPressureTemplate: return 3 + 2 * kDynamicsOrder;
     default: return kFeatureCount;
     }
 }
@@ -896,7 +909,8 @@ std::vector<float> dtw_sequence(DtwSequence kind, const Signature& signature) {
     case DtwSequence::Dynamics:
     case DtwSequence::DynamicsParts:
     case DtwSequence::DynamicsTemplate: return dtw_dynamics(signature, false);
-    case DtwSequence::DynamicsPressure: return dtw_dynamics(signature, true);
+    case DtwSequence::DynamicsPressure:
+    case DtwSequence::DynamicsPressureTemplate: return dtw_dynamics(signature, true);
     default: return dtw_grid(signature);
     }
 }
@@ -1184,7 +1198,7 @@ DtwEnrolment prepare_dtw_enrolment(DtwSequence kind, const std::vector<Signature
     DtwEnrolment prepared;
     for (const Signature& signature : enrolment) prepared.signatures.push_back(prepare_dtw(kind, signature));
     distances_among(prepared.signatures, band, prepared.among, prepared.part_among);
-    if (kind == DtwSequence::DynamicsTemplate && prepared.signatures.size() >= 2) {
+    if (dtw_uses_template(kind) && prepared.signatures.size() >= 2) {
         prepared.writer_template = template_of(prepared.signatures, prepared.among, band);
     }
     return prepared;

@@ -166,12 +166,14 @@ export function requireBuiltModule() {
     'wasm/inkprint-train.js',
     'wasm/inkprint-train.wasm',
     'models/default.inkprint',
+    'models/pen.inkprint',
   ];
   const missing = required.filter((file) => !fs.existsSync(path.join(WEB_ROOT, file)));
   if (missing.length > 0) {
     throw new Error(
       `missing in web/: ${missing.join(', ')}. Build the WebAssembly module with ` +
-        'scripts/build.sh, and train the default model with scripts/train-default-model.sh.',
+        'scripts/build.sh, and train the models with scripts/train-default-model.sh and ' +
+        'scripts/train-pen-model.sh.',
     );
   }
 }
@@ -244,7 +246,10 @@ export function fitToBox(samples, box, margin) {
 // because each of its moves with the button down waits for a rendered frame and runs drag
 // detection scripts: U31S1 (1.8 s) took 2.6 s to replay through it. Sending without waiting
 // for each reply keeps the order, because one protocol session handles commands in order.
-export async function replaySignature(page, samples) {
+//
+// With `pressure`, a function from a sample's index to a value from 0 to 1, the events come
+// from a pen that measures that pressure instead of from a mouse.
+export async function replaySignature(page, samples, { pressure = null } = {}) {
   const pad = page.locator('#pad');
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
@@ -252,7 +257,7 @@ export async function replaySignature(page, samples) {
 
   const session = await page.context().newCDPSession(page);
   const sent = [];
-  const dispatch = (type, point, buttonDown) => {
+  const dispatch = (type, point, buttonDown, index) => {
     const event = {
       type,
       x: point.pageX,
@@ -261,6 +266,10 @@ export async function replaySignature(page, samples) {
       buttons: buttonDown ? 1 : 0,
       clickCount: type === 'mouseMoved' ? 0 : 1,
     };
+    if (pressure !== null) {
+      event.pointerType = 'pen';
+      event.force = buttonDown ? pressure(index) : 0;
+    }
     sent.push(session.send('Input.dispatchMouseEvent', event));
   };
 
@@ -279,13 +288,13 @@ export async function replaySignature(page, samples) {
     const startsStroke = index === 0 || point.stroke !== points[index - 1].stroke;
     const endsStroke = index === points.length - 1 || point.stroke !== points[index + 1].stroke;
     if (startsStroke) {
-      dispatch('mouseMoved', point, false);
-      dispatch('mousePressed', point, true);
+      dispatch('mouseMoved', point, false, index);
+      dispatch('mousePressed', point, true, index);
     } else {
-      dispatch('mouseMoved', point, true);
+      dispatch('mouseMoved', point, true, index);
     }
     if (endsStroke) {
-      dispatch('mouseReleased', point, false);
+      dispatch('mouseReleased', point, false, index);
     }
   }
 

@@ -256,7 +256,7 @@ TEST(DtwDynamics, ComparesPressureOnRequest) {
         inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsPressure, mouse);
         FAIL() << "a signature without pressure was prepared for the pressure sequence";
     } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("dynamics sequence"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("a sequence without pressure"), std::string::npos) << error.what();
     }
     EXPECT_THROW(inkprint::dtw_dynamics(mouse, true), inkprint::Error);
     // Nor is a pen signature with a mouse stroke, whose missing pressure reads as 0.
@@ -270,6 +270,13 @@ TEST(DtwDynamics, ComparesPressureOnRequest) {
         EXPECT_NE(std::string(error.what()).find("stroke 2 of this signature has no pen pressure"), std::string::npos)
             << error.what();
     }
+    // A stroke of one point at pressure 0 is kept: it has no pressure curve to compare.
+    inkprint::Signature touch = light;
+    touch.strokes.insert(touch.strokes.begin(), inkprint::Stroke{{inkprint::Point{0, 0, 0, 0}}});
+    for (std::size_t s = 1; s < touch.strokes.size(); ++s) {
+        for (auto& point : touch.strokes[s].points) point.t_ms += 300;
+    }
+    EXPECT_NO_THROW(inkprint::prepare_dtw(inkprint::DtwSequence::DynamicsPressure, touch));
 
     // Signatures prepared with different sequences are not compared.
     const std::vector<inkprint::DtwSignature> enrolment = {prepared, prepared};
@@ -405,14 +412,15 @@ TEST(DtwDynamicsParts, AddsPartAndRoughnessStatistics) {
 TEST(DtwSequenceNames, RoundTrip) {
     for (auto kind : {inkprint::DtwSequence::Grid, inkprint::DtwSequence::Timed, inkprint::DtwSequence::Dynamics,
                       inkprint::DtwSequence::DynamicsPressure, inkprint::DtwSequence::DynamicsParts,
-                      inkprint::DtwSequence::DynamicsTemplate}) {
+                      inkprint::DtwSequence::DynamicsTemplate, inkprint::DtwSequence::DynamicsPressureTemplate}) {
         EXPECT_EQ(inkprint::parse_dtw_sequence(inkprint::dtw_sequence_name(kind)), kind);
     }
     try {
         inkprint::parse_dtw_sequence("steps");
         FAIL() << "an unknown name was accepted";
     } catch (const inkprint::Error& error) {
-        EXPECT_NE(std::string(error.what()).find("\"dynamics-parts\" or \"dynamics-template\""), std::string::npos)
+        EXPECT_NE(std::string(error.what()).find("\"dynamics-template\" or \"dynamics-pressure-template\""),
+                  std::string::npos)
             << error.what();
     }
 }
@@ -446,6 +454,55 @@ TEST(WriterTemplate, CopiesGiveStepsAndFloor) {
     // Other sequences get no template.
     EXPECT_TRUE(inkprint::prepare_dtw_enrolment(inkprint::DtwSequence::DynamicsParts, copies, band)
                     .writer_template.mean.empty());
+}
+
+TEST(WriterTemplate, PressureTemplateWeighsPressure) {
+    const auto kind = inkprint::DtwSequence::DynamicsPressureTemplate;
+    const int band = inkprint::kDtwTimedBand;
+    EXPECT_TRUE(inkprint::dtw_uses_pressure(kind));
+    EXPECT_TRUE(inkprint::dtw_uses_template(kind));
+    EXPECT_EQ(inkprint::dtw_part_count(kind), 0u);
+    EXPECT_EQ(inkprint::dtw_statistic_count(kind),
+              inkprint::kDtwStatisticCount + inkprint::kPressureDescriptorCount + 1);
+
+    // One path and pace; the pressure rises and falls with a phase of its own in each signature.
+    const auto with_pressure = [](double phase) {
+        inkprint::Signature signature = wave_stroke(201, 10);
+        signature.has_pressure = true;
+        for (std::size_t i = 0; i < signature.strokes[0].points.size(); ++i) {
+            signature.strokes[0].points[i].pressure = 0.5 + 0.3 * std::sin(0.05 * static_cast<double>(i) + phase);
+        }
+        return signature;
+    };
+    const std::vector<inkprint::Signature> enrolment = {with_pressure(0.0), with_pressure(0.1), with_pressure(0.2)};
+    const auto prepared = inkprint::prepare_dtw_enrolment(kind, enrolment, band);
+    const auto& writer = prepared.writer_template;
+    ASSERT_EQ(writer.columns, 13);
+    ASSERT_FALSE(writer.mean.empty());
+    EXPECT_TRUE(prepared.signatures[0].with_template);
+    EXPECT_TRUE(prepared.signatures[0].parts.empty());
+
+    // The template has pressure in it: a query whose pressure is out of phase is farther from it
+    // than one in phase, although both draw the same path at the same pace.
+    const auto same = inkprint::prepare_dtw(kind, with_pressure(0.1));
+    const auto other = inkprint::prepare_dtw(kind, with_pressure(3.0));
+    EXPECT_LT(2 * inkprint::template_distance(same, writer, band), inkprint::template_distance(other, writer, band));
+
+    const auto to_query = [&](const inkprint::DtwSignature& query) {
+        std::vector<double> distances;
+        for (const auto& signature : prepared.signatures) {
+            distances.push_back(inkprint::dtw_distance(signature.sequence, query.sequence, band, 13));
+        }
+        return distances;
+    };
+    const auto statistics = inkprint::dtw_statistics(to_query(other), prepared.among,
+                                                     pointers_to(prepared.signatures), other, {}, {}, &writer);
+    ASSERT_EQ(statistics.size(), inkprint::dtw_statistic_count(kind));
+    EXPECT_NEAR(statistics.back(),
+                std::log(inkprint::template_distance(other, writer, band) / writer.spread), 1e-9);
+
+    // A signature without pressure cannot be weighed against it.
+    EXPECT_THROW(inkprint::prepare_dtw(kind, wave_stroke(201, 10)), inkprint::Error);
 }
 
 TEST(WriterTemplate, CentreAndLeaveOneOutSpread) {

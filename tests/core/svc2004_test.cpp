@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "inkprint/error.hpp"
+#include "inkprint/fusion.hpp"
 #include "inkprint/svc2004.hpp"
 #include "test_data.hpp"
 
@@ -143,6 +144,26 @@ TEST(Svc2004File, ReadsEveryFileOfBothTasks) {
             for (const auto& signature : user.genuine) EXPECT_TRUE(time_never_decreases(signature));
         }
     }
+}
+
+TEST(Svc2004File, Task2FitsPressureSequences) {
+    INKPRINT_REQUIRE_SVC2004();
+    // Seven files begin with one point at pressure 0, a stroke of its own. The pressure
+    // sequences must accept them, because no model with pressure could be trained otherwise.
+    const auto users = inkprint::read_svc2004_task(svc2004_data() / "Task2");
+    std::size_t lone_points = 0;
+    for (const auto& user : users) {
+        for (const auto* list : {&user.genuine, &user.forgeries}) {
+            for (const auto& signature : *list) {
+                const auto& first = signature.strokes.front().points;
+                if (first.size() == 1 && first[0].pressure == 0) ++lone_points;
+                for (auto kind : {inkprint::DtwSequence::DynamicsPressure, inkprint::DtwSequence::DynamicsPressureTemplate}) {
+                    EXPECT_NO_THROW(inkprint::prepare_dtw(kind, signature)) << "user " << user.user;
+                }
+            }
+        }
+    }
+    EXPECT_EQ(lone_points, 7u);
 }
 
 TEST(Svc2004File, ReportsMissingFolder) {

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { defaultModelBytes, loadModule, messageOf, root, skipWithoutData, svc2004Folder } from './load-module.mjs';
+import {
+  defaultModelBytes,
+  loadModule,
+  messageOf,
+  penModelBytes,
+  root,
+  skipWithoutData,
+  svc2004Folder,
+} from './load-module.mjs';
 
 let mod;
 let model;
@@ -18,11 +26,12 @@ before(async () => {
 });
 
 // A wavy line in the flat format [x, y, t_ms, pressure, stroke] per point, in two strokes.
-function wave(frequency, points = 150) {
+// `pressure(i)` gives point i's pen pressure; without it the points have none, as a mouse's.
+function wave(frequency, points = 150, pressure = () => NaN) {
   const values = [];
   for (let i = 0; i < points; i++) {
     const stroke = i < points / 2 ? 0 : 1;
-    values.push(i * 3, 40 * Math.sin((frequency * i) / points), i * 10 + stroke * 90, NaN, stroke);
+    values.push(i * 3, 40 * Math.sin((frequency * i) / points), i * 10 + stroke * 90, pressure(i), stroke);
   }
   return new Float64Array(values);
 }
@@ -120,4 +129,32 @@ test('a tap or a dash cannot be enrolled', () => {
   assert.match(messageOf(() => mod.checkEnrolment(wave(10, 12))), /pen was down for only 100 ms, less than the 200 ms/);
   assert.equal(mod.checkEnrolment(wave(10)), undefined);
   assert.match(messageOf(() => mod.checkEnrolment(new Float64Array(0))), /signature is empty/);
+});
+
+test('the pen model compares pressure and refuses signatures without it', () => {
+  const pen = new mod.Model(penModelBytes());
+  try {
+    const fusionOfPen = JSON.parse(pen.describe()).training.fusion;
+    assert.equal(fusionOfPen.dtwSequence, 'dynamics-pressure-template');
+    const pressed = (frequency, phase) => wave(frequency, 150, (i) => 0.5 + 0.3 * Math.sin(i / 9 + phase));
+    const enrolment = [pressed(9, 0), pressed(10, 0.1), pressed(11, 0.2)];
+    const size = pen.embeddingSize();
+    const embeddings = new Float32Array(enrolment.length * size);
+    enrolment.forEach((points, index) => embeddings.set(pen.embed(points), index * size));
+    pen.checkSignature(pressed(10, 0.1));
+    const inPhase = pen.verifyFused(embeddings, enrolment, pressed(10, 0.1)).score;
+    const outOfPhase = pen.verifyFused(embeddings, enrolment, pressed(10, 3)).score;
+    assert.ok(inPhase > outOfPhase, `pressure in phase ${inPhase} vs out of phase ${outOfPhase}`);
+
+    // A mouse signature, or a pen signature with a mouse stroke, cannot be compared.
+    assert.match(messageOf(() => pen.checkSignature(wave(10))), /no pen pressure.*sign with a pen that measures it/);
+    const mixed = wave(10, 150, (i) => (i < 75 ? 0.5 : NaN));
+    assert.match(messageOf(() => pen.checkSignature(mixed)), /stroke 2 of this signature has no pen pressure/);
+    assert.match(messageOf(() => pen.verifyFused(embeddings, enrolment, wave(10))), /no pen pressure/);
+    // The default model takes either.
+    model.checkSignature(wave(10));
+    model.checkSignature(pressed(10, 0));
+  } finally {
+    pen.delete();
+  }
 });

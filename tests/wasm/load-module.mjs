@@ -23,6 +23,11 @@ export function defaultModelBytes() {
   return new Uint8Array(readFileSync(join(root, 'web', 'models', 'default.inkprint')));
 }
 
+// The pen model, whose time warping compares pen pressure (scripts/train-pen-model.sh).
+export function penModelBytes() {
+  return new Uint8Array(readFileSync(join(root, 'web', 'models', 'pen.inkprint')));
+}
+
 // Runs `action`, which must throw an Error, and returns the error's message.
 export function messageOf(action) {
   try {

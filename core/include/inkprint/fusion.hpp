@@ -101,11 +101,21 @@ enum class DtwSequence {
     // DynamicsParts, and the query also aligned with the writer's template (WriterTemplate),
     // which weighs each moment of the signature by how steadily the writer repeats it.
     DynamicsTemplate,
+    // DynamicsPressure, and the query also aligned with the writer's template of all 13
+    // columns, pressure included. Without the parts, which gained nothing with pressure.
+    DynamicsPressureTemplate,
 };
 
 // The name as the tools and the model description write it: "grid", "timed", "dynamics",
-// "dynamics-pressure", "dynamics-parts" or "dynamics-template".
+// "dynamics-pressure", "dynamics-parts", "dynamics-template" or "dynamics-pressure-template".
 const char* dtw_sequence_name(DtwSequence kind);
+
+// Whether the sequences of `kind` have a pressure column and the pressure descriptors, so
+// that every signature needs pen pressure.
+bool dtw_uses_pressure(DtwSequence kind);
+
+// Whether the calibration of `kind` also weighs the query against the writer's template.
+bool dtw_uses_template(DtwSequence kind);
 
 // Reads a name that dtw_sequence_name() writes. Throws Error naming the accepted names.
 DtwSequence parse_dtw_sequence(std::string_view name);
@@ -138,7 +148,7 @@ inline constexpr int kDynamicsOrder = 5;
 std::vector<float> dtw_dynamics(const Signature& signature, bool with_pressure);
 
 // Returns the number of values per step in the sequences of `kind`: 8 for Grid and Timed, 12 for
-// Dynamics, 13 for DynamicsPressure.
+// Dynamics, DynamicsParts and DynamicsTemplate, 13 for the two with pressure.
 int dtw_columns(DtwSequence kind);
 
 // Returns dtw_grid(), dtw_timed() or dtw_dynamics(), whichever `kind` names.
@@ -193,7 +203,7 @@ inline constexpr std::size_t kPressureDescriptorCount = 2;
 std::vector<double> pressure_descriptors(const Signature& signature);
 
 // Returns the number of descriptors that prepare_dtw() keeps for `kind`: kDescriptorCount, plus
-// kPressureDescriptorCount for DynamicsPressure.
+// kPressureDescriptorCount for the kinds with pressure (dtw_uses_pressure).
 std::size_t dtw_descriptor_count(DtwSequence kind);
 
 // Some columns of a DTW sequence, aligned on their own.
@@ -209,7 +219,7 @@ struct DtwSignature {
     std::vector<double> descriptors;  // signature_descriptors(), then pressure_descriptors() if used
     std::vector<DtwPart> parts;       // dtw_part_count() parts of the sequence, for DynamicsParts
     std::vector<double> roughness;    // roughness_descriptors(), for DynamicsParts and DynamicsTemplate
-    bool with_template = false;       // scored with a WriterTemplate too, for DynamicsTemplate
+    bool with_template = false;       // scored with a WriterTemplate too (dtw_uses_template)
 };
 
 // Number of parts that prepare_dtw() splits from the sequence of `kind`. It is 2 for

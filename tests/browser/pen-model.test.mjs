@@ -1,0 +1,77 @@
+// The pen model that comes with the page: its time warping compares pen pressure. It can be
+// chosen under Models, stays chosen after a reload, enrols and verifies pen signatures, and
+// refuses a mouse signature with advice instead of enrolling what it could never verify.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { assertClean, loadPage, makeScribble, openPage, replaySignature, textOf, usePageSession } from './helpers.mjs';
+
+const env = usePageSession();
+
+// A pressure that rises and falls along the signature, different for each variant.
+const penPressure = (variant) => (index) => 0.5 + 0.3 * Math.sin(index / 7 + variant * 0.2);
+
+async function useModel(page, id) {
+  await page.selectOption('#model-list', id);
+  await page.click('#model-use');
+  await page.waitForSelector(`#model-active[data-active-id="${id}"]`);
+}
+
+test('the pen model enrols and verifies pen signatures and refuses a mouse', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  await useModel(page, 'pen');
+  assert.match(await textOf(page, '#model-details'), /dynamics-pressure-template/);
+
+  // A mouse signature is refused before it is stored, with advice that names the page's controls.
+  await page.fill('#person', 'pen writer');
+  await replaySignature(page, makeScribble(0));
+  await page.click('#enrol');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(
+    await textOf(page, '#message'),
+    /^Enrolment failed: this signature has no pen pressure: .*sign with a pen that measures it, or choose the default model under Models and press Use\.?$/,
+  );
+  assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
+  await page.click('#clear');
+
+  for (let variant = 0; variant < 3; variant += 1) {
+    await replaySignature(page, makeScribble(variant), { pressure: penPressure(variant) });
+    assert.equal(await page.getAttribute('#pad-status', 'data-pressure'), 'true', 'the pad saw the pressure');
+    await page.click('#enrol');
+    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+  }
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+
+  // A variant not enrolled: an enrolled one would be flagged as a replayed copy.
+  await replaySignature(page, makeScribble(3), { pressure: penPressure(3) });
+  await page.click('#verify');
+  assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assert.ok(Number.isFinite(Number(await page.getAttribute('#result', 'data-score'))));
+
+  // A mouse signature verified against the same enrolment is refused with the reason.
+  await page.click('#clear');
+  await replaySignature(page, makeScribble(3));
+  await page.click('#verify');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(await textOf(page, '#message'), /^Verification failed: this signature has no pen pressure: .*press Use/);
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), null);
+
+  // The choice survives a reload, and the enrolment is still this model's.
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="pen"]');
+  assert.match(await textOf(page, '#model-details'), /dynamics-pressure-template/);
+  await page.fill('#person', 'pen writer');
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+
+  // The pen model is part of the page, like the default model.
+  await page.selectOption('#model-list', 'pen');
+  await page.click('#model-delete');
+  assert.match(await textOf(page, '#model-message'), /The pen model is part of the page and cannot be deleted\./);
+  await useModel(page, 'default');
+  assertClean(page);
+});
