@@ -1,6 +1,6 @@
 // The pen model that comes with the page: its time warping compares pen pressure. It can be
 // chosen under Models, stays chosen after a reload, enrols and verifies pen signatures, and
-// refuses a mouse signature with advice instead of enrolling what it could never verify.
+// rejects a mouse signature with advice instead of enrolling what it could never verify.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -18,7 +18,7 @@ async function useModel(page, id) {
   await page.waitForSelector(`#model-active[data-active-id="${id}"]`);
 }
 
-test('the pen model enrols and verifies pen signatures and refuses a mouse', async (t) => {
+test('pen model takes a pen, not a mouse', async (t) => {
   const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
   assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
@@ -26,7 +26,7 @@ test('the pen model enrols and verifies pen signatures and refuses a mouse', asy
   await useModel(page, 'pen');
   assert.match(await textOf(page, '#model-details'), /dynamics-pressure-template/);
 
-  // A mouse signature is refused before it is stored, with advice that names the page's controls.
+  // A mouse signature is rejected before it is stored, with advice that names the page's controls.
   await page.fill('#person', 'pen writer');
   await replaySignature(page, makeScribble(0));
   await page.click('#enrol');
@@ -53,7 +53,7 @@ test('the pen model enrols and verifies pen signatures and refuses a mouse', asy
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
   assert.ok(Number.isFinite(Number(await page.getAttribute('#result', 'data-score'))));
 
-  // A mouse signature verified against the same enrolment is refused with the reason.
+  // A mouse signature verified against the same enrolment is rejected with the reason.
   await page.click('#clear');
   await replaySignature(page, makeScribble(3));
   await page.click('#verify');

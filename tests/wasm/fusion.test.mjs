@@ -131,7 +131,7 @@ test('a tap or a dash cannot be enrolled', () => {
   assert.match(messageOf(() => mod.checkEnrolment(new Float64Array(0))), /signature is empty/);
 });
 
-test('the pen model compares pressure and refuses signatures without it', () => {
+test('pen model rejects signatures without pressure', () => {
   const pen = new mod.Model(penModelBytes());
   try {
     const fusionOfPen = JSON.parse(pen.describe()).training.fusion;
