@@ -165,6 +165,12 @@ public:
     }
 
     double threshold() const { return verifier_.model().threshold; }
+
+    // The bytes that decide the embeddings (inkprint::serialize_network), from which the page
+    // derives the id under which it stores enrolments.
+    val network_bytes() const {
+        return guard([&] { return uint8_array(inkprint::serialize_network(verifier_.model())); });
+    }
     int embedding_size() const { return static_cast<int>(verifier_.embedding_size()); }
 
     std::string describe() const {
@@ -349,6 +355,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
         .function("explain", &WasmModel::explain)
         .function("profile", &WasmModel::profile)
         .function("threshold", &WasmModel::threshold)
+        .function("networkBytes", &WasmModel::network_bytes)
         .function("embeddingSize", &WasmModel::embedding_size)
         .function("describe", &WasmModel::describe);
     emscripten::function("makeReference", &make_reference);

@@ -5,6 +5,7 @@
 import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
 import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
+import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { SignaturePad } from './pad.js';
 import { countOf, describeError, isolate, quote, quoteList } from './text.js';
 import { setupTraining } from './training.js';
@@ -14,6 +15,8 @@ const MODEL_URL = 'models/default.inkprint';
 // Cross-validated error rates of the default model's configuration, written by
 // scripts/measure-default-accuracy.sh. The page works without it.
 const ACCURACY_URL = 'models/default-accuracy.json';
+// Ids of the earlier default model files and of their networks (scripts/record-default-model.mjs).
+const EARLIER_MODELS_URL = 'models/earlier-default-models.json';
 
 // The core's model file errors end with advice for the native tools, which the page cannot
 // follow: it has no model export and no file choice. Each suffix here is replaced with advice
@@ -84,18 +87,32 @@ const elements = {
   modelAccuracy: document.getElementById('model-accuracy'),
 };
 
-// The loaded module, model, model id and parsed model description (null when it is not JSON),
-// set once loading succeeds. Also the default model's id and its cross-validated error rates
-// (null without models/default-accuracy.json).
+// The loaded module, model, model ids and parsed model description (null when it is not JSON),
+// set once loading succeeds. Also the default model's file id and its cross-validated error
+// rates (null without models/default-accuracy.json).
+//   modelId         the id of the model's network, under which new enrolments are stored. A
+//                   model file whose fusion or threshold changed keeps its enrolments.
+//   fileId          the id of the whole model file. Earlier versions stored enrolments under it.
+//   sameNetworkIds  file ids of this model and of earlier default models with the same network.
+//                   Enrolments stored under them are this model's too.
 const engine = {
   module: null,
   model: null,
   modelId: null,
+  fileId: null,
+  sameNetworkIds: new Set(),
   embeddingSize: 0,
   description: null,
-  defaultModelId: null,
+  defaultFileId: null,
   defaultAccuracy: null,
+  earlierModels: [],
 };
+
+// Whether `entry` was enrolled with the active model's network, under its id or under the id
+// of a model file with the same network.
+function isActiveModels(entry) {
+  return entry.modelId === engine.modelId || engine.sameNetworkIds.has(entry.modelId);
+}
 
 // The error that stopped the module or the model from loading, or null. Every later message
 // repeats it, because nothing can be enrolled or verified without the model.
@@ -306,7 +323,7 @@ function showEnrolmentCount() {
   shownEnrolment = fingerprintOf(entry);
   const count = entry?.embeddings.length ?? 0;
 
-  if (entry !== undefined && engine.modelId !== null && entry.modelId !== engine.modelId) {
+  if (entry !== undefined && engine.modelId !== null && !isActiveModels(entry)) {
     const signatures = countOf(count, 'enrolment signature');
     elements.enrolCount.textContent = `${signatures} made with another model`;
     elements.enrolCount.dataset.otherModel = 'true';
@@ -353,7 +370,7 @@ function prepareEnrolmentSoon() {
         pendingSaves === 0 &&
         engine.model !== null &&
         entry !== undefined &&
-        entry.modelId === engine.modelId &&
+        isActiveModels(entry) &&
         entry.signatures.length >= MIN_ENROLMENTS &&
         entry.signatures.every((saved) => saved !== null) &&
         engine.model.hasFusion();
@@ -487,7 +504,7 @@ async function handleEnrol(event) {
     return;
   }
   const entry = store.get(person);
-  if (entry !== undefined && entry.modelId !== engine.modelId) {
+  if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(person), 'error');
     return;
   }
@@ -522,7 +539,9 @@ async function handleEnrol(event) {
 
   let count;
   try {
-    count = await whileSaving(() => store.add(person, engine.modelId, embedding, pointsToSaved(points)));
+    // An enrolment keeps the id it was started under, which may be an earlier file's id.
+    const modelId = entry?.modelId ?? engine.modelId;
+    count = await whileSaving(() => store.add(person, modelId, embedding, pointsToSaved(points)));
   } catch (error) {
     // Another tab may have enrolled this person with another model since the check above, or
     // the browser refused the write. Nothing was saved, and the drawing stays on the pad.
@@ -563,7 +582,7 @@ function buildReference(person) {
   const entry = store.get(person);
   const count = entry?.embeddings.length ?? 0;
 
-  if (entry !== undefined && entry.modelId !== engine.modelId) {
+  if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(person), 'error');
     return null;
   }
@@ -883,23 +902,6 @@ async function downloadModel() {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// Returns an id that changes whenever the model file changes: the SHA-256 of its bytes.
-// crypto.subtle exists only in secure contexts (HTTPS or loopback), so a page served over
-// plain HTTP elsewhere falls back to 32-bit FNV-1a plus the length, which is enough to tell
-// models apart but is not a cryptographic hash.
-async function computeModelId(bytes) {
-  if (globalThis.crypto?.subtle !== undefined) {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return 'sha256:' + Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  }
-
-  let hash = 0x811c9dc5;
-  for (const byte of bytes) {
-    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  }
-  return `fnv1a32:${hash.toString(16).padStart(8, '0')}:${bytes.length}`;
-}
-
 // Labels of the error rates in describe()'s held-out results. They are fractions from 0 to 1
 // and are shown as percentages.
 const RATE_LABELS = new Map([
@@ -998,10 +1000,34 @@ function adviseOnModelError(message) {
   return message;
 }
 
+// Returns { modelId, fileId } of `model` loaded from the file `bytes` (see engine).
+async function computeModelIds(model, bytes) {
+  return {
+    modelId: NETWORK_ID_PREFIX + (await computeModelId(model.networkBytes())),
+    fileId: await computeModelId(bytes),
+  };
+}
+
+// Returns the list of EARLIER_MODELS_URL: [{ fileIds: [...], networkIds: [...] }], or an empty
+// list when the file is missing or not as scripts/record-default-model.mjs writes it. Without
+// it only enrolments of the current default model file and of this version's ids are kept.
+async function downloadEarlierModels() {
+  try {
+    const response = await fetch(EARLIER_MODELS_URL);
+    if (!response.ok) {
+      return [];
+    }
+    const list = await response.json();
+    const strings = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+    return Array.isArray(list) ? list.filter((item) => strings(item?.fileIds) && strings(item?.networkIds)) : [];
+  } catch {
+    return [];
+  }
+}
+
 async function loadEngine() {
   const module = await startModule();
   const bytes = await downloadModel();
-  const modelId = await computeModelId(bytes);
 
   let model;
   try {
@@ -1012,10 +1038,18 @@ async function loadEngine() {
     );
   }
 
+  let ids;
+  try {
+    ids = await computeModelIds(model, bytes);
+  } catch (error) {
+    model.delete();
+    throw error;
+  }
   engine.module = module;
-  engine.defaultModelId = modelId;
+  engine.defaultFileId = ids.fileId;
   engine.defaultAccuracy = await downloadAccuracy();
-  installModel(model, modelId);
+  engine.earlierModels = await downloadEarlierModels();
+  installModel(model, ids);
 }
 
 // Returns the summaries of ACCURACY_URL, or null when the file is missing or not as
@@ -1044,7 +1078,7 @@ async function downloadAccuracy() {
 // The footer line with the cross-validated error rates, for the default model only: a model
 // trained in the page was not measured this way.
 function showAccuracy() {
-  const accuracy = engine.modelId === engine.defaultModelId ? engine.defaultAccuracy : null;
+  const accuracy = engine.fileId === engine.defaultFileId ? engine.defaultAccuracy : null;
   elements.modelAccuracy.hidden = accuracy === null;
   if (accuracy === null) {
     elements.modelAccuracy.textContent = '';
@@ -1060,11 +1094,19 @@ function showAccuracy() {
     `forgeries, ${rates('randomGlobal')} for random forgeries.`;
 }
 
-// Makes `model` the one the page enrols and verifies with, and releases the previous one.
-function installModel(model, modelId) {
+// Makes `model` the one the page enrols and verifies with, and releases the previous one. `ids`
+// are its computeModelIds().
+function installModel(model, { modelId, fileId }) {
   engine.model?.delete();
   engine.model = model;
   engine.modelId = modelId;
+  engine.fileId = fileId;
+  engine.sameNetworkIds = new Set([fileId]);
+  for (const earlier of engine.earlierModels) {
+    if (earlier.networkIds.includes(modelId)) {
+      earlier.fileIds.forEach((id) => engine.sameNetworkIds.add(id));
+    }
+  }
   engine.embeddingSize = model.embeddingSize();
   const description = model.describe();
   try {
@@ -1081,14 +1123,14 @@ function installModel(model, modelId) {
 // current model then.
 async function useModel(bytes) {
   const model = new engine.module.Model(bytes);
-  let modelId;
+  let ids;
   try {
-    modelId = await computeModelId(bytes);
+    ids = await computeModelIds(model, bytes);
   } catch (error) {
     model.delete();
     throw error;
   }
-  installModel(model, modelId);
+  installModel(model, ids);
   clearResult();
   showEnrolmentCount();
 }
@@ -1152,7 +1194,7 @@ async function main() {
   clearMessage();
   showEnrolmentCount();
   const entry = store.get(elements.person.value.trim());
-  if (entry !== undefined && entry.modelId !== engine.modelId) {
+  if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(elements.person.value.trim()), 'error');
   }
   setPageState('ready');

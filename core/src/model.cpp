@@ -111,6 +111,14 @@ void Model::validate() const {
     if (!std::isfinite(threshold)) throw Error("model threshold is not finite");
 }
 
+std::vector<std::uint8_t> serialize_network(const Model& model) {
+    Model network;
+    network.network = model.network;
+    network.scaling = model.scaling;
+    network.parameters = model.parameters;
+    return serialize_model(network);
+}
+
 std::vector<std::uint8_t> serialize_model(const Model& model) {
     model.validate();
     Writer out;

@@ -58,6 +58,28 @@ TEST(ModelFile, RoundTrip) {
     EXPECT_EQ(serialize_model(loaded), serialize_model(model));
 }
 
+TEST(ModelFile, NetworkBytesIgnoreFusionAndThreshold) {
+    const Model model = make_model();
+    Model refitted = model;
+    refitted.threshold = 0.9f;
+    refitted.forgery_target = -1.0f;
+    refitted.description = "{\"fusion\":{\"dtwWeight\":0.5}}";
+    EXPECT_NE(serialize_model(refitted), serialize_model(model));
+    EXPECT_EQ(inkprint::serialize_network(refitted), inkprint::serialize_network(model));
+
+    // Anything that changes an embedding changes them.
+    Model retrained = model;
+    retrained.parameters[7] += 1e-6f;
+    EXPECT_NE(inkprint::serialize_network(retrained), inkprint::serialize_network(model));
+    Model rescaled = model;
+    rescaled.scaling.mean[0] += 1.0f;
+    EXPECT_NE(inkprint::serialize_network(rescaled), inkprint::serialize_network(model));
+    Model reshaped = model;
+    reshaped.network.layers[0].stride = 2;
+    reshaped.parameters.assign(reshaped.network.parameter_count(), 0.1f);
+    EXPECT_NE(inkprint::serialize_network(reshaped), inkprint::serialize_network(model));
+}
+
 TEST(ModelFile, SaveAndLoadFile) {
     const auto path = std::filesystem::temp_directory_path() / "inkprint_model_test.inkprint";
     inkprint::save_model(make_model(), path);

@@ -7,6 +7,7 @@ import {
   defaultModelBytes,
   loadModule,
   messageOf,
+  root,
   skipWithoutData,
   svc2004Folder,
 } from './load-module.mjs';
@@ -141,4 +142,37 @@ test('held-out genuine scores above its forgery on average', (t) => {
     forgerySum += model.verify(reference, readSignature('Task1', user, 21)).score;
   }
   assert.ok(genuineSum > forgerySum, `genuine mean ${genuineSum / 10}, forgery mean ${forgerySum / 10}`);
+});
+
+test('network bytes embed as the model does', () => {
+  const bytes = model.networkBytes();
+  assert.ok(bytes instanceof Uint8Array);
+  // They form a model file of their own, without the description, that embeds alike.
+  const network = new mod.Model(bytes);
+  try {
+    assert.deepEqual(network.embed(spiral()), model.embed(spiral()));
+    assert.deepEqual(network.networkBytes(), bytes);
+    assert.deepEqual(JSON.parse(network.describe()).training, {});
+  } finally {
+    network.delete();
+  }
+});
+
+test('earlier default models are listed with both ids', async () => {
+  const { NETWORK_ID_PREFIX, fnv1aId, sha256Id } = await import('../../web/model-id.mjs');
+  const list = JSON.parse(readFileSync(join(root, 'web', 'models', 'earlier-default-models.json'), 'utf8'));
+  assert.ok(list.length > 0);
+  for (const entry of list) {
+    assert.match(entry.fileIds[0], /^sha256:[0-9a-f]{64}$/);
+    assert.match(entry.fileIds[1], /^fnv1a32:[0-9a-f]{8}:\d+$/);
+    assert.match(entry.networkIds[0], /^network-sha256:[0-9a-f]{64}$/);
+    assert.match(entry.networkIds[1], /^network-fnv1a32:[0-9a-f]{8}:\d+$/);
+  }
+  // scripts/train-default-model.sh records every default model it writes, the current one too.
+  const file = defaultModelBytes();
+  const current = list.find((entry) => entry.fileIds.includes(fnv1aId(file)));
+  assert.ok(current !== undefined, 'the default model is not listed: run node scripts/record-default-model.mjs web/models/default.inkprint');
+  assert.equal(current.fileIds[0], await sha256Id(file));
+  const network = model.networkBytes();
+  assert.deepEqual(current.networkIds, [NETWORK_ID_PREFIX + (await sha256Id(network)), NETWORK_ID_PREFIX + fnv1aId(network)]);
 });

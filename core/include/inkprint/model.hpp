@@ -40,6 +40,13 @@ struct Model {
 
 std::vector<std::uint8_t> serialize_model(const Model& model);
 
+// Returns the bytes that decide the model's embeddings, in the layout of serialize_model(): the
+// network's shape, the feature scaling and the parameters, with the threshold, the targets and
+// the description at fixed values. Two models with the same bytes here embed every signature
+// alike, so embeddings stored with one are valid for the other even when their fusion or
+// threshold differ.
+std::vector<std::uint8_t> serialize_network(const Model& model);
+
 // Parses a model file's bytes. Throws Error naming what is wrong: not a model file, another
 // format version, truncated, a checksum mismatch (corrupted), or absurd dimensions.
 Model parse_model(std::span<const std::uint8_t> bytes);
