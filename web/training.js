@@ -820,6 +820,8 @@ async function restoreActiveModel() {
     try {
       await page.useModel(new Uint8Array(await fetchBuiltInModel(activeId)));
     } catch (error) {
+      // The choice goes back to the default model, so that the list names the model in use.
+      await store.setActiveId(DEFAULT_MODEL_ID);
       showMessage(
         elements.modelMessage,
         `The ${BUILT_IN_MODELS.get(activeId).name} model could not be loaded, so the default model is used: ${describeError(error)}`,

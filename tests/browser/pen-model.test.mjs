@@ -19,7 +19,10 @@ async function useModel(page, id) {
 }
 
 test('pen model takes a pen, not a mouse', async (t) => {
-  const page = await openPage(env.browser.context, env.server.origin);
+  // The last step makes the pen model's download fail on purpose.
+  const page = await openPage(env.browser.context, env.server.origin, {
+    allowedConsoleErrors: [/^Failed to load resource: the server responded with a status of 404/],
+  });
   t.after(() => page.close());
   assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.waitForSelector('#model-active[data-active-id="default"]');
@@ -72,6 +75,14 @@ test('pen model takes a pen, not a mouse', async (t) => {
   await page.selectOption('#model-list', 'pen');
   await page.click('#model-delete');
   assert.match(await textOf(page, '#model-message'), /The pen model is part of the page and cannot be deleted\./);
-  await useModel(page, 'default');
+
+  // A pen model that cannot be downloaded leaves the default model in use, and the list says so.
+  await page.route('**/models/pen.inkprint', (route) => route.fulfill({ status: 404 }));
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  assert.match(
+    await textOf(page, '#model-message'),
+    /^The pen model could not be loaded, so the default model is used: Downloading models\/pen\.inkprint failed: HTTP 404/,
+  );
   assertClean(page);
 });
