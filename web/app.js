@@ -89,7 +89,8 @@ const elements = {
 
 // The loaded module, model, model ids and parsed model description (null when it is not JSON),
 // set once loading succeeds. Also the default model's file id and its cross-validated error
-// rates (null without models/default-accuracy.json).
+// rates (null without models/default-accuracy.json), and those of the model in use (null when
+// it has none).
 //   modelId         the id of the model's network, under which new enrolments are stored. A
 //                   model file whose fusion or threshold changed keeps its enrolments.
 //   fileId          the id of the whole model file. Earlier versions stored enrolments under it.
@@ -105,6 +106,7 @@ const engine = {
   description: null,
   defaultFileId: null,
   defaultAccuracy: null,
+  accuracy: null,
   earlierModels: [],
 };
 
@@ -1052,11 +1054,11 @@ async function loadEngine() {
   installModel(model, ids);
 }
 
-// Returns the summaries of ACCURACY_URL, or null when the file is missing or not as
+// Returns the summaries of `url`, or null when the file is missing or not as
 // scripts/measure-default-accuracy.sh writes it. The footer then leaves the line out.
-async function downloadAccuracy() {
+async function downloadAccuracy(url = ACCURACY_URL) {
   try {
-    const response = await fetch(ACCURACY_URL);
+    const response = await fetch(url);
     if (!response.ok) {
       return null;
     }
@@ -1075,10 +1077,10 @@ async function downloadAccuracy() {
   }
 }
 
-// The footer line with the cross-validated error rates, for the default model only: a model
-// trained in the page was not measured this way.
+// The footer line with the cross-validated error rates, for the models that come with the page
+// only: a model trained in the page was not measured this way.
 function showAccuracy() {
-  const accuracy = engine.fileId === engine.defaultFileId ? engine.defaultAccuracy : null;
+  const accuracy = engine.accuracy;
   elements.modelAccuracy.hidden = accuracy === null;
   if (accuracy === null) {
     elements.modelAccuracy.textContent = '';
@@ -1095,10 +1097,12 @@ function showAccuracy() {
 }
 
 // Makes `model` the one the page enrols and verifies with, and releases the previous one. `ids`
-// are its computeModelIds().
-function installModel(model, { modelId, fileId }) {
+// are its computeModelIds(), and `accuracy` its downloadAccuracy() or null. The default model's
+// file gets the default model's accuracy whichever way it was loaded.
+function installModel(model, { modelId, fileId }, accuracy = null) {
   engine.model?.delete();
   engine.model = model;
+  engine.accuracy = fileId === engine.defaultFileId ? engine.defaultAccuracy : accuracy;
   engine.modelId = modelId;
   engine.fileId = fileId;
   engine.sameNetworkIds = new Set([fileId]);
@@ -1119,20 +1123,31 @@ function installModel(model, { modelId, fileId }) {
 }
 
 // Makes the page enrol and verify with the model file `bytes` (a Uint8Array), for example one
-// trained in the Train section. Throws Error when the file cannot be loaded, and keeps the
-// current model then.
-async function useModel(bytes) {
+// trained in the Train section. `accuracyUrl` names the file of its cross-validated error rates,
+// for a model that comes with the page. Throws Error when the file cannot be loaded, and keeps
+// the current model then.
+async function useModel(bytes, { accuracyUrl = null } = {}) {
   const model = new engine.module.Model(bytes);
   let ids;
+  let accuracy;
   try {
     ids = await computeModelIds(model, bytes);
+    accuracy = accuracyUrl === null ? null : await downloadAccuracy(accuracyUrl);
   } catch (error) {
     model.delete();
     throw error;
   }
-  installModel(model, ids);
+  installModel(model, ids, accuracy);
   clearResult();
+  // A message about the previous model, such as advice to choose another one, no longer
+  // applies. One about the person's enrolment and the new model replaces it.
+  clearMessage();
   showEnrolmentCount();
+  const person = elements.person.value.trim();
+  const entry = store.get(person);
+  if (entry !== undefined && !isActiveModels(entry)) {
+    showMessage(otherModelMessage(person), 'error');
+  }
 }
 
 async function main() {

@@ -6,11 +6,33 @@ import { DEFAULT_MODEL_ID, ModelStore, PEN_MODEL_ID } from './model-store.js';
 import { countOf, describeError, isolate, quote } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
-// The models that come with the page, by their id in the model list.
+// The models that come with the page, by their id in the model list, with the files of their
+// cross-validated error rates, which the footer shows.
 const BUILT_IN_MODELS = new Map([
-  [DEFAULT_MODEL_ID, { name: 'default', url: 'models/default.inkprint', label: 'Default model' }],
-  [PEN_MODEL_ID, { name: 'pen', url: 'models/pen.inkprint', label: 'Pen model, compares pressure' }],
+  [
+    DEFAULT_MODEL_ID,
+    {
+      name: 'default',
+      url: 'models/default.inkprint',
+      label: 'Default model',
+      accuracyUrl: 'models/default-accuracy.json',
+    },
+  ],
+  [
+    PEN_MODEL_ID,
+    {
+      name: 'pen',
+      url: 'models/pen.inkprint',
+      label: 'Pen model, compares pressure',
+      accuracyUrl: 'models/pen-accuracy.json',
+    },
+  ],
 ]);
+
+// Returns useModel()'s options for the model choice `id`.
+function useOptions(id) {
+  return { accuracyUrl: BUILT_IN_MODELS.get(id)?.accuracyUrl ?? null };
+}
 const UPLOT_URL = './vendor/uPlot.esm.js';
 const CHART_HEIGHT = 180;
 // Largest model file accepted by Import: the published network's file is about 12.5 KB, and a
@@ -686,7 +708,7 @@ async function handleUse() {
   try {
     const { name, bytes } = await modelBytes(id);
     const previousId = await store.activeId();
-    await page.useModel(new Uint8Array(bytes));
+    await page.useModel(new Uint8Array(bytes), useOptions(id));
     try {
       await store.setActiveId(id);
     } catch (error) {
@@ -694,7 +716,8 @@ async function handleUse() {
       throw new Error(`the choice could not be saved (${describeError(error)}), so the previous model is still used`);
     }
     await showModels(id);
-    showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(name)}.`);
+    const shown = BUILT_IN_MODELS.get(id)?.label ?? name;
+    showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(shown)}.`);
   } catch (error) {
     showMessage(elements.modelMessage, `The model could not be used: ${describeError(error)}`, 'error');
   }
@@ -704,12 +727,14 @@ async function handleUse() {
 // read.
 async function useStoredChoice(id) {
   let bytes;
+  let used = id;
   try {
     ({ bytes } = await modelBytes(id));
   } catch {
     ({ bytes } = await modelBytes(DEFAULT_MODEL_ID));
+    used = DEFAULT_MODEL_ID;
   }
-  await page.useModel(new Uint8Array(bytes));
+  await page.useModel(new Uint8Array(bytes), useOptions(used));
 }
 
 function safeFileName(name) {
@@ -818,7 +843,7 @@ async function restoreActiveModel() {
   }
   if (BUILT_IN_MODELS.has(activeId)) {
     try {
-      await page.useModel(new Uint8Array(await fetchBuiltInModel(activeId)));
+      await page.useModel(new Uint8Array(await fetchBuiltInModel(activeId)), useOptions(activeId));
     } catch (error) {
       // The choice goes back to the default model, so that the list names the model in use.
       await store.setActiveId(DEFAULT_MODEL_ID);
@@ -853,8 +878,9 @@ async function restoreActiveModel() {
 //   person()    returns the trimmed name in the page's name field
 //   padPoints() returns the pad's drawing as flat points, or null when the pad is empty
 //   clearPad()  clears the pad
-//   useModel(bytes)  makes the page enrol and verify with a model file's bytes; throws when
-//               the file cannot be loaded, keeping the current model
+//   useModel(bytes, { accuracyUrl })  makes the page enrol and verify with a model file's
+//               bytes, and show the error rates of accuracyUrl for a model that comes with the
+//               page; throws when the file cannot be loaded, keeping the current model
 export async function setupTraining(options) {
   page = options;
   elements.captureAdd.addEventListener('click', handleCaptureAdd);

@@ -3,9 +3,20 @@
 // rejects a mouse signature with advice instead of enrolling what it could never verify.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 
-import { assertClean, loadPage, makeScribble, openPage, replaySignature, textOf, usePageSession } from './helpers.mjs';
+import {
+  assertClean,
+  loadPage,
+  makeScribble,
+  openPage,
+  replaySignature,
+  textOf,
+  usePageSession,
+  WEB_ROOT,
+} from './helpers.mjs';
 
 const env = usePageSession();
 
@@ -28,6 +39,13 @@ test('pen model takes a pen, not a mouse', async (t) => {
   await page.waitForSelector('#model-active[data-active-id="default"]');
   await useModel(page, 'pen');
   assert.match(await textOf(page, '#model-details'), /dynamics-pressure-template/);
+
+  // The footer shows the pen model's own cross-validated rates, on task 2 only.
+  const accuracy = JSON.parse(fs.readFileSync(path.join(WEB_ROOT, 'models', 'pen-accuracy.json'), 'utf8'));
+  const [task2] = accuracy.tasks;
+  const line = await textOf(page, '#model-accuracy');
+  assert.ok(line.includes(`${(task2.skilledGlobal.mean * 100).toFixed(1)} % (task 2)`), line);
+  assert.ok(!line.includes('task 1'), line);
 
   // A mouse signature is rejected before it is stored, with advice that names the page's controls.
   await page.fill('#person', 'pen writer');
@@ -64,10 +82,18 @@ test('pen model takes a pen, not a mouse', async (t) => {
   assert.match(await textOf(page, '#message'), /^Verification failed: this signature has no pen pressure: .*press Use/);
   assert.equal(await page.getAttribute('#result', 'data-verdict'), null);
 
+  // Switching models replaces that advice with what applies to the new model.
+  await useModel(page, 'default');
+  assert.match(await textOf(page, '#model-message'), /^Now enrolling and verifying with .+Default model.+\.$/);
+  assert.match(await textOf(page, '#message'), /made with another model/);
+  await useModel(page, 'pen');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), null, await textOf(page, '#message'));
+
   // The choice survives a reload, and the enrolment is still this model's.
   assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.waitForSelector('#model-active[data-active-id="pen"]');
   assert.match(await textOf(page, '#model-details'), /dynamics-pressure-template/);
+  assert.equal(await textOf(page, '#model-accuracy'), line);
   await page.fill('#person', 'pen writer');
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
 
@@ -76,7 +102,7 @@ test('pen model takes a pen, not a mouse', async (t) => {
   await page.click('#model-delete');
   assert.match(await textOf(page, '#model-message'), /The pen model is part of the page and cannot be deleted\./);
 
-  // A pen model that cannot be downloaded leaves the default model in use, and the list says so.
+  // A pen model that cannot be downloaded leaves the default model in use, and the list names it.
   await page.route('**/models/pen.inkprint', (route) => route.fulfill({ status: 404 }));
   assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   await page.waitForSelector('#model-active[data-active-id="default"]');

@@ -51,17 +51,26 @@ test('default model carries fusion parameters', () => {
   assert.ok(Number.isFinite(fusion.threshold));
 });
 
-// The page's footer shows default-accuracy.json as the default model's error rates, so the
-// measurement must be of the configuration that model uses.
-test('the shown accuracy was measured on the default model\'s configuration', () => {
-  const accuracy = JSON.parse(readFileSync(join(root, 'web', 'models', 'default-accuracy.json'), 'utf8'));
-  assert.ok(accuracy.tasks.length > 0);
-  for (const task of accuracy.tasks) {
-    assert.equal(task.method, 'fusion', `task ${task.task}`);
-    assert.equal(task.dtwSequence, fusion.dtwSequence,
-      `task ${task.task} was measured with the ${task.dtwSequence} sequence but the default model uses ` +
-      `${fusion.dtwSequence}: run scripts/measure-default-accuracy.sh`);
-    assert.equal(task.dtwNormalisation, fusion.dtwNormalisation, `task ${task.task}`);
+// The page's footer shows default-accuracy.json and pen-accuracy.json as the error rates of the
+// default and the pen model, so each measurement must be of the configuration its model uses.
+test('the shown accuracy was measured on each model\'s configuration', () => {
+  const pen = new mod.Model(penModelBytes());
+  const penFusion = JSON.parse(pen.describe()).training.fusion;
+  pen.delete();
+  const cases = [
+    ['default', fusion, [1, 2]],
+    ['pen', penFusion, [2]],
+  ];
+  for (const [name, modelFusion, tasks] of cases) {
+    const accuracy = JSON.parse(readFileSync(join(root, 'web', 'models', `${name}-accuracy.json`), 'utf8'));
+    assert.deepEqual(accuracy.tasks.map((task) => task.task), tasks, name);
+    for (const task of accuracy.tasks) {
+      assert.equal(task.method, 'fusion', `${name}, task ${task.task}`);
+      assert.equal(task.dtwSequence, modelFusion.dtwSequence,
+        `${name}, task ${task.task} was measured with the ${task.dtwSequence} sequence but the model uses ` +
+        `${modelFusion.dtwSequence}: run scripts/measure-${name}-accuracy.sh`);
+      assert.equal(task.dtwNormalisation, modelFusion.dtwNormalisation, `${name}, task ${task.task}`);
+    }
   }
 });
 
