@@ -40,10 +40,23 @@ const PRESSURE_ADVICE = [
   ', or choose the default model under Models and press Use',
 ];
 
-// Returns an error message of the core with advice that names the page's controls.
+// Returns an error message of the core with advice that names the page's controls. When a pen
+// stroke on the pad was recorded without pressure, the message says why.
 function adviseOnSignatureError(message) {
   const [nativeAdvice, pageAdvice] = PRESSURE_ADVICE;
-  return message.endsWith(nativeAdvice) ? message.slice(0, -nativeAdvice.length) + pageAdvice : message;
+  if (!message.endsWith(nativeAdvice)) {
+    return message;
+  }
+  const strokes = pad.signature.strokes;
+  const flat = strokes.findIndex(
+    (stroke) => stroke.pointerType === 'pen' && stroke.samples.every((sample) => sample.pressure === null),
+  );
+  const reason =
+    flat < 0
+      ? ''
+      : `. Stroke ${flat + 1} came from a pen that reported one pressure (0, 0.5 or 1) on ` +
+        'every point, as devices without a pressure sensor do, so it was recorded without pressure';
+  return message.slice(0, -nativeAdvice.length) + pageAdvice + reason;
 }
 
 // Verification needs a reference built from at least MIN_ENROLMENTS enrolment signatures, and

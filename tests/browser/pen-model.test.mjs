@@ -59,6 +59,17 @@ test('pen model takes a pen, not a mouse', async (t) => {
   assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
   await page.click('#clear');
 
+  // A pen that reports full pressure on every point reads as one without a sensor, and the
+  // message explains it.
+  await replaySignature(page, makeScribble(0), { pressure: () => 1 });
+  await page.click('#enrol');
+  assert.match(
+    await textOf(page, '#message'),
+    /press Use\. Stroke 1 came from a pen that reported one pressure \(0, 0\.5 or 1\) on every point/,
+  );
+  assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
+  await page.click('#clear');
+
   for (let variant = 0; variant < 3; variant += 1) {
     await replaySignature(page, makeScribble(variant), { pressure: penPressure(variant) });
     assert.equal(await page.getAttribute('#pad-status', 'data-pressure'), 'true', 'the pad saw the pressure');
