@@ -41,7 +41,7 @@ const PRESSURE_ADVICE = [
 ];
 
 // Returns an error message of the core with advice that names the page's controls. When a pen
-// stroke on the pad was recorded without pressure, the message says why.
+// stroke on the pad was recorded without pressure, the message gives the reason.
 function adviseOnSignatureError(message) {
   const [nativeAdvice, pageAdvice] = PRESSURE_ADVICE;
   if (!message.endsWith(nativeAdvice)) {
