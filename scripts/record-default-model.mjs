@@ -1,37 +1,42 @@
 // Adds the ids of model files to web/models/earlier-default-models.json, which lets the page
 // keep the enrolments made with an earlier default model whose network the current one shares.
 //   node scripts/record-default-model.mjs FILE...
-// scripts/train-default-model.sh runs it on the default model before replacing it. Needs the
-// WebAssembly module in web/wasm/ (scripts/build.sh).
+// scripts/train-default-model.sh runs it on each default model it writes. Needs the WebAssembly
+// module in web/wasm/ (scripts/build.sh).
 import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
+import { loadModule, root } from '../tests/wasm/load-module.mjs';
 import { NETWORK_ID_PREFIX, fnv1aId, sha256Id } from '../web/model-id.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const listFile = join(root, 'web', 'models', 'earlier-default-models.json');
-const wasmFolder = join(root, 'web', 'wasm');
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
   console.error('usage: node scripts/record-default-model.mjs FILE...');
   process.exit(2);
 }
-if (!existsSync(join(wasmFolder, 'inkprint.js'))) {
-  console.error(`${join(wasmFolder, 'inkprint.js')} not found: build the module first with scripts/build.sh`);
+let module;
+try {
+  module = await loadModule();
+} catch (error) {
+  console.error(error.message);
   process.exit(1);
 }
-const createModule = createRequire(import.meta.url)(join(wasmFolder, 'inkprint.js'));
-const module = await createModule({ wasmBinary: readFileSync(join(wasmFolder, 'inkprint.wasm')) });
 
 // Both forms of each id, because the page computes FNV-1a ids where SHA-256 is not available.
 const idsOf = async (bytes) => [await sha256Id(bytes), fnv1aId(bytes)];
 
 const list = existsSync(listFile) ? JSON.parse(readFileSync(listFile, 'utf8')) : [];
 for (const file of files) {
-  const bytes = new Uint8Array(readFileSync(file));
+  let bytes;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    console.error(`${file}: not recorded, the file cannot be read: ${error.message}`);
+    process.exitCode = 1;
+    continue;
+  }
   let model;
   try {
     model = new module.Model(bytes);

@@ -35,28 +35,30 @@ const PAGE_MODEL_ADVICE = new Map([
 
 // The core's advice for a signature that a model comparing pen pressure cannot use, and the
 // page's advice in its place.
-const PRESSURE_ADVICE = [
-  ', or use a model trained with a sequence without pressure, such as dynamics-template',
-  ', or choose the default model under Models and press Use',
-];
+const PAGE_SIGNATURE_ADVICE = new Map([
+  [
+    ', or use a model trained with a sequence without pressure, such as dynamics-template',
+    ', or choose the default model under Models and press Use',
+  ],
+]);
 
 // Returns an error message of the core with advice that names the page's controls. When a pen
 // stroke on the pad was recorded without pressure, the message gives the reason.
 function adviseOnSignatureError(message) {
-  const [nativeAdvice, pageAdvice] = PRESSURE_ADVICE;
-  if (!message.endsWith(nativeAdvice)) {
+  const advised = replaceAdvice(message, PAGE_SIGNATURE_ADVICE);
+  if (advised === message) {
     return message;
   }
   const strokes = pad.signature.strokes;
-  const flat = strokes.findIndex(
+  const placeholderStroke = strokes.findIndex(
     (stroke) => stroke.pointerType === 'pen' && stroke.samples.every((sample) => sample.pressure === null),
   );
   const reason =
-    flat < 0
+    placeholderStroke < 0
       ? ''
-      : `. Stroke ${flat + 1} came from a pen that reported one pressure (0, 0.5 or 1) on ` +
+      : `. Stroke ${placeholderStroke + 1} came from a pen that reported one pressure (0, 0.5 or 1) on ` +
         'every point, as devices without a pressure sensor do, so it was recorded without pressure';
-  return message.slice(0, -nativeAdvice.length) + pageAdvice + reason;
+  return advised + reason;
 }
 
 // Verification needs a reference built from at least MIN_ENROLMENTS enrolment signatures, and
@@ -106,14 +108,13 @@ const elements = {
 // it has none).
 //   modelId         the id of the model's network, under which new enrolments are stored. A
 //                   model file whose fusion or threshold changed keeps its enrolments.
-//   fileId          the id of the whole model file. Earlier versions stored enrolments under it.
-//   sameNetworkIds  file ids of this model and of earlier default models with the same network.
+//   sameNetworkIds  ids of the whole model file, under which earlier versions stored
+//                   enrolments, and of earlier default model files with the same network.
 //                   Enrolments stored under them are this model's too.
 const engine = {
   module: null,
   model: null,
   modelId: null,
-  fileId: null,
   sameNetworkIds: new Set(),
   embeddingSize: 0,
   description: null,
@@ -1007,7 +1008,13 @@ function showModelDescription(description) {
 
 // Returns a model file error of the core with its advice replaced by PAGE_MODEL_ADVICE.
 function adviseOnModelError(message) {
-  for (const [nativeAdvice, pageAdvice] of PAGE_MODEL_ADVICE) {
+  return replaceAdvice(message, PAGE_MODEL_ADVICE);
+}
+
+// Returns `message` with the native advice it ends with replaced by the page's, from `advice`
+// (a Map from the one to the other), or `message` itself when it ends with none of them.
+function replaceAdvice(message, advice) {
+  for (const [nativeAdvice, pageAdvice] of advice) {
     if (message.endsWith(nativeAdvice)) {
       return message.slice(0, -nativeAdvice.length) + pageAdvice;
     }
@@ -1015,7 +1022,7 @@ function adviseOnModelError(message) {
   return message;
 }
 
-// Returns { modelId, fileId } of `model` loaded from the file `bytes` (see engine).
+// Returns { modelId, fileId }: the ids of `model`'s network (see engine) and of its file `bytes`.
 async function computeModelIds(model, bytes) {
   return {
     modelId: NETWORK_ID_PREFIX + (await computeModelId(model.networkBytes())),
@@ -1117,7 +1124,6 @@ function installModel(model, { modelId, fileId }, accuracy = null) {
   engine.model = model;
   engine.accuracy = fileId === engine.defaultFileId ? engine.defaultAccuracy : accuracy;
   engine.modelId = modelId;
-  engine.fileId = fileId;
   engine.sameNetworkIds = new Set([fileId]);
   for (const earlier of engine.earlierModels) {
     if (earlier.networkIds.includes(modelId)) {
@@ -1152,8 +1158,13 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
   }
   installModel(model, ids, accuracy);
   clearResult();
-  // A message about the previous model, such as advice to choose another one, no longer
-  // applies. One about the person's enrolment and the new model replaces it.
+  // A message about the previous model, such as advice to choose another one, no longer applies.
+  showModelMessage();
+}
+
+// Replaces the message with the one the loaded model calls for: none, or that the enrolment of
+// the person in the name field was made with another model. Updates the enrolment count too.
+function showModelMessage() {
   clearMessage();
   showEnrolmentCount();
   const person = elements.person.value.trim();
@@ -1219,12 +1230,7 @@ async function main() {
     return;
   }
 
-  clearMessage();
-  showEnrolmentCount();
-  const entry = store.get(elements.person.value.trim());
-  if (entry !== undefined && !isActiveModels(entry)) {
-    showMessage(otherModelMessage(elements.person.value.trim()), 'error');
-  }
+  showModelMessage();
   setPageState('ready');
 
   await setupTraining({

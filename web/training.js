@@ -716,8 +716,8 @@ async function handleUse() {
       throw new Error(`the choice could not be saved (${describeError(error)}), so the previous model is still used`);
     }
     await showModels(id);
-    const shown = BUILT_IN_MODELS.get(id)?.label ?? name;
-    showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(shown)}.`);
+    const label = BUILT_IN_MODELS.get(id)?.label ?? name;
+    showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(label)}.`);
   } catch (error) {
     showMessage(elements.modelMessage, `The model could not be used: ${describeError(error)}`, 'error');
   }
