@@ -84,6 +84,27 @@ inline inkprint::Signature signature_from(const val& points) {
     return inkprint::signature_from_flat(values);
 }
 
+// Reads an Array of signatures in the flat point format (Float64Array each). `plural` names
+// the list in errors ("enrolment signatures") and `singular` one of its items ("enrolment
+// signature"), so that an error names the invalid signature.
+inline std::vector<inkprint::Signature> signatures_from(const val& list, const std::string& plural,
+                                                        const std::string& singular) {
+    if (!val::global("Array").call<bool>("isArray", list)) {
+        throw inkprint::Error(plural + " must be an Array with the points (Float64Array) of each signature, got " +
+                              list.typeOf().as<std::string>());
+    }
+    std::vector<inkprint::Signature> signatures;
+    const unsigned count = list["length"].as<unsigned>();
+    for (unsigned i = 0; i < count; ++i) {
+        try {
+            signatures.push_back(signature_from(list[i]));
+        } catch (const inkprint::Error& error) {
+            throw inkprint::Error(singular + " " + std::to_string(i) + ": " + error.what());
+        }
+    }
+    return signatures;
+}
+
 // Writes `text` as a JSON string literal. Control characters are dropped.
 inline std::string json_string(const std::string& text) {
     std::string out = "\"";

@@ -126,7 +126,7 @@ public:
     // model without fusion.
     void check_signature(const val& points) const {
         guard([&] {
-            const auto fusion = verifier_.fusion();
+            const auto& fusion = verifier_.fusion();
             if (fusion.has_value()) inkprint::prepare_dtw(fusion->dtw_sequence, signature_from(points));
         });
     }
@@ -200,20 +200,7 @@ private:
 
     // The enrolment signatures from an Array of flat points (Float64Array each).
     static std::vector<inkprint::Signature> enrolment_from(const val& enrolment) {
-        if (!val::global("Array").call<bool>("isArray", enrolment)) {
-            throw inkprint::Error("enrolment signatures must be an Array with the points (Float64Array) of each "
-                                  "enrolment signature, got " + enrolment.typeOf().as<std::string>());
-        }
-        std::vector<inkprint::Signature> signatures;
-        const unsigned count = enrolment["length"].as<unsigned>();
-        for (unsigned i = 0; i < count; ++i) {
-            try {
-                signatures.push_back(signature_from(enrolment[i]));
-            } catch (const inkprint::Error& error) {
-                throw inkprint::Error("enrolment signature " + std::to_string(i) + ": " + error.what());
-            }
-        }
-        return signatures;
+        return signatures_from(enrolment, "enrolment signatures", "enrolment signature");
     }
 
     static inkprint::Model load(const val& bytes) {

@@ -38,22 +38,6 @@ std::string number_text(double value) {
 // that is a few seconds, far more than a caller that must stay responsive requests.
 constexpr int kMaxStepsPerCall = 1000;
 
-std::vector<inkprint::Signature> signatures_from(const val& list, const std::string& description) {
-    if (!val::global("Array").call<bool>("isArray", list)) {
-        throw inkprint::Error(description + " must be an Array of point arrays, got " + list.typeOf().as<std::string>());
-    }
-    std::vector<inkprint::Signature> signatures;
-    const unsigned length = list["length"].as<unsigned>();
-    for (unsigned i = 0; i < length; ++i) {
-        try {
-            signatures.push_back(signature_from(list[i]));
-        } catch (const inkprint::Error& error) {
-            throw inkprint::Error(description + " [" + std::to_string(i) + "]: " + error.what());
-        }
-    }
-    return signatures;
-}
-
 // Reads an optional number field of `options`. Throws Error naming the field when it is
 // present but not a finite number in [minimum, maximum], or not whole when `whole` is set.
 double number_field(const val& options, const char* name, double fallback, double minimum, double maximum,
@@ -99,8 +83,8 @@ public:
             }
             inkprint::WriterSignatures writer;
             writer.task = group;
-            writer.genuine = signatures_from(genuine, name + " genuine signatures");
-            writer.forgeries = signatures_from(forgeries, name + " forgeries");
+            writer.genuine = signatures_from(genuine, name + " genuine signatures", name + " genuine signature");
+            writer.forgeries = signatures_from(forgeries, name + " forgeries", name + " forgery");
             if (writer.genuine.size() < 2) {
                 throw inkprint::Error(name + " has " + std::to_string(writer.genuine.size()) +
                                       " genuine signatures, and training needs at least 2 per writer: add more "

@@ -983,8 +983,15 @@ function showModelDescription(description) {
   if (version !== undefined) {
     summary.push(`format ${formatDescriptionValue(version)}`);
   }
+  // A model with a fusion compares the fused score with the fusion's own threshold. The
+  // network's cosine threshold applies only to enrolments stored without their points.
+  const fusionThreshold = (fields.fusion ?? fields.training?.fusion)?.threshold;
+  if (typeof fusionThreshold === 'number') {
+    summary.push(`verdict threshold ${fusionThreshold.toFixed(3)} on the fused score`);
+  }
   if (typeof fields.threshold === 'number') {
-    summary.push(`threshold ${fields.threshold.toFixed(3)}`);
+    const label = typeof fusionThreshold === 'number' ? 'network cosine threshold' : 'threshold';
+    summary.push(`${label} ${fields.threshold.toFixed(3)}`);
   }
   sentences.push(`Model: ${summary.join(', ') || 'no summary fields'}.`);
 

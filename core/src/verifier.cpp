@@ -16,6 +16,16 @@ Verifier::Verifier(Model model) : model_(std::move(model)), network_(model_.netw
                     " input features but this build computes " + std::to_string(kFeatureCount));
     }
     network_.parameters() = model_.parameters;
+    try {
+        fusion_ = read_fusion(model_.description);
+    } catch (const Error& error) {
+        fusion_error_ = error.what();
+    }
+}
+
+const std::optional<FusionParameters>& Verifier::fusion() const {
+    if (!fusion_error_.empty()) throw Error(fusion_error_);
+    return fusion_;
 }
 
 std::vector<float> Verifier::embed_features(std::vector<float> grid) {
@@ -49,7 +59,7 @@ Verification Verifier::verify(std::span<const float> reference, const Signature&
 
 FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const std::vector<Signature>& enrolment,
                                         const Signature& query) {
-    const std::optional<FusionParameters> parameters = fusion();
+    const std::optional<FusionParameters>& parameters = fusion();
     if (!parameters) {
         throw Error("this model has no fusion parameters in its description: train it with inkprint-train, which "
                     "fits them, or use verify");
@@ -78,7 +88,7 @@ FusedVerification Verifier::verify_fused(std::span<const float> enrolled, const 
 }
 
 void Verifier::prepare_fused(const std::vector<Signature>& enrolment) {
-    const std::optional<FusionParameters> parameters = fusion();
+    const std::optional<FusionParameters>& parameters = fusion();
     if (!parameters) return;
     if (enrolment.empty()) {
         throw Error("there are no enrolment signatures to prepare: enrol at least one signature first");
@@ -102,7 +112,7 @@ std::vector<std::vector<double>> flat_enrolment(const std::vector<Signature>& en
 }  // namespace
 
 bool Verifier::is_prepared(const std::vector<Signature>& enrolment) const {
-    const std::optional<FusionParameters> parameters = fusion();
+    const std::optional<FusionParameters>& parameters = fusion();
     return parameters && cache_matches(parameters->dtw_sequence, flat_enrolment(enrolment));
 }
 

@@ -86,6 +86,12 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
     await textOf(page, '#model-summary'),
     /Held-out users 31-40, verdict with time warping: skilled-forgery EER [\d.]+ %.*Network alone: skilled-forgery EER [\d.]+ %/,
   );
+  // The footer names the threshold the verdict was made against, not only the network's.
+  const verdictThreshold = Number(await page.getAttribute('#result', 'data-threshold'));
+  assert.match(
+    await textOf(page, '#model-summary'),
+    new RegExp(`verdict threshold ${verdictThreshold.toFixed(3)} on the fused score, network cosine threshold`),
+  );
   t.diagnostic(`forgery U${USER}S21: ${await textOf(page, '#result')}`);
   const score = Number(await page.getAttribute('#explanation', 'data-cosine'));
   const threshold = Number(await page.getAttribute('#explanation', 'data-cosine-threshold'));

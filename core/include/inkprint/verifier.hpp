@@ -15,6 +15,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "inkprint/features.hpp"
@@ -83,8 +84,9 @@ public:
     Verification verify(std::span<const float> reference, const Signature& query);
 
     // The fusion parameters in the model's description (its "fusion" member), or nothing when
-    // the model has none. Throws Error when the description cannot be read.
-    std::optional<FusionParameters> fusion() const { return read_fusion(model_.description); }
+    // the model has none. Throws Error when the description cannot be read. The description is
+    // read once, when the Verifier is made.
+    const std::optional<FusionParameters>& fusion() const;
 
     // Scores a query by the fusion of the TDNN and DTW scores. `enrolled` contains the embeddings
     // of the enrolment signatures one after another, from embed() of this model, and
@@ -126,6 +128,10 @@ private:
     const DtwEnrolment& prepared_enrolment(DtwSequence kind, const std::vector<Signature>& enrolment);
 
     Model model_;
+    // read_fusion() of the description, or the message of its error in fusion_error_ (empty
+    // when it was read). A model whose fusion cannot be read still verifies by the cosine.
+    std::optional<FusionParameters> fusion_;
+    std::string fusion_error_;
     Network<float> network_;
     Network<float>::Workspace workspace_;
     std::optional<PreparedEnrolment> last_enrolment_;
