@@ -113,3 +113,47 @@ test('enrolments outlive a refitted default model', async (t) => {
   assert.match(await textOf(page, '#enrol-count'), /made with another model/);
   assertClean(page);
 });
+
+// Outside a secure context crypto.subtle is missing and the page takes FNV-1a ids, which the
+// list of earlier defaults carries too. Loopback is a secure context, so the test removes it.
+test('enrolments without SubtleCrypto use FNV-1a ids', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  await page.addInitScript(() => {
+    Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined, configurable: true });
+  });
+  await page.goto(env.server.url);
+  assert.equal(await page.evaluate(() => globalThis.crypto.subtle), undefined);
+  await clearEnrolments(page);
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+
+  await enrolScribbles(page, 'ada', 3);
+  const ada = (await readEnrolments(page)).ada;
+  const current = earlierModels.find((entry) => entry.fileIds.includes(sha256Id(defaultBytes)));
+  assert.ok(current !== undefined, 'the current default model is in earlier-default-models.json');
+  const fnvNetworkId = current.networkIds.find((id) => id.startsWith('network-fnv1a32:'));
+  assert.equal(ada.modelId, fnvNetworkId, 'the page and the list agree on the FNV-1a network id');
+
+  // Stored by an earlier version under the current file's FNV-1a id, and under the FNV-1a id of
+  // an earlier default whose network differs.
+  const fnvFileId = current.fileIds.find((id) => id.startsWith('fnv1a32:'));
+  const other = earlierModels.find((entry) => !entry.networkIds.includes(ada.modelId));
+  assert.ok(other !== undefined, 'the list has a model with another network');
+  await writeEnrolmentRecords(page, [
+    { ...ada, person: 'bo', modelId: fnvFileId },
+    { ...ada, person: 'cy', modelId: other.fileIds.find((id) => id.startsWith('fnv1a32:')) },
+  ]);
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+
+  for (const person of ['ada', 'bo']) {
+    await page.fill('#person', person);
+    assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures', person);
+    await replaySignature(page, makeScribble(5));
+    await page.click('#verify');
+    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+    assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/, person);
+  }
+  await page.fill('#person', 'cy');
+  assert.match(await textOf(page, '#enrol-count'), /made with another model/);
+  assertClean(page);
+});
