@@ -11,7 +11,7 @@ if [[ ! -x build/native/inkprint-evaluate ]]; then
   scripts/build.sh
 fi
 for task in 1 2; do
-  build/native/inkprint-evaluate --method fusion --task "$task" --threads 1 \
+  build/native/inkprint-evaluate --method fusion --task "$task" --threads 1 --calibrate-on training,validation \
     --out "build/evaluation/default-task$task" "$@"
 done
 

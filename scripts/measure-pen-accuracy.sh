@@ -12,7 +12,8 @@ if [[ ! -x build/native/inkprint-evaluate ]]; then
   scripts/build.sh
 fi
 build/native/inkprint-evaluate --method fusion --task 2 --threads 1 \
-  --dtw-sequence dynamics-pressure-template --out build/evaluation/pen-task2 "$@"
+  --dtw-sequence dynamics-pressure-template --calibrate-on training,validation \
+  --out build/evaluation/pen-task2 "$@"
 
 node --input-type=module - build/evaluation/pen-task2/summary.json web/models/pen-accuracy.json <<'SCRIPT'
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -11,5 +11,5 @@ if [[ ! -x build/native/inkprint-train || ! -f web/wasm/inkprint.js ]]; then
 fi
 # One thread: the summed batch gradient depends on the thread count through float rounding, so
 # this keeps the result the same on machines with any number of cores.
-build/native/inkprint-train --out web/models/default.inkprint --threads 1 "$@"
+build/native/inkprint-train --out web/models/default.inkprint --threads 1 --calibrate-on training,validation "$@"
 node scripts/record-default-model.mjs web/models/default.inkprint

@@ -11,4 +11,4 @@ if [[ ! -x build/native/inkprint-train ]]; then
 fi
 # One thread, as for the default model: the result is then the same on any machine.
 build/native/inkprint-train --out web/models/pen.inkprint --threads 1 --tasks 2 \
-  --dtw-sequence dynamics-pressure-template "$@"
+  --dtw-sequence dynamics-pressure-template --calibrate-on training,validation "$@"

@@ -32,6 +32,9 @@ struct Options {
     int train_task = 0;  // 0: cross-validation within `task`
     int folds = 4;
     int validation_count = 5;
+    // Whether the DTW calibration that scores the test users is fitted on the training users
+    // alone or on the validation users too.
+    bool calibrate_on_validation = false;
     inkprint::ProtocolConfig protocol;
     inkprint::ExperimentConfig experiment;
 };
@@ -71,6 +74,10 @@ void print_usage() {
                  "                     all its columns; task 2 only) or grid (the network's 200-step\n"
                  "                     feature grid)\n"
                  "                     (default dynamics-template)\n"
+                 "  --calibrate-on SET  writers whose DTW statistics fit the calibration that scores the\n"
+                 "                     test users: training, or training,validation (the fusion is then\n"
+                 "                     still chosen with a calibration of the training users alone, and the\n"
+                 "                     calibration of both replaces it afterwards) (default training)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4); the calibrated\n"
                  "                     DTW score needs 21 training users, so at least 3 folds\n"
@@ -139,6 +146,12 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--method") options.methods = parse_methods(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--dtw-sequence") options.dtw_sequence = inkprint::parse_dtw_sequence(value);
+        else if (name == "--calibrate-on") {
+            if (value != "training" && value != "training,validation") {
+                throw inkprint::Error("--calibrate-on takes training or training,validation, got '" + value + "'");
+            }
+            options.calibrate_on_validation = value == "training,validation";
+        }
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
         else if (name == "--folds") options.folds = whole();
@@ -311,12 +324,24 @@ int run(int argc, char** argv) {
             }
             std::cout << round.name << ": DTW calibration fitted on " << round.train.size() << " users\n";
         }
+        // The calibration that scores the test users: the one above, or one fitted on the
+        // validation users too. The fusion is chosen with the one above, whose scores of the
+        // validation users are out of sample.
+        inkprint::DtwCalibration test_calibration = calibration;
+        if (needs_calibration && options.calibrate_on_validation) {
+            std::vector<inkprint::WriterSignatures> development = round.train;
+            development.insert(development.end(), round.validation.begin(), round.validation.end());
+            test_calibration =
+                inkprint::fit_dtw_calibration(development, development, options.protocol, options.dtw_sequence);
+            std::cout << round.name << ": DTW calibration for the test users fitted on " << development.size()
+                      << " users\n";
+        }
         for (std::size_t m = 0; m < options.methods.size(); ++m) {
             const Method method = parse_method(options.methods[m]);
             std::unique_ptr<inkprint::Scorer> scorer;
             if (method.kind == Method::Kind::Dtw) {
                 scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation, options.dtw_sequence,
-                                                               calibration);
+                                                               test_calibration);
             } else if (method.kind == Method::Kind::Tdnn) {
                 scorer = std::make_unique<inkprint::EmbeddingScorer>(trained->model, method.rule);
             } else {
@@ -324,9 +349,10 @@ int run(int argc, char** argv) {
                 // every user of the round that is not tested.
                 std::vector<inkprint::WriterSignatures> impostors = round.train;
                 impostors.insert(impostors.end(), round.validation.begin(), round.validation.end());
-                const inkprint::FusionFit fit =
+                inkprint::FusionFit fit =
                     inkprint::fit_fusion(trained->model, method.rule, options.dtw_normalisation, options.dtw_sequence,
                                          round.validation, impostors, options.protocol, calibration);
+                fit.parameters.dtw_calibration = test_calibration;
                 std::cout << round.name << ": " << options.methods[m] << " DTW weight " << fit.parameters.dtw_weight
                           << " (validation skilled EER " << percent(fit.skilled_eer) << ")\n";
                 scorer = std::make_unique<inkprint::FusionScorer>(trained->model, fit.parameters);
@@ -370,6 +396,7 @@ int run(int argc, char** argv) {
             << ",\"enrolment\":" << options.protocol.enrolment_count
             << ",\"dtwSequence\":\"" << inkprint::dtw_sequence_name(options.dtw_sequence) << "\""
             << ",\"dtwNormalisation\":\"" << inkprint::distance_normalisation_name(options.dtw_normalisation) << "\""
+            << ",\"calibrateOn\":\"" << (options.calibrate_on_validation ? "training,validation" : "training") << "\""
             << ",\"skilledGlobal\":" << json_mean_and_deviation(result.skilled_global)
             << ",\"skilledPerUser\":" << json_mean_and_deviation(result.skilled_user)
             << ",\"randomGlobal\":" << json_mean_and_deviation(result.random_global)

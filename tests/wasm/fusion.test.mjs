@@ -18,11 +18,13 @@ import {
 let mod;
 let model;
 let fusion;
+let training;
 
 before(async () => {
   mod = await loadModule();
   model = new mod.Model(defaultModelBytes());
-  fusion = JSON.parse(model.describe()).training.fusion;
+  training = JSON.parse(model.describe()).training;
+  fusion = training.fusion;
 });
 
 // A wavy line in the flat format [x, y, t_ms, pressure, stroke] per point, in two strokes.
@@ -55,13 +57,18 @@ test('default model carries fusion parameters', () => {
 // default and the pen model, so each measurement must be of the configuration its model uses.
 test('the shown accuracy was measured on each model\'s configuration', () => {
   const pen = new mod.Model(penModelBytes());
-  const penFusion = JSON.parse(pen.describe()).training.fusion;
+  const penTraining = JSON.parse(pen.describe()).training;
   pen.delete();
   const cases = [
-    ['default', fusion, [1, 2]],
-    ['pen', penFusion, [2]],
+    ['default', training, [1, 2]],
+    ['pen', penTraining, [2]],
   ];
-  for (const [name, modelFusion, tasks] of cases) {
+  for (const [name, modelTraining, tasks] of cases) {
+    const modelFusion = modelTraining.fusion;
+    // A calibration fitted on the validation users too covers users 1 to the last of them.
+    const lastValidationUser = modelTraining.validationUsers.split('-')[1];
+    const calibrateOn =
+      modelTraining.dtwCalibrationUsers === `1-${lastValidationUser}` ? 'training,validation' : 'training';
     const accuracy = JSON.parse(readFileSync(join(root, 'web', 'models', `${name}-accuracy.json`), 'utf8'));
     assert.deepEqual(accuracy.tasks.map((task) => task.task), tasks, name);
     for (const task of accuracy.tasks) {
@@ -70,6 +77,9 @@ test('the shown accuracy was measured on each model\'s configuration', () => {
         `${name}, task ${task.task} was measured with the ${task.dtwSequence} sequence but the model uses ` +
         `${modelFusion.dtwSequence}: run scripts/measure-${name}-accuracy.sh`);
       assert.equal(task.dtwNormalisation, modelFusion.dtwNormalisation, `${name}, task ${task.task}`);
+      assert.equal(task.calibrateOn ?? 'training', calibrateOn,
+        `${name}, task ${task.task} was measured with a calibration on ${task.calibrateOn ?? 'training'} users ` +
+        `but the model's is on ${calibrateOn} users: run scripts/measure-${name}-accuracy.sh`);
     }
   }
 });
