@@ -37,8 +37,10 @@ const PAGE_MODEL_ADVICE = new Map([
 // page's advice in its place.
 const PAGE_SIGNATURE_ADVICE = new Map([
   [
-    ', or use a model trained with a sequence without pressure, such as dynamics-template',
-    ', or choose the default model under Models and press Use',
+    ': this DTW sequence compares pen pressure, so sign with a pen that measures it, or use a model ' +
+      'trained with a sequence without pressure, such as dynamics-template',
+    ': this model compares pen pressure, so sign with a pen that measures it, or choose the ' +
+      'default model under Models and press Use',
   ],
 ]);
 
@@ -1120,7 +1122,9 @@ function showAccuracy() {
   elements.modelAccuracy.textContent =
     `Cross-validated on SVC2004 (${folds} folds, each testing writers its network never saw, ` +
     `verdict with time warping): equal error rate ${rates('skilledGlobal')} for skilled ` +
-    `forgeries, ${rates('randomGlobal')} for random forgeries.`;
+    `forgeries, ${rates('randomGlobal')} for random forgeries. Every writer of each task is ` +
+    'tested once, so these rates are a better estimate than the held-out rates above, which ' +
+    'come from one split of fewer writers.';
 }
 
 // Makes `model` the one the page enrols and verifies with, and releases the previous one. `ids`
@@ -1216,8 +1220,11 @@ async function main() {
     }
     handleProtection(() => store.removeProtection(), 'The enrolments are stored unencrypted again.');
   });
+  // A message about the person named before, such as advice to press Forget, must not stay
+  // beside another name.
   elements.person.addEventListener('input', () => {
     clearResult();
+    clearMessage();
     showEnrolmentCount();
   });
 

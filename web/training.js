@@ -829,7 +829,7 @@ async function handleImport() {
   } catch (error) {
     showMessage(
       elements.modelMessage,
-      `Import failed: ${isolate(file.name)}: ${describeError(error)}. Choose an Inkprint model file (.inkprint).`,
+      `Import failed: ${isolate(file.name)}: ${describeError(error)}.`,
       'error',
     );
   }

@@ -54,7 +54,7 @@ test('pen model takes a pen, not a mouse', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.match(
     await textOf(page, '#message'),
-    /^Enrolment failed: this signature has no pen pressure: .*sign with a pen that measures it, or choose the default model under Models and press Use\.?$/,
+    /^Enrolment failed: this signature has no pen pressure: this model compares pen pressure, so sign with a pen that measures it, or choose the default model under Models and press Use\.?$/,
   );
   assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
   await page.click('#clear');
@@ -68,6 +68,10 @@ test('pen model takes a pen, not a mouse', async (t) => {
     /press Use\. Stroke 1 came from a pen that reported one pressure \(0, 0\.5 or 1\) on every point/,
   );
   assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
+  // The message concerns this name, so typing another one clears it.
+  await page.fill('#person', 'someone else');
+  assert.equal(await textOf(page, '#message'), '');
+  await page.fill('#person', 'pen writer');
   await page.click('#clear');
 
   for (let variant = 0; variant < 3; variant += 1) {
