@@ -146,12 +146,7 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--method") options.methods = parse_methods(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--dtw-sequence") options.dtw_sequence = inkprint::parse_dtw_sequence(value);
-        else if (name == "--calibrate-on") {
-            if (value != "training" && value != "training,validation") {
-                throw inkprint::Error("--calibrate-on takes training or training,validation, got '" + value + "'");
-            }
-            options.calibrate_on_validation = value == "training,validation";
-        }
+        else if (name == "--calibrate-on") options.calibrate_on_validation = inkprint::tools::parse_calibrate_on(value);
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
         else if (name == "--folds") options.folds = whole();

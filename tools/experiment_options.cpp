@@ -57,6 +57,13 @@ int parse_whole(const std::string& name, const std::string& value, int minimum, 
     return static_cast<int>(parsed);
 }
 
+bool parse_calibrate_on(const std::string& value) {
+    if (value != "training" && value != "training,validation") {
+        throw Error("--calibrate-on takes training or training,validation, got '" + value + "'");
+    }
+    return value == "training,validation";
+}
+
 void validate_experiment(const ExperimentConfig& config) {
     const TrainingConfig& training = config.training;
     if (training.pairs_per_epoch < training.batch_size) {

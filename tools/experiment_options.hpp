@@ -22,6 +22,10 @@ double parse_number(const std::string& name, const std::string& value);
 // Parses a whole number in [minimum, maximum] for option `name`, or throws Error.
 int parse_whole(const std::string& name, const std::string& value, int minimum, int maximum);
 
+// Parses the value of --calibrate-on: true for "training,validation" (the DTW calibration is
+// fitted on the validation users too), false for "training". Throws Error on any other value.
+bool parse_calibrate_on(const std::string& value);
+
 // Checks the settings that depend on each other, before any data is read. Throws Error.
 void validate_experiment(const ExperimentConfig& config);
 

@@ -96,12 +96,7 @@ Options parse_options(int argc, char** argv) {
                 }
             }
         }
-        else if (name == "--calibrate-on") {
-            if (value != "training" && value != "training,validation") {
-                throw inkprint::Error("--calibrate-on takes training or training,validation, got '" + value + "'");
-            }
-            options.calibrate_on_validation = value == "training,validation";
-        }
+        else if (name == "--calibrate-on") options.calibrate_on_validation = inkprint::tools::parse_calibrate_on(value);
         else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else return false;

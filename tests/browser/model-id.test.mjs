@@ -63,6 +63,18 @@ function withOtherDescription(bytes) {
   throw new Error('no description found in the model file');
 }
 
+// Checks that each of `people`, enrolled with 3 signatures, gets a verdict for a new signature.
+async function assertEnrolmentsVerify(page, people) {
+  for (const person of people) {
+    await page.fill('#person', person);
+    assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures', person);
+    await replaySignature(page, makeScribble(5));
+    await page.click('#verify');
+    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
+    assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/, person);
+  }
+}
+
 test('enrolments outlive a refitted default model', async (t) => {
   const page = await openPage(env.browser.context, env.server.origin);
   t.after(() => page.close());
@@ -96,14 +108,7 @@ test('enrolments outlive a refitted default model', async (t) => {
   assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
   assert.match(await textOf(page, '#model-details'), /"refitted": true/);
 
-  for (const person of ['ada', 'bo']) {
-    await page.fill('#person', person);
-    assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures', person);
-    await replaySignature(page, makeScribble(5));
-    await page.click('#verify');
-    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
-    assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/, person);
-  }
+  await assertEnrolmentsVerify(page, ['ada', 'bo']);
 
   // Enrolling more keeps the id the enrolment was started under.
   await enrolScribbles(page, 'bo', 1, 3);
@@ -145,14 +150,7 @@ test('enrolments without SubtleCrypto use FNV-1a ids', async (t) => {
   ]);
   assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
 
-  for (const person of ['ada', 'bo']) {
-    await page.fill('#person', person);
-    assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures', person);
-    await replaySignature(page, makeScribble(5));
-    await page.click('#verify');
-    assert.notEqual(await page.getAttribute('#message', 'data-kind'), 'error', await textOf(page, '#message'));
-    assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/, person);
-  }
+  await assertEnrolmentsVerify(page, ['ada', 'bo']);
   await page.fill('#person', 'cy');
   assert.match(await textOf(page, '#enrol-count'), /made with another model/);
   assertClean(page);
