@@ -3,6 +3,9 @@
 // validation EER), which model is active, and the signatures captured for training. When
 // IndexedDB cannot be opened (a private window, storage turned off), everything is kept in
 // memory until the page closes, and `problem` describes why.
+//
+// After each change of the stored models or of the active model, the store posts a message on a
+// BroadcastChannel, and the page's other tabs run their `onExternalChange`.
 
 import { errorText, openDatabase, requestResult, transactionDone } from './idb.js';
 
@@ -12,6 +15,7 @@ const MODELS = 'models';
 const SETTINGS = 'settings';
 const CAPTURED = 'captured';
 const ACTIVE_MODEL_KEY = 'activeModel';
+const CHANNEL_NAME = 'inkprint-models';
 
 // The id of the default model (web/models/default.inkprint), which is not stored.
 export const DEFAULT_MODEL_ID = 'default';
@@ -43,11 +47,18 @@ export class ModelStore {
     this.memoryCaptured = [];
     this.nextMemoryId = 1;
     this.problem = null;
+    // Called after another tab has stored, deleted or chosen a model.
+    this.onExternalChange = () => {};
+    this.channel = null;
   }
 
   async open() {
     try {
       this.database = await openModelDatabase();
+      if (typeof BroadcastChannel === 'function') {
+        this.channel = new BroadcastChannel(CHANNEL_NAME);
+        this.channel.onmessage = () => this.onExternalChange();
+      }
     } catch (error) {
       this.database = null;
       this.problem =
@@ -86,6 +97,7 @@ export class ModelStore {
     const transaction = this.database.transaction(MODELS, 'readwrite');
     const id = await requestResult(transaction.objectStore(MODELS).add(record));
     await transactionDone(transaction);
+    this.#tellOtherTabs();
     return id;
   }
 
@@ -105,6 +117,7 @@ export class ModelStore {
       settings.put(DEFAULT_MODEL_ID, ACTIVE_MODEL_KEY);
     }
     await transactionDone(transaction);
+    this.#tellOtherTabs();
   }
 
   // Returns the id of the active model: DEFAULT_MODEL_ID, PEN_MODEL_ID or a stored model's id.
@@ -124,6 +137,7 @@ export class ModelStore {
     const transaction = this.database.transaction(SETTINGS, 'readwrite');
     transaction.objectStore(SETTINGS).put(id, ACTIVE_MODEL_KEY);
     await transactionDone(transaction);
+    this.#tellOtherTabs();
   }
 
   // Returns the captured signatures, oldest first: [{ id, person, kind, points }], where kind
@@ -155,6 +169,10 @@ export class ModelStore {
     const transaction = this.database.transaction(CAPTURED, 'readwrite');
     transaction.objectStore(CAPTURED).clear();
     await transactionDone(transaction);
+  }
+
+  #tellOtherTabs() {
+    this.channel?.postMessage('changed');
   }
 
   async #all() {

@@ -94,6 +94,11 @@ const captured = new Map();
 // The run under way, or null: { config, startedFrom, losses: [[x], [loss]], eers: [[epoch], [eer]] }.
 let currentRun = null;
 let charts = null;
+// The stored choice of active model as this tab last read or wrote it. When another tab changes
+// the stored choice, it differs from this one, and this tab switches to the new model.
+let knownActiveId = DEFAULT_MODEL_ID;
+// Changes made in other tabs, handled one after the other.
+let externalChanges = Promise.resolve();
 
 function setState(state) {
   elements.section.dataset.state = state;
@@ -711,6 +716,7 @@ async function handleUse() {
     await page.useModel(new Uint8Array(bytes), useOptions(id));
     try {
       await store.setActiveId(id);
+      knownActiveId = id;
     } catch (error) {
       await useStoredChoice(previousId);
       throw new Error(`the choice could not be saved (${describeError(error)}), so the previous model is still used`);
@@ -780,6 +786,7 @@ async function handleDelete() {
     const wasActive = (await store.activeId()) === id;
     await store.remove(id);
     if (wasActive) {
+      knownActiveId = DEFAULT_MODEL_ID;
       await page.useModel(new Uint8Array(await fetchBuiltInModel()));
     }
     await showModels(DEFAULT_MODEL_ID);
@@ -838,6 +845,7 @@ async function handleImport() {
 // Switches to the model that was active when the page was last used, if it is not the default.
 async function restoreActiveModel() {
   const activeId = await store.activeId();
+  knownActiveId = activeId;
   if (activeId === DEFAULT_MODEL_ID) {
     return;
   }
@@ -847,6 +855,7 @@ async function restoreActiveModel() {
     } catch (error) {
       // The choice goes back to the default model, so that the list names the model in use.
       await store.setActiveId(DEFAULT_MODEL_ID);
+      knownActiveId = DEFAULT_MODEL_ID;
       showMessage(
         elements.modelMessage,
         `The ${BUILT_IN_MODELS.get(activeId).name} model could not be loaded, so the default model is used: ${describeError(error)}`,
@@ -859,6 +868,7 @@ async function restoreActiveModel() {
   if (record === undefined) {
     showMessage(elements.modelMessage, 'The active model is no longer stored, so the default model is used.', 'error');
     await store.setActiveId(DEFAULT_MODEL_ID);
+    knownActiveId = DEFAULT_MODEL_ID;
     return;
   }
   try {
@@ -868,6 +878,34 @@ async function restoreActiveModel() {
     showMessage(
       elements.modelMessage,
       `The active model ${quote(record.name)} could not be loaded, so the default model is used: ${describeError(error)}`,
+      'error',
+    );
+  }
+}
+
+// Reads the model list again after another tab has stored, deleted or chosen a model. When the
+// other tab chose another active model, this tab switches to it too, so that all tabs enrol and
+// verify with the same model.
+async function followOtherTab() {
+  try {
+    const activeId = await store.activeId();
+    if (activeId !== knownActiveId) {
+      knownActiveId = activeId;
+      const { name, bytes } = await modelBytes(activeId);
+      await page.useModel(new Uint8Array(bytes), useOptions(activeId));
+      const label = BUILT_IN_MODELS.get(activeId)?.label ?? name;
+      showMessage(
+        elements.modelMessage,
+        `Another tab chose ${quote(label)}, so this tab now enrols and verifies with it too.`,
+      );
+    }
+    await showModels();
+  } catch (error) {
+    const id = JSON.stringify(knownActiveId);
+    console.warn(`Switching to the model ${id} chosen in another tab failed: ${describeError(error)}`);
+    showMessage(
+      elements.modelMessage,
+      `This tab could not switch to the model chosen in another tab, so reload the page: ${describeError(error)}`,
       'error',
     );
   }
@@ -923,6 +961,9 @@ export async function setupTraining(options) {
     );
   }
 
+  store.onExternalChange = () => {
+    externalChanges = externalChanges.then(followOtherTab);
+  };
   await store.open();
   if (store.problem !== null) {
     showMessage(elements.modelMessage, store.problem, 'error');

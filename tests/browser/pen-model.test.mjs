@@ -1,6 +1,7 @@
 // The pen model that comes with the page: its time warping compares pen pressure. It can be
 // chosen under Models, stays chosen after a reload, enrols and verifies pen signatures, and
-// rejects a mouse signature with advice instead of enrolling what it could never verify.
+// rejects a mouse signature with advice instead of enrolling what it could never verify. A
+// change of model in one tab carries over to the page's other tabs.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -126,4 +127,53 @@ test('pen model takes a pen, not a mouse', async (t) => {
     /^The pen model could not be loaded, so the default model is used: Downloading models\/pen\.inkprint failed: HTTP 404/,
   );
   assertClean(page);
+});
+
+test('other tabs follow a change of model', async (t) => {
+  const first = await openPage(env.browser.context, env.server.origin);
+  t.after(() => first.close());
+  assert.equal(await loadPage(first, env.server.url), 'ready', await textOf(first, '#message'));
+  const second = await openPage(env.browser.context, env.server.origin);
+  t.after(() => second.close());
+  assert.equal(await loadPage(second, env.server.url), 'ready', await textOf(second, '#message'));
+  for (const page of [first, second]) {
+    await page.waitForSelector('#model-active[data-active-id="default"]');
+    assert.doesNotMatch(await textOf(page, '#model-details'), /dynamics-pressure-template/);
+  }
+
+  // A model imported in one tab appears in the other's list.
+  await first.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  await second.waitForSelector('#model-list[data-count="1"]');
+
+  // Choosing a model in one tab switches the other one to it, with a message there.
+  await useModel(first, 'pen');
+  await second.waitForSelector('#model-active[data-active-id="pen"]');
+  assert.match(await textOf(second, '#model-details'), /dynamics-pressure-template/);
+  assert.match(
+    await textOf(second, '#model-message'),
+    /^Another tab chose .+Pen model.+, so this tab now enrols and verifies with it too\.$/,
+  );
+  // The second tab enrols with the pen model now, so it rejects a signature without pressure.
+  await second.fill('#person', 'tab writer');
+  await replaySignature(second, makeScribble(0));
+  await second.click('#enrol');
+  assert.match(await textOf(second, '#message'), /^Enrolment failed: this signature has no pen pressure/);
+
+  // The same the other way, with the stored model.
+  const storedId = await second.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
+  await useModel(second, storedId);
+  await first.waitForSelector(`#model-active[data-active-id="${storedId}"]`);
+  assert.doesNotMatch(await textOf(first, '#model-details'), /dynamics-pressure-template/);
+  assert.match(await textOf(first, '#model-message'), /^Another tab chose .+default.+, so this tab now/);
+
+  // Deleting the active model in one tab puts both back on the default model.
+  await first.selectOption('#model-list', storedId);
+  first.once('dialog', (dialog) => dialog.accept());
+  await first.click('#model-delete');
+  await first.waitForSelector('#model-active[data-active-id="default"]');
+  await second.waitForSelector('#model-active[data-active-id="default"]');
+  await second.waitForSelector('#model-list[data-count="0"]');
+  assert.match(await textOf(second, '#model-message'), /^Another tab chose .+Default model.+/);
+  assertClean(first);
+  assertClean(second);
 });
