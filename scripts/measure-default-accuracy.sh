@@ -12,6 +12,7 @@ if [[ ! -x build/native/inkprint-evaluate ]]; then
 fi
 for task in 1 2; do
   build/native/inkprint-evaluate --method fusion --task "$task" --threads 1 --calibrate-on training,validation \
+    --threshold-on training,validation \
     --out "build/evaluation/default-task$task" "$@"
 done
 

@@ -13,6 +13,7 @@ if [[ ! -x build/native/inkprint-evaluate ]]; then
 fi
 build/native/inkprint-evaluate --method fusion --task 2 --threads 1 \
   --dtw-sequence dynamics-pressure-template --calibrate-on training,validation \
+  --threshold-on training,validation \
   --out build/evaluation/pen-task2 "$@"
 
 node --input-type=module - build/evaluation/pen-task2/summary.json web/models/pen-accuracy.json <<'SCRIPT'

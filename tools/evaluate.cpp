@@ -18,6 +18,7 @@
 #include "experiment_options.hpp"
 #include "inkprint/error.hpp"
 #include "inkprint/evaluation.hpp"
+#include "inkprint/metrics.hpp"
 #include "inkprint/svc2004.hpp"
 
 namespace {
@@ -35,6 +36,7 @@ struct Options {
     // Whether the DTW calibration that scores the test users is fitted on the training users
     // alone or on the validation users too.
     bool calibrate_on_validation = false;
+    bool threshold_on_training = false;
     inkprint::ProtocolConfig protocol;
     inkprint::ExperimentConfig experiment;
 };
@@ -78,6 +80,10 @@ void print_usage() {
                  "                     test users: training, or training,validation (the fusion is then\n"
                  "                     still chosen with a calibration of the training users alone, and the\n"
                  "                     calibration of both replaces it afterwards) (default training)\n"
+                 "  --threshold-on SET writers whose scores choose the fusion's threshold: validation, or\n"
+                 "                     training,validation (needs --calibrate-on training,validation: each\n"
+                 "                     writer is then scored by a calibration fitted without it, and the\n"
+                 "                     threshold is the EER point over all of them) (default validation)\n"
                  "  --task N           SVC2004 task whose users are tested, 1 or 2 (default 1)\n"
                  "  --folds K          cross-validation folds over the 40 users (default 4); the calibrated\n"
                  "                     DTW score needs 21 training users, so at least 3 folds\n"
@@ -147,6 +153,7 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--dtw-sequence") options.dtw_sequence = inkprint::parse_dtw_sequence(value);
         else if (name == "--calibrate-on") options.calibrate_on_validation = inkprint::tools::parse_calibrate_on(value);
+        else if (name == "--threshold-on") options.threshold_on_training = inkprint::tools::parse_threshold_on(value);
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
         else if (name == "--folds") options.folds = whole();
@@ -161,6 +168,10 @@ Options parse_options(int argc, char** argv) {
         if (task != 0 && task != 1 && task != 2) throw inkprint::Error("tasks are 1 or 2, got " + std::to_string(task));
     }
     if (options.task == 0) throw inkprint::Error("--task must be 1 or 2");
+    if (options.threshold_on_training && !options.calibrate_on_validation) {
+        throw inkprint::Error("--threshold-on training,validation scores those writers with calibrations fitted on "
+                              "them: add --calibrate-on training,validation");
+    }
     inkprint::tools::validate_experiment(options.experiment);
     return options;
 }
@@ -286,6 +297,10 @@ int run(int argc, char** argv) {
     // Results of each method over the rounds.
     struct Results {
         std::vector<double> skilled_global, random_global, skilled_user, random_user;
+        // For the fusion methods, the rates at the threshold chosen before testing (see
+        // --threshold-on), which a trained model keeps. Unlike the EER, they show whether that
+        // choice suits new writers.
+        std::vector<double> false_rejection, skilled_acceptance, random_acceptance;
         std::vector<inkprint::WriterScores> scores;
     };
     std::vector<Results> results(options.methods.size());
@@ -323,9 +338,16 @@ int run(int argc, char** argv) {
         // validation users too. The fusion is chosen with the one above, whose scores of the
         // validation users are out of sample.
         inkprint::DtwCalibration test_calibration = calibration;
-        if (needs_calibration && options.calibrate_on_validation) {
-            std::vector<inkprint::WriterSignatures> development = round.train;
-            development.insert(development.end(), round.validation.begin(), round.validation.end());
+        std::vector<inkprint::WriterSignatures> development = round.train;
+        development.insert(development.end(), round.validation.begin(), round.validation.end());
+        std::optional<inkprint::CrossFittedCalibration> cross_fitted;
+        if (needs_calibration && options.threshold_on_training) {
+            cross_fitted = inkprint::cross_fit_dtw_calibration(development, development, options.protocol,
+                                                               options.dtw_sequence, inkprint::tools::kThresholdGroups);
+            test_calibration = cross_fitted->calibration;
+            std::cout << round.name << ": DTW calibration for the test users fitted on " << development.size()
+                      << " users, and cross-fitted over " << inkprint::tools::kThresholdGroups << " groups of them\n";
+        } else if (needs_calibration && options.calibrate_on_validation) {
             test_calibration =
                 inkprint::fit_dtw_calibration(development, development, options.protocol, options.dtw_sequence);
             std::cout << round.name << ": DTW calibration for the test users fitted on " << development.size()
@@ -334,6 +356,7 @@ int run(int argc, char** argv) {
         for (std::size_t m = 0; m < options.methods.size(); ++m) {
             const Method method = parse_method(options.methods[m]);
             std::unique_ptr<inkprint::Scorer> scorer;
+            std::optional<double> chosen_threshold;
             if (method.kind == Method::Kind::Dtw) {
                 scorer = std::make_unique<inkprint::DtwScorer>(options.dtw_normalisation, options.dtw_sequence,
                                                                test_calibration);
@@ -350,6 +373,16 @@ int run(int argc, char** argv) {
                 fit.parameters.dtw_calibration = test_calibration;
                 std::cout << round.name << ": " << options.methods[m] << " DTW weight " << fit.parameters.dtw_weight
                           << " (validation skilled EER " << percent(fit.skilled_eer) << ")\n";
+                if (cross_fitted) {
+                    const double validation_threshold = fit.parameters.threshold;
+                    fit.parameters.threshold =
+                        inkprint::fused_threshold(trained->model, fit.parameters, development, development,
+                                                  options.protocol, cross_fitted->scores);
+                    std::cout << round.name << ": " << options.methods[m] << " threshold " << fit.parameters.threshold
+                              << " on the cross-fitted scores of " << development.size()
+                              << " users (the validation users alone chose " << validation_threshold << ")\n";
+                }
+                chosen_threshold = fit.parameters.threshold;
                 scorer = std::make_unique<inkprint::FusionScorer>(trained->model, fit.parameters);
             }
             // Random forgeries come from every other user of the tested task.
@@ -364,6 +397,23 @@ int run(int argc, char** argv) {
             result.random_global.push_back(summary.random_global);
             result.skilled_user.push_back(summary.skilled_per_writer);
             result.random_user.push_back(summary.random_per_writer);
+            if (chosen_threshold) {
+                std::vector<double> genuine, skilled, random;
+                for (const inkprint::WriterScores& writer : scores) {
+                    genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
+                    skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
+                    random.insert(random.end(), writer.random.begin(), writer.random.end());
+                }
+                const auto against_skilled = inkprint::error_rates_at(genuine, skilled, *chosen_threshold);
+                const auto against_random = inkprint::error_rates_at(genuine, random, *chosen_threshold);
+                result.false_rejection.push_back(against_skilled.false_rejection);
+                result.skilled_acceptance.push_back(against_skilled.false_acceptance);
+                result.random_acceptance.push_back(against_random.false_acceptance);
+                std::cout << round.name << ": " << options.methods[m] << " at its threshold "
+                          << *chosen_threshold << ": FRR " << percent(against_skilled.false_rejection)
+                          << ", skilled FAR " << percent(against_skilled.false_acceptance) << ", random FAR "
+                          << percent(against_random.false_acceptance) << "\n";
+            }
             result.scores.insert(result.scores.end(), scores.begin(), scores.end());
         }
     }
@@ -380,22 +430,39 @@ int run(int argc, char** argv) {
                   << "  skilled forgeries, per-user threshold: " << mean_and_spread(result.skilled_user) << "\n"
                   << "  random forgeries, global threshold:    " << mean_and_spread(result.random_global) << "\n"
                   << "  random forgeries, per-user threshold:  " << mean_and_spread(result.random_user) << "\n";
+        if (!result.false_rejection.empty()) {
+            std::cout << "  at the threshold chosen on the "
+                      << (options.threshold_on_training ? "training and validation" : "validation") << " users:\n"
+                      << "    genuine signatures rejected (FRR):   " << mean_and_spread(result.false_rejection) << "\n"
+                      << "    skilled forgeries accepted (FAR):    " << mean_and_spread(result.skilled_acceptance)
+                      << "\n"
+                      << "    random forgeries accepted (FAR):     " << mean_and_spread(result.random_acceptance)
+                      << "\n";
+        }
         const std::filesystem::path folder = output_folder(options, method);
         write_outputs(folder, result.scores, method + ", SVC2004 task " + std::to_string(options.task) +
                                                  ", pooled over " + std::to_string(rounds.size()) +
                                                  (rounds.size() == 1 ? " round" : " folds"));
         // The summary for other programs, such as the page's accuracy line for the default model.
-        std::ofstream(folder / "summary.json")
+        std::ofstream summary(folder / "summary.json");
+        summary
             << "{\"method\":\"" << method << "\",\"task\":" << options.task << ",\"trainTask\":" << options.train_task
             << ",\"folds\":" << (options.train_task ? 1 : options.folds) << ",\"trials\":" << options.protocol.trials
             << ",\"enrolment\":" << options.protocol.enrolment_count
             << ",\"dtwSequence\":\"" << inkprint::dtw_sequence_name(options.dtw_sequence) << "\""
             << ",\"dtwNormalisation\":\"" << inkprint::distance_normalisation_name(options.dtw_normalisation) << "\""
             << ",\"calibrateOn\":\"" << (options.calibrate_on_validation ? "training,validation" : "training") << "\""
+            << ",\"thresholdOn\":\"" << (options.threshold_on_training ? "training,validation" : "validation") << "\""
             << ",\"skilledGlobal\":" << json_mean_and_deviation(result.skilled_global)
             << ",\"skilledPerUser\":" << json_mean_and_deviation(result.skilled_user)
             << ",\"randomGlobal\":" << json_mean_and_deviation(result.random_global)
-            << ",\"randomPerUser\":" << json_mean_and_deviation(result.random_user) << "}\n";
+            << ",\"randomPerUser\":" << json_mean_and_deviation(result.random_user);
+        if (!result.false_rejection.empty()) {
+            summary << ",\"atChosenThreshold\":{\"falseRejection\":" << json_mean_and_deviation(result.false_rejection)
+                    << ",\"skilledAcceptance\":" << json_mean_and_deviation(result.skilled_acceptance)
+                    << ",\"randomAcceptance\":" << json_mean_and_deviation(result.random_acceptance) << "}";
+        }
+        summary << "}\n";
         std::cout << "wrote " << (folder / "scores.csv").string() << ", det.csv, det.svg and summary.json\n";
     }
     return 0;

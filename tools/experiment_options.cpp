@@ -64,6 +64,13 @@ bool parse_calibrate_on(const std::string& value) {
     return value == "training,validation";
 }
 
+bool parse_threshold_on(const std::string& value) {
+    if (value != "validation" && value != "training,validation") {
+        throw Error("--threshold-on takes validation or training,validation, got '" + value + "'");
+    }
+    return value == "training,validation";
+}
+
 void validate_experiment(const ExperimentConfig& config) {
     const TrainingConfig& training = config.training;
     if (training.pairs_per_epoch < training.batch_size) {

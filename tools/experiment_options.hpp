@@ -26,6 +26,15 @@ int parse_whole(const std::string& name, const std::string& value, int minimum, 
 // fitted on the validation users too), false for "training". Throws Error on any other value.
 bool parse_calibrate_on(const std::string& value);
 
+// Parses the value of --threshold-on: true for "training,validation" (the fusion's threshold is
+// chosen on the cross-fitted scores of both), false for "validation". Throws Error on any
+// other value.
+bool parse_threshold_on(const std::string& value);
+
+// Groups of the training and validation writers over which --threshold-on training,validation
+// cross-fits the DTW calibration. With the usual 25 + 5 writers, each group has 5.
+inline constexpr int kThresholdGroups = 6;
+
 // Checks the settings that depend on each other, before any data is read. Throws Error.
 void validate_experiment(const ExperimentConfig& config);
 

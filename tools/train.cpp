@@ -36,6 +36,7 @@ struct Options {
     // Whether the model's DTW calibration is fitted on the training users alone or on the
     // validation users too.
     bool calibrate_on_validation = false;
+    bool threshold_on_training = false;
 };
 
 void print_usage() {
@@ -59,6 +60,10 @@ void print_usage() {
                  "  --calibrate-on SET  writers whose DTW statistics fit the model's calibration: training,\n"
                  "                     or training,validation (the fusion is then still chosen with a\n"
                  "                     calibration of the training users alone) (default training)\n"
+                 "  --threshold-on SET writers whose scores choose the fused threshold: validation, or\n"
+                 "                     training,validation (needs --calibrate-on training,validation: each\n"
+                 "                     writer is then scored by a calibration fitted without it, and the\n"
+                 "                     threshold is the EER point over all of them) (default validation)\n"
               << inkprint::tools::kExperimentOptionsHelp;
 }
 
@@ -97,6 +102,7 @@ Options parse_options(int argc, char** argv) {
             }
         }
         else if (name == "--calibrate-on") options.calibrate_on_validation = inkprint::tools::parse_calibrate_on(value);
+        else if (name == "--threshold-on") options.threshold_on_training = inkprint::tools::parse_threshold_on(value);
         else if (name == "--validation-from") options.first_validation_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else if (name == "--held-out-from") options.first_held_out_user = inkprint::tools::parse_whole(name, value, 2, 40);
         else return false;
@@ -126,6 +132,10 @@ Options parse_options(int argc, char** argv) {
                               ": raise it or pass --dtw-normalisation nearest");
     }
     if (options.output.empty()) throw inkprint::Error("--out is missing: name the model file to write");
+    if (options.threshold_on_training && !options.calibrate_on_validation) {
+        throw inkprint::Error("--threshold-on training,validation scores those writers with calibrations fitted on "
+                              "them: add --calibrate-on training,validation");
+    }
     inkprint::tools::validate_experiment(options.experiment);
     inkprint::check_writable(options.output);
     return options;
@@ -218,8 +228,22 @@ int run(int argc, char** argv) {
                                        validation_users, impostors, inkprint::ProtocolConfig{}, calibration);
             // The fusion was chosen on scores of the validation users by a calibration that had
             // not seen them. The model keeps one fitted on them too.
-            if (options.calibrate_on_validation &&
-                options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated) {
+            const bool calibrated = options.dtw_normalisation == inkprint::DistanceNormalisation::Calibrated;
+            if (options.threshold_on_training && calibrated) {
+                // Each training and validation writer is scored by a calibration fitted without
+                // it, so the threshold rests on out-of-sample scores of all of them.
+                const auto cross_fitted = inkprint::cross_fit_dtw_calibration(
+                    impostors, impostors, inkprint::ProtocolConfig{}, options.dtw_sequence,
+                    inkprint::tools::kThresholdGroups);
+                fit.parameters.dtw_calibration = cross_fitted.calibration;
+                const double validation_threshold = fit.parameters.threshold;
+                fit.parameters.threshold = inkprint::fused_threshold(model, fit.parameters, impostors, impostors,
+                                                                     inkprint::ProtocolConfig{}, cross_fitted.scores);
+                std::cout << "DTW calibration refitted on the " << impostors.size()
+                          << " training and validation writers; threshold " << fit.parameters.threshold
+                          << " on their cross-fitted scores (the validation writers alone chose "
+                          << validation_threshold << ")\n";
+            } else if (options.calibrate_on_validation && calibrated) {
                 fit.parameters.dtw_calibration = inkprint::fit_dtw_calibration(
                     impostors, impostors, inkprint::ProtocolConfig{}, options.dtw_sequence);
                 std::cout << "DTW calibration refitted on the " << impostors.size()
@@ -278,6 +302,10 @@ int run(int argc, char** argv) {
                 << ",\"augmentedCopies\":" << options.experiment.augmented_copies << ",\"bestEpoch\":" << result.best_epoch
                 << ",\"seed\":" << options.experiment.training.seed << ",\"dtwCalibrationUsers\":\"1-"
                 << (options.calibrate_on_validation ? options.first_held_out_user : options.first_validation_user) - 1
+                << "\",\"thresholdUsers\":\""
+                << (options.threshold_on_training ? "1-" + std::to_string(options.first_held_out_user - 1)
+                                                  : std::to_string(options.first_validation_user) + "-" +
+                                                        std::to_string(options.first_held_out_user - 1))
                 << "\",\"heldOut\":{\"skilledEer\":" << skilled.rate
                 << ",\"randomEer\":" << random_forgery.rate << ",\"farSkilled\":" << skilled_rates.false_acceptance
                 << ",\"farRandom\":" << random_rates.false_acceptance << ",\"frr\":" << skilled_rates.false_rejection

@@ -1119,12 +1119,23 @@ function showAccuracy() {
   const rates = (key) =>
     accuracy.tasks.map((task) => `${percent(task[key].mean)} (task ${task.task})`).join(', ');
   const folds = accuracy.tasks[0].folds;
+  // The equal error rate sets the threshold on the tested writers themselves. A trained model
+  // keeps the threshold chosen on its validation writers, so the rates at that one follow.
+  const atThreshold = accuracy.tasks.every((task) =>
+    ['falseRejection', 'skilledAcceptance'].every((key) => Number.isFinite(task.atChosenThreshold?.[key]?.mean)),
+  );
+  const chosen = (key) =>
+    accuracy.tasks.map((task) => `${percent(task.atChosenThreshold[key].mean)} (task ${task.task})`).join(', ');
   elements.modelAccuracy.textContent =
     `Cross-validated on SVC2004 (${folds} folds, each testing writers its network never saw, ` +
     `verdict with time warping): equal error rate ${rates('skilledGlobal')} for skilled ` +
-    `forgeries, ${rates('randomGlobal')} for random forgeries. Every writer of each task is ` +
-    'tested once, so these rates are a better estimate than the held-out rates above, which ' +
-    'come from one split of fewer writers.';
+    `forgeries, ${rates('randomGlobal')} for random forgeries. ` +
+    (atThreshold
+      ? `At the threshold each fold chose on other writers, it rejected ${chosen('falseRejection')} of ` +
+        `genuine signatures and accepted ${chosen('skilledAcceptance')} of skilled forgeries. `
+      : '') +
+    'Every writer of each task is tested once, so these rates are a better estimate than the ' +
+    'held-out rates above, which come from one split of fewer writers.';
 }
 
 // Makes `model` the one the page enrols and verifies with, and releases the previous one. `ids`

@@ -332,14 +332,18 @@ private:
     DtwScorer dtw_;  // its caches serve every comparison of the protocol
 };
 
-}  // namespace
+// The DTW statistics of one writer's protocol queries.
+struct WriterStatistics {
+    int task = 0, user = 0;
+    std::vector<std::vector<double>> genuine, skilled, random;
+};
 
-DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
-                                   const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
-                                   DtwSequence sequence) {
-    // Random forgeries are easy, so they count half as much as skilled ones.
-    constexpr double kRandomWeight = 0.5;
-    std::vector<CalibrationSample> samples;
+// Runs the protocol on `writers`, task 1 first, in the order of writers_of_task(), and keeps the
+// DTW statistics of every query.
+std::vector<WriterStatistics> record_statistics(const std::vector<WriterSignatures>& writers,
+                                                const std::vector<WriterSignatures>& impostors,
+                                                const ProtocolConfig& config, DtwSequence sequence) {
+    std::vector<WriterStatistics> recorded;
     for (int task : {1, 2}) {
         const std::vector<WriterSignatures> tested = writers_of_task(writers, task);
         if (tested.empty()) continue;
@@ -347,15 +351,101 @@ DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
         // A fresh recorder for each task, because it caches by the address of the copies above.
         StatisticsRecorder recorder(sequence);
         for (const WriterScores& scores : run_protocol(recorder, tested, others, config)) {
-            for (double index : scores.genuine) samples.push_back({recorder.recorded[static_cast<std::size_t>(index)], true, 1.0});
-            for (double index : scores.skilled) samples.push_back({recorder.recorded[static_cast<std::size_t>(index)], false, 1.0});
-            for (double index : scores.random) {
-                samples.push_back({recorder.recorded[static_cast<std::size_t>(index)], false, kRandomWeight});
-            }
+            WriterStatistics writer;
+            writer.task = scores.task;
+            writer.user = scores.user;
+            const auto keep = [&](const std::vector<double>& indices, std::vector<std::vector<double>>& into) {
+                for (double index : indices) into.push_back(recorder.recorded[static_cast<std::size_t>(index)]);
+            };
+            keep(scores.genuine, writer.genuine);
+            keep(scores.skilled, writer.skilled);
+            keep(scores.random, writer.random);
+            recorded.push_back(std::move(writer));
         }
+    }
+    return recorded;
+}
+
+// Fits the calibration to the statistics of the writers for which `use(i)` is true.
+template <class Use>
+DtwCalibration fit_recorded(const std::vector<WriterStatistics>& recorded, Use use) {
+    // Random forgeries are easy, so they count half as much as skilled ones.
+    constexpr double kRandomWeight = 0.5;
+    std::vector<CalibrationSample> samples;
+    for (std::size_t i = 0; i < recorded.size(); ++i) {
+        if (!use(i)) continue;
+        for (const auto& statistics : recorded[i].genuine) samples.push_back({statistics, true, 1.0});
+        for (const auto& statistics : recorded[i].skilled) samples.push_back({statistics, false, 1.0});
+        for (const auto& statistics : recorded[i].random) samples.push_back({statistics, false, kRandomWeight});
     }
     if (samples.empty()) throw Error("fitting the DTW calibration needs writers of task 1 or 2");
     return fit_dtw_calibration(samples);
+}
+
+}  // namespace
+
+DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
+                                   const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
+                                   DtwSequence sequence) {
+    return fit_recorded(record_statistics(writers, impostors, config, sequence), [](std::size_t) { return true; });
+}
+
+CrossFittedCalibration cross_fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
+                                                 const std::vector<WriterSignatures>& impostors,
+                                                 const ProtocolConfig& config, DtwSequence sequence, int groups) {
+    const std::vector<WriterStatistics> recorded = record_statistics(writers, impostors, config, sequence);
+    if (groups < 2 || static_cast<std::size_t>(groups) > recorded.size()) {
+        throw Error("cross-fitting the DTW calibration needs from 2 groups to one per writer, got " +
+                    std::to_string(groups) + " groups of " + std::to_string(recorded.size()) +
+                    " writers: use fewer groups or more writers");
+    }
+    CrossFittedCalibration result;
+    result.calibration = fit_recorded(recorded, [](std::size_t) { return true; });
+    result.scores.resize(recorded.size());
+    const auto group_of = [&](std::size_t i) { return static_cast<int>(i % static_cast<std::size_t>(groups)); };
+    for (int group = 0; group < groups; ++group) {
+        const DtwCalibration without = fit_recorded(recorded, [&](std::size_t i) { return group_of(i) != group; });
+        for (std::size_t i = 0; i < recorded.size(); ++i) {
+            if (group_of(i) != group) continue;
+            WriterScores& scores = result.scores[i];
+            scores.task = recorded[i].task;
+            scores.user = recorded[i].user;
+            for (const auto& statistics : recorded[i].genuine) scores.genuine.push_back(without.score(statistics));
+            for (const auto& statistics : recorded[i].skilled) scores.skilled.push_back(without.score(statistics));
+            for (const auto& statistics : recorded[i].random) scores.random.push_back(without.score(statistics));
+        }
+    }
+    return result;
+}
+
+double fused_threshold(const Model& model, const FusionParameters& fusion,
+                       const std::vector<WriterSignatures>& writers, const std::vector<WriterSignatures>& impostors,
+                       const ProtocolConfig& config, const std::vector<WriterScores>& dtw_scores) {
+    std::vector<double> genuine, skilled;
+    std::size_t next = 0;
+    for (int task : {1, 2}) {
+        const std::vector<WriterSignatures> tested = writers_of_task(writers, task);
+        if (tested.empty()) continue;
+        const std::vector<WriterSignatures> others = writers_of_task(impostors, task);
+        EmbeddingScorer embedding(model, fusion.embedding_score);
+        for (const WriterScores& tdnn : run_protocol(embedding, tested, others, config)) {
+            if (next >= dtw_scores.size() || dtw_scores[next].user != tdnn.user || dtw_scores[next].task != tdnn.task ||
+                dtw_scores[next].genuine.size() != tdnn.genuine.size() ||
+                dtw_scores[next].skilled.size() != tdnn.skilled.size()) {
+                throw Error("the DTW scores do not match the writers' protocol: score the same writers, in the same "
+                            "order, with the same protocol");
+            }
+            const WriterScores& dtw = dtw_scores[next++];
+            for (std::size_t i = 0; i < tdnn.genuine.size(); ++i) genuine.push_back(fusion.fuse(tdnn.genuine[i], dtw.genuine[i]));
+            for (std::size_t i = 0; i < tdnn.skilled.size(); ++i) skilled.push_back(fusion.fuse(tdnn.skilled[i], dtw.skilled[i]));
+        }
+    }
+    if (next != dtw_scores.size()) {
+        throw Error("DTW scores of " + std::to_string(dtw_scores.size()) + " writers were given for " +
+                    std::to_string(next) + " writers: pass the scores of the same writers");
+    }
+    if (genuine.empty()) throw Error("choosing the fused threshold needs writers of task 1 or 2");
+    return equal_error_rate(genuine, skilled).threshold;
 }
 
 std::vector<DetPoint> det_curve(const std::vector<double>& genuine, const std::vector<double>& forgery) {

@@ -228,6 +228,76 @@ TEST(CalibratedDtw, LearnsFromTrainingWriters) {
     EXPECT_THROW(uncalibrated.score(enrolment, person.forgeries[0]), inkprint::Error);
 }
 
+// Each writer's cross-fitted scores come from a calibration fitted without its group. So
+// replacing writer 1 by another writer leaves the scores of the rest of its group as they were,
+// while the other groups' scores, whose calibration saw writer 1, change. Without random
+// forgeries no writer's queries include writer 1's signatures.
+TEST(CrossFittedCalibration, ScoresComeFromTheOtherGroups) {
+    auto writers = synthetic_writers(8, 1, 51);
+    inkprint::ProtocolConfig config;
+    config.trials = 2;
+    config.random_forgeries = 0;
+    const auto sequence = inkprint::DtwSequence::Timed;
+    constexpr int kGroups = 4;
+    const auto cross = inkprint::cross_fit_dtw_calibration(writers, writers, config, sequence, kGroups);
+
+    const auto whole = inkprint::fit_dtw_calibration(writers, writers, config, sequence);
+    EXPECT_EQ(cross.calibration.weights, whole.weights);
+    EXPECT_EQ(cross.calibration.bias, whole.bias);
+    ASSERT_EQ(cross.scores.size(), writers.size());
+    for (std::size_t i = 0; i < writers.size(); ++i) {
+        EXPECT_EQ(cross.scores[i].user, writers[i].user);
+        EXPECT_EQ(cross.scores[i].genuine.size(), 20u);
+        EXPECT_EQ(cross.scores[i].skilled.size(), 40u);
+    }
+
+    auto replacement = synthetic_writers(1, 1, 99).front();
+    replacement.user = writers[0].user;
+    writers[0] = std::move(replacement);
+    const auto changed = inkprint::cross_fit_dtw_calibration(writers, writers, config, sequence, kGroups);
+    for (std::size_t i = 1; i < writers.size(); ++i) {
+        const bool same_group = i % kGroups == 0;
+        const bool same_scores = changed.scores[i].genuine == cross.scores[i].genuine &&
+                                 changed.scores[i].skilled == cross.scores[i].skilled;
+        EXPECT_EQ(same_scores, same_group) << "writer " << writers[i].user;
+    }
+
+    EXPECT_THROW(inkprint::cross_fit_dtw_calibration(writers, writers, config, sequence, 1), inkprint::Error);
+    EXPECT_THROW(inkprint::cross_fit_dtw_calibration(writers, writers, config, sequence, 9), inkprint::Error);
+}
+
+// With all the weight on DTW, the fused threshold is the EER point of the standardised DTW
+// scores given. Scores of other writers than those named are rejected.
+TEST(CrossFittedCalibration, FusedThresholdIsTheEerPoint) {
+    const auto writers = synthetic_writers(6, 1, 52);
+    inkprint::ProtocolConfig config;
+    config.trials = 1;
+    config.random_forgeries = 3;
+    const auto sequence = inkprint::DtwSequence::Timed;
+    const auto cross = inkprint::cross_fit_dtw_calibration(writers, writers, config, sequence, 3);
+    inkprint::FusionParameters fusion;
+    fusion.dtw_normalisation = DistanceNormalisation::Calibrated;
+    fusion.dtw_sequence = sequence;
+    fusion.dtw_calibration = cross.calibration;
+    fusion.dtw_weight = 1;
+    fusion.dtw_mean = 0.5;
+    fusion.dtw_deviation = 2;
+    std::vector<double> genuine, skilled;
+    for (const auto& writer : cross.scores) {
+        for (double score : writer.genuine) genuine.push_back((score - 0.5) / 2);
+        for (double score : writer.skilled) skilled.push_back((score - 0.5) / 2);
+    }
+    const auto model = random_model(9);
+    EXPECT_DOUBLE_EQ(inkprint::fused_threshold(model, fusion, writers, writers, config, cross.scores),
+                     inkprint::equal_error_rate(genuine, skilled).threshold);
+
+    std::vector<inkprint::WriterScores> missing(cross.scores.begin(), cross.scores.end() - 1);
+    EXPECT_THROW(inkprint::fused_threshold(model, fusion, writers, writers, config, missing), inkprint::Error);
+    std::vector<inkprint::WriterScores> swapped = cross.scores;
+    std::swap(swapped[0], swapped[1]);
+    EXPECT_THROW(inkprint::fused_threshold(model, fusion, writers, writers, config, swapped), inkprint::Error);
+}
+
 TEST(CalibratedFusion, RoundTripsInTheDescription) {
     inkprint::FusionParameters fusion;
     fusion.dtw_normalisation = DistanceNormalisation::Calibrated;

@@ -69,6 +69,9 @@ test('the shown accuracy was measured on each model\'s configuration', () => {
     const lastValidationUser = modelTraining.validationUsers.split('-')[1];
     const calibrateOn =
       modelTraining.dtwCalibrationUsers === `1-${lastValidationUser}` ? 'training,validation' : 'training';
+    // The same for the users whose scores chose the fused threshold.
+    const thresholdOn =
+      modelTraining.thresholdUsers === `1-${lastValidationUser}` ? 'training,validation' : 'validation';
     const accuracy = JSON.parse(readFileSync(join(root, 'web', 'models', `${name}-accuracy.json`), 'utf8'));
     assert.deepEqual(accuracy.tasks.map((task) => task.task), tasks, name);
     for (const task of accuracy.tasks) {
@@ -80,6 +83,17 @@ test('the shown accuracy was measured on each model\'s configuration', () => {
       assert.equal(task.calibrateOn ?? 'training', calibrateOn,
         `${name}, task ${task.task} was measured with a calibration on ${task.calibrateOn ?? 'training'} users ` +
         `but the model's is on ${calibrateOn} users: run scripts/measure-${name}-accuracy.sh`);
+      assert.equal(task.thresholdOn ?? 'validation', thresholdOn,
+        `${name}, task ${task.task} was measured with a threshold chosen on ${task.thresholdOn ?? 'validation'} ` +
+        `users but the model's was chosen on ${thresholdOn} users: run scripts/measure-${name}-accuracy.sh`);
+      // The footer also shows the rates at the threshold each fold chose, when the file has them.
+      for (const key of ['falseRejection', 'skilledAcceptance', 'randomAcceptance']) {
+        const rate = task.atChosenThreshold?.[key]?.mean;
+        const missing = `${name}, task ${task.task} has no rate ${key} at the chosen threshold: ` +
+          `run scripts/measure-${name}-accuracy.sh`;
+        assert.ok(rate >= 0, missing);
+        assert.ok(rate <= 1, missing);
+      }
     }
   }
 });

@@ -168,6 +168,32 @@ DtwCalibration fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
                                    const std::vector<WriterSignatures>& impostors, const ProtocolConfig& config,
                                    DtwSequence sequence);
 
+// A DTW calibration fitted on a set of writers, and out-of-sample scores of the same writers:
+// each scored by a calibration fitted without it.
+struct CrossFittedCalibration {
+    DtwCalibration calibration;  // fitted on all the writers, as fit_dtw_calibration() does
+    // Each writer's calibrated DTW scores under the protocol, task 1 first, in the order of the
+    // writers. The writers fall into groups by position (i mod groups), and each group is
+    // scored by a calibration fitted on the other groups only.
+    std::vector<WriterScores> scores;
+};
+
+// Fits the DTW calibration on `writers` as fit_dtw_calibration() does, and scores every writer
+// out of sample by cross-fitting over `groups` groups. Recording the DTW statistics is the slow
+// part and happens once, so this costs little more than fit_dtw_calibration(). Throws Error
+// for fewer than 2 groups or more groups than writers, and as fit_dtw_calibration() does.
+CrossFittedCalibration cross_fit_dtw_calibration(const std::vector<WriterSignatures>& writers,
+                                                 const std::vector<WriterSignatures>& impostors,
+                                                 const ProtocolConfig& config, DtwSequence sequence, int groups);
+
+// Returns the threshold at the skilled-forgery EER point of `fusion`'s scores on `writers`. The
+// embedding scores of `model` are computed here, under the protocol of `config` with random
+// forgeries from `impostors`. The calibrated DTW scores are given in `dtw_scores`, in the order
+// of CrossFittedCalibration::scores. Throws Error when they do not match the writers.
+double fused_threshold(const Model& model, const FusionParameters& fusion,
+                       const std::vector<WriterSignatures>& writers, const std::vector<WriterSignatures>& impostors,
+                       const ProtocolConfig& config, const std::vector<WriterScores>& dtw_scores);
+
 // Points of a detection error trade-off (DET) curve: FAR and FRR at every observed threshold.
 struct DetPoint {
     double threshold, false_acceptance, false_rejection;
