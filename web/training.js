@@ -97,8 +97,16 @@ let charts = null;
 // The stored choice of active model as this tab last read or wrote it. When another tab changes
 // the stored choice, it differs from this one, and this tab switches to the new model.
 let knownActiveId = DEFAULT_MODEL_ID;
-// Changes made in other tabs, handled one after the other.
-let externalChanges = Promise.resolve();
+// The last queued change of the active model. This tab's changes (Use, Delete) and those that
+// follow other tabs run one after the other. Otherwise, following another tab between this
+// tab's loading of a model and its storing of the choice could leave the two apart.
+let modelChanges = Promise.resolve();
+
+// Runs `change` after the model changes queued before it, and returns its promise.
+function queueModelChange(change) {
+  modelChanges = modelChanges.then(change, change);
+  return modelChanges;
+}
 
 function setState(state) {
   elements.section.dataset.state = state;
@@ -938,9 +946,9 @@ export async function setupTraining(options) {
   elements.drop.addEventListener('drop', handleDrop);
   elements.start.addEventListener('click', handleStart);
   elements.cancel.addEventListener('click', handleCancel);
-  elements.modelUse.addEventListener('click', handleUse);
+  elements.modelUse.addEventListener('click', () => queueModelChange(handleUse));
   elements.modelExport.addEventListener('click', handleExport);
-  elements.modelDelete.addEventListener('click', handleDelete);
+  elements.modelDelete.addEventListener('click', () => queueModelChange(handleDelete));
   elements.modelImport.addEventListener('click', () => elements.modelImportFile.click());
   elements.modelImportFile.addEventListener('change', handleImport);
   elements.modelUse.disabled = false;
@@ -962,7 +970,7 @@ export async function setupTraining(options) {
   }
 
   store.onExternalChange = () => {
-    externalChanges = externalChanges.then(followOtherTab);
+    queueModelChange(followOtherTab);
   };
   await store.open();
   if (store.problem !== null) {
