@@ -198,8 +198,9 @@ function readPerson() {
 
 function otherModelMessage(person) {
   return (
-    `The enrolment of ${quote(person)} was made with another model and must be redone: ` +
-    'press Forget, then enrol the signatures again.'
+    `The enrolment of ${quote(person)} was made with another model and must be redone for this ` +
+    'one: choose that model again under Models and press Use to keep using it, or press Forget ' +
+    'and enrol the signatures again.'
   );
 }
 
@@ -1120,7 +1121,7 @@ function showAccuracy() {
     accuracy.tasks.map((task) => `${percent(task[key].mean)} (task ${task.task})`).join(', ');
   const folds = accuracy.tasks[0].folds;
   // The equal error rate sets the threshold on the tested writers themselves. A trained model
-  // keeps the threshold chosen on its validation writers, so the rates at that one follow.
+  // keeps a threshold chosen on other writers before testing, so the rates at that one follow.
   const atThreshold = accuracy.tasks.every((task) =>
     ['falseRejection', 'skilledAcceptance'].every((key) => Number.isFinite(task.atChosenThreshold?.[key]?.mean)),
   );

@@ -129,12 +129,24 @@ export class ModelStore {
     return (await requestResult(transaction.objectStore(SETTINGS).get(ACTIVE_MODEL_KEY))) ?? DEFAULT_MODEL_ID;
   }
 
+  // Stores the choice of active model. Throws when `id` names a stored model that is missing,
+  // for example because another tab has just deleted it, so the choice never names one.
   async setActiveId(id) {
+    const stored = id !== DEFAULT_MODEL_ID && id !== PEN_MODEL_ID;
+    const missing = new Error('the model is no longer stored, maybe deleted in another tab. Choose another model.');
     if (this.database === null) {
+      if (stored && !this.memory.has(id)) {
+        throw missing;
+      }
       this.memoryActive = id;
       return;
     }
-    const transaction = this.database.transaction(SETTINGS, 'readwrite');
+    const transaction = this.database.transaction([MODELS, SETTINGS], 'readwrite');
+    // The check and the write are in one transaction, so a deletion cannot come between them.
+    if (stored && (await requestResult(transaction.objectStore(MODELS).getKey(id))) === undefined) {
+      transaction.abort();
+      throw missing;
+    }
     transaction.objectStore(SETTINGS).put(id, ACTIVE_MODEL_KEY);
     await transactionDone(transaction);
     this.#tellOtherTabs();

@@ -895,8 +895,9 @@ async function restoreActiveModel() {
 // other tab chose another active model, this tab switches to it too, so that all tabs enrol and
 // verify with the same model.
 async function followOtherTab() {
+  let activeId = knownActiveId;
   try {
-    const activeId = await store.activeId();
+    activeId = await store.activeId();
     if (activeId !== knownActiveId) {
       knownActiveId = activeId;
       const { name, bytes } = await modelBytes(activeId);
@@ -909,7 +910,7 @@ async function followOtherTab() {
     }
     await showModels();
   } catch (error) {
-    const id = JSON.stringify(knownActiveId);
+    const id = JSON.stringify(activeId);
     console.warn(`Switching to the model ${id} chosen in another tab failed: ${describeError(error)}`);
     showMessage(
       elements.modelMessage,

@@ -177,3 +177,34 @@ test('other tabs follow a change of model', async (t) => {
   assertClean(first);
   assertClean(second);
 });
+
+test('a deleted model cannot become active', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+
+  // Another tab may delete a model while this one is about to store it as the active one. The
+  // store then rejects the choice, and the stored choice stays as it was.
+  const outcome = await page.evaluate(async () => {
+    const { ModelStore } = await import('./model-store.js');
+    const store = new ModelStore();
+    await store.open();
+    const id = await store.add({ name: 'short-lived', createdAt: 0, config: {}, bytes: new ArrayBuffer(4) });
+    await store.remove(id);
+    let error = null;
+    try {
+      await store.setActiveId(id);
+    } catch (caught) {
+      error = caught.message;
+    }
+    await store.setActiveId('pen');
+    const afterPen = await store.activeId();
+    await store.setActiveId('default');
+    return { error, active: await store.activeId(), afterPen };
+  });
+  assert.match(outcome.error, /^the model is no longer stored, maybe deleted in another tab/);
+  assert.equal(outcome.afterPen, 'pen');
+  assert.equal(outcome.active, 'default');
+  assertClean(page);
+});
