@@ -234,19 +234,17 @@ struct Round {
 void write_outputs(const std::filesystem::path& folder, const std::vector<inkprint::WriterScores>& all_scores,
                    const std::string& title) {
     std::filesystem::create_directories(folder);
-    std::vector<double> genuine, skilled, random_forgery;
     std::ofstream scores_file(folder / "scores.csv");
     scores_file << "task,user,kind,score\n";
     for (const auto& writer : all_scores) {
         for (double s : writer.genuine) scores_file << writer.task << "," << writer.user << ",genuine," << s << "\n";
         for (double s : writer.skilled) scores_file << writer.task << "," << writer.user << ",skilled," << s << "\n";
         for (double s : writer.random) scores_file << writer.task << "," << writer.user << ",random," << s << "\n";
-        genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
-        skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
-        random_forgery.insert(random_forgery.end(), writer.random.begin(), writer.random.end());
     }
-    const auto skilled_det = inkprint::det_curve(genuine, skilled);
-    const auto random_det = inkprint::det_curve(genuine, random_forgery);
+    inkprint::Scores pooled;
+    inkprint::pool_scores(all_scores, pooled);
+    const auto skilled_det = inkprint::det_curve(pooled.genuine, pooled.skilled);
+    const auto random_det = inkprint::det_curve(pooled.genuine, pooled.random);
     std::ofstream det_file(folder / "det.csv");
     det_file << "forgery,threshold,far,frr\n";
     for (const auto& p : skilled_det) {
@@ -398,14 +396,10 @@ int run(int argc, char** argv) {
             result.skilled_user.push_back(summary.skilled_per_writer);
             result.random_user.push_back(summary.random_per_writer);
             if (chosen_threshold) {
-                std::vector<double> genuine, skilled, random;
-                for (const inkprint::WriterScores& writer : scores) {
-                    genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
-                    skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
-                    random.insert(random.end(), writer.random.begin(), writer.random.end());
-                }
-                const auto against_skilled = inkprint::error_rates_at(genuine, skilled, *chosen_threshold);
-                const auto against_random = inkprint::error_rates_at(genuine, random, *chosen_threshold);
+                inkprint::Scores pooled;
+                inkprint::pool_scores(scores, pooled);
+                const auto against_skilled = inkprint::error_rates_at(pooled.genuine, pooled.skilled, *chosen_threshold);
+                const auto against_random = inkprint::error_rates_at(pooled.genuine, pooled.random, *chosen_threshold);
                 result.false_rejection.push_back(against_skilled.false_rejection);
                 result.skilled_acceptance.push_back(against_skilled.false_acceptance);
                 result.random_acceptance.push_back(against_random.false_acceptance);

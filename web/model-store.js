@@ -17,6 +17,10 @@ const CAPTURED = 'captured';
 const ACTIVE_MODEL_KEY = 'activeModel';
 const CHANNEL_NAME = 'inkprint-models';
 
+// The error message for a stored model that is missing, for example deleted in another tab.
+export const MISSING_MODEL_MESSAGE =
+  'the model is no longer stored, maybe deleted in another tab. Choose another model.';
+
 // The id of the default model (web/models/default.inkprint), which is not stored.
 export const DEFAULT_MODEL_ID = 'default';
 
@@ -47,7 +51,7 @@ export class ModelStore {
     this.memoryCaptured = [];
     this.nextMemoryId = 1;
     this.problem = null;
-    // Called after another tab has stored, deleted or chosen a model.
+    // Callback run after another tab has stored, deleted or chosen a model.
     this.onExternalChange = () => {};
     this.channel = null;
   }
@@ -130,13 +134,12 @@ export class ModelStore {
   }
 
   // Stores the choice of active model. Throws when `id` names a stored model that is missing,
-  // for example because another tab has just deleted it, so the choice never names one.
+  // for example because another tab has just deleted it, so that the choice never names one.
   async setActiveId(id) {
     const stored = id !== DEFAULT_MODEL_ID && id !== PEN_MODEL_ID;
-    const missing = new Error('the model is no longer stored, maybe deleted in another tab. Choose another model.');
     if (this.database === null) {
       if (stored && !this.memory.has(id)) {
-        throw missing;
+        throw new Error(MISSING_MODEL_MESSAGE);
       }
       this.memoryActive = id;
       return;
@@ -145,7 +148,7 @@ export class ModelStore {
     // The check and the write are in one transaction, so a deletion cannot come between them.
     if (stored && (await requestResult(transaction.objectStore(MODELS).getKey(id))) === undefined) {
       transaction.abort();
-      throw missing;
+      throw new Error(MISSING_MODEL_MESSAGE);
     }
     transaction.objectStore(SETTINGS).put(id, ACTIVE_MODEL_KEY);
     await transactionDone(transaction);

@@ -2,7 +2,7 @@
 // files. Training runs in a Web Worker (train-worker.js), with a progress bar, a loss curve and
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
-import { DEFAULT_MODEL_ID, ModelStore, PEN_MODEL_ID } from './model-store.js';
+import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
 import { countOf, describeError, isolate, quote } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
@@ -94,12 +94,12 @@ const captured = new Map();
 // The run under way, or null: { config, startedFrom, losses: [[x], [loss]], eers: [[epoch], [eer]] }.
 let currentRun = null;
 let charts = null;
-// The stored choice of active model as this tab last read or wrote it. When another tab changes
-// the stored choice, it differs from this one, and this tab switches to the new model.
+// The active model's id as this tab last read or stored it. A stored choice that differs from it
+// was made in another tab, and this tab then switches to that model.
 let knownActiveId = DEFAULT_MODEL_ID;
-// The last queued change of the active model. This tab's changes (Use, Delete) and those that
-// follow other tabs run one after the other. Otherwise, following another tab between this
-// tab's loading of a model and its storing of the choice could leave the two apart.
+// The end of the queue of active-model changes: this tab's Use and Delete, and its following of
+// other tabs. They run one at a time, so that no switch lands between this tab's loading of a
+// model and its storing of the choice.
 let modelChanges = Promise.resolve();
 
 // Runs `change` after the model changes queued before it, and returns its promise.
@@ -707,7 +707,7 @@ async function modelBytes(id) {
   }
   const record = await store.get(id);
   if (record === undefined) {
-    throw new Error('the model is no longer stored, maybe deleted in another tab. Choose another model.');
+    throw new Error(MISSING_MODEL_MESSAGE);
   }
   return { name: record.name, bytes: record.bytes };
 }

@@ -189,19 +189,25 @@ std::vector<WriterScores> run_protocol(Scorer& scorer, const std::vector<WriterS
     return results;
 }
 
+void pool_scores(const std::vector<WriterScores>& writers, Scores& into) {
+    for (const WriterScores& writer : writers) {
+        into.genuine.insert(into.genuine.end(), writer.genuine.begin(), writer.genuine.end());
+        into.skilled.insert(into.skilled.end(), writer.skilled.begin(), writer.skilled.end());
+        into.random.insert(into.random.end(), writer.random.begin(), writer.random.end());
+    }
+}
+
 ProtocolSummary summarise(const std::vector<WriterScores>& scores) {
     if (scores.empty()) throw Error("no writers were scored");
     ProtocolSummary summary;
-    std::vector<double> genuine, skilled, random_forgery;
     for (const WriterScores& writer : scores) {
-        genuine.insert(genuine.end(), writer.genuine.begin(), writer.genuine.end());
-        skilled.insert(skilled.end(), writer.skilled.begin(), writer.skilled.end());
-        random_forgery.insert(random_forgery.end(), writer.random.begin(), writer.random.end());
         summary.skilled_per_writer += equal_error_rate(writer.genuine, writer.skilled).rate / scores.size();
         summary.random_per_writer += equal_error_rate(writer.genuine, writer.random).rate / scores.size();
     }
-    summary.skilled_global = equal_error_rate(genuine, skilled).rate;
-    summary.random_global = equal_error_rate(genuine, random_forgery).rate;
+    Scores pooled;
+    pool_scores(scores, pooled);
+    summary.skilled_global = equal_error_rate(pooled.genuine, pooled.skilled).rate;
+    summary.random_global = equal_error_rate(pooled.genuine, pooled.random).rate;
     return summary;
 }
 
@@ -267,14 +273,8 @@ FusionFit fit_fusion(const Model& model, EmbeddingScore rule, DistanceNormalisat
         // Fresh scorers for each task, because they cache by the address of the copies above.
         EmbeddingScorer embedding(model, rule);
         DtwScorer dtw(dtw_normalisation, dtw_sequence, dtw_calibration);
-        for (const auto& [scorer, scores] : {std::pair<Scorer*, Scores*>{&embedding, &tdnn_scores},
-                                             std::pair<Scorer*, Scores*>{&dtw, &dtw_scores}}) {
-            for (const WriterScores& writer : run_protocol(*scorer, writers, others, config)) {
-                scores->genuine.insert(scores->genuine.end(), writer.genuine.begin(), writer.genuine.end());
-                scores->skilled.insert(scores->skilled.end(), writer.skilled.begin(), writer.skilled.end());
-                scores->random.insert(scores->random.end(), writer.random.begin(), writer.random.end());
-            }
-        }
+        pool_scores(run_protocol(embedding, writers, others, config), tdnn_scores);
+        pool_scores(run_protocol(dtw, writers, others, config), dtw_scores);
     }
     if (tdnn_scores.genuine.empty()) throw Error("the validation writers are of neither task 1 nor task 2");
 
@@ -432,8 +432,9 @@ double fused_threshold(const Model& model, const FusionParameters& fusion,
             if (next >= dtw_scores.size() || dtw_scores[next].user != tdnn.user || dtw_scores[next].task != tdnn.task ||
                 dtw_scores[next].genuine.size() != tdnn.genuine.size() ||
                 dtw_scores[next].skilled.size() != tdnn.skilled.size()) {
-                throw Error("the DTW scores do not match the writers' protocol: score the same writers, in the same "
-                            "order, with the same protocol");
+                throw Error("the DTW scores at position " + std::to_string(next) + " do not match user " +
+                            std::to_string(tdnn.user) + " of task " + std::to_string(tdnn.task) +
+                            ": pass the scores of the same writers, in the same order, under the same protocol");
             }
             const WriterScores& dtw = dtw_scores[next++];
             for (std::size_t i = 0; i < tdnn.genuine.size(); ++i) genuine.push_back(fusion.fuse(tdnn.genuine[i], dtw.genuine[i]));
