@@ -211,7 +211,7 @@ test('footer shows the cross-validated error rates', async (t) => {
   }
   assert.match(line, /^Cross-validated on SVC2004 \(4 folds/);
 
-  // So do the rates at the threshold that each fold chose on its validation writers.
+  // So do the rates at the threshold that each fold chose before testing.
   const chosen = (key) =>
     accuracy.tasks.map((task) => `${(task.atChosenThreshold[key].mean * 100).toFixed(1)} % (task ${task.task})`);
   assert.ok(line.includes(`it rejected ${chosen('falseRejection').join(', ')} of genuine signatures`), line);
