@@ -297,11 +297,17 @@ async function handleImportFile() {
     return;
   }
   pad.load(signature);
-  showMessage(
+  const imported =
     `Imported ${isolate(file.name)} (${FORMATS[format].name}): ` +
-      `${countOf(pad.strokeCount, 'stroke')}, ${countOf(pad.pointCount, 'sample')}. ` +
-      'Enrol or verify it like a drawn signature.',
-  );
+    `${countOf(pad.strokeCount, 'stroke')}, ${countOf(pad.pointCount, 'sample')}.`;
+  // A valid file can still hold too little ink to enrol; say so now rather than at Enrol.
+  try {
+    engine.module.checkEnrolment(pad.toPoints());
+  } catch (error) {
+    showMessage(`${imported} It cannot be enrolled: ${describeError(error)}.`, 'error');
+    return;
+  }
+  showMessage(`${imported} Enrol or verify it like a drawn signature.`);
 }
 
 // Writes the drawing in the chosen format and offers it as a download.

@@ -17,12 +17,13 @@ void check_stroke(const InkStroke& stroke, std::size_t s);
 // validate_ink. `previous_t` is the time of the sample before it, or -infinity for the first.
 void check_sample(const InkStroke& stroke, std::size_t s, std::size_t i, double previous_t);
 
-// Describes the text at `position` for an error message: a quote of at most 20 characters up to
-// the end of the line, with control characters shown as '?', or "the end of the file".
-inline std::string quote_text_at(std::string_view text, std::size_t position) {
+// Describes the text at `position` for an error message: a quote of at most `limit` characters
+// up to the end of the line, with control characters shown as '?', or "the end of the file".
+// A NUL byte would otherwise end the message early wherever it is read as a C string.
+inline std::string quote_text_at(std::string_view text, std::size_t position, std::size_t limit = 20) {
     if (position >= text.size()) return "the end of the file";
     std::string quote;
-    for (std::size_t i = position; i < text.size() && quote.size() < 20; ++i) {
+    for (std::size_t i = position; i < text.size() && quote.size() < limit; ++i) {
         const char c = text[i];
         if (c == '\n' || c == '\r') break;
         quote += static_cast<unsigned char>(c) < 0x20 ? '?' : c;

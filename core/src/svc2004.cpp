@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "inkprint/error.hpp"
+#include "ink_checks.hpp"
 
 namespace inkprint {
 
@@ -49,8 +50,8 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
 
     std::string_view line;
     if (!next_line(line) || !parse_integers(line, fields) || fields.size() != 1 || fields[0] < 1) {
-        throw Error(source + ": line 1 must hold the number of points, found '" +
-                    std::string(line.substr(0, 40)) + "': is this an SVC2004 signature file?");
+        throw Error(source + ": line 1 must hold the number of points, found " +
+                    detail::quote_text_at(line, 0, 40) + ": is this an SVC2004 signature file?");
     }
     const long long declared = fields[0];
     if (declared > static_cast<long long>(kMaxPoints)) {
@@ -68,8 +69,8 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
         }
         if (!parse_integers(line, fields) || (fields.size() != 4 && fields.size() != 7)) {
             throw Error(source + ": line " + std::to_string(line_number) +
-                        " must hold 4 (Task 1) or 7 (Task 2) whole numbers, found '" +
-                        std::string(line.substr(0, 60)) + "'");
+                        " must hold 4 (Task 1) or 7 (Task 2) whole numbers, found " +
+                        detail::quote_text_at(line, 0, 60));
         }
         if (columns == 0) columns = fields.size();
         if (fields.size() != columns) {

@@ -123,6 +123,30 @@ test('malformed file changes nothing', async (t) => {
   assertClean(page);
 });
 
+test('import flags a one-sample file and quotes a NUL byte', async (t) => {
+  const page = await openReadyPage(t);
+
+  // One sample is a valid SVC2004 file, but no enrolment signature.
+  const tap = path.join(env.folder, 'tap.txt');
+  await writeFile(tap, '1\n100 200 0 0\n');
+  await importFile(page, tap);
+  assert.match(
+    await textOf(page, '#message'),
+    /^Imported \u2068tap\.txt\u2069 \(SVC2004 text\): 1 stroke, 1 sample\. It cannot be enrolled: signature has only 1 point/,
+  );
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+
+  // A NUL byte in a quoted line is shown as '?', and the quote is closed.
+  const nul = path.join(env.folder, 'nul.txt');
+  await writeFile(nul, '2\n100 200 0 0\n1\u0000 2 3 1\n');
+  await importFile(page, nul);
+  assert.equal(
+    await textOf(page, '#message'),
+    "Import failed: \u2068nul.txt\u2069: line 3 must hold 4 (Task 1) or 7 (Task 2) whole numbers, found '1? 2 3 1'",
+  );
+  assertClean(page);
+});
+
 test('imported signature is enrolled once', async (t) => {
   const page = await openReadyPage(t);
   await replaySignature(page, makeScribble(3));

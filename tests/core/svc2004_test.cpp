@@ -84,6 +84,23 @@ TEST(Svc2004Parse, RejectsMalformedText) {
     }
 }
 
+TEST(Svc2004Parse, QuotesControlCharactersInErrors) {
+    // A NUL byte inside a quoted line would end the message wherever it is read as a C string,
+    // so the quote shows it as '?' and keeps its closing quote mark.
+    const std::string lines[] = {std::string("1\0x\n", 5), std::string("1\n1 2\0 3 0\n", 12)};
+    const char* expected[] = {"found '1?x'", "found '1 2? 3 0'"};
+    for (int i = 0; i < 2; ++i) {
+        try {
+            parse_svc2004(lines[i], "sample.TXT");
+            ADD_FAILURE() << "no error for case " << i;
+        } catch (const Error& error) {
+            const std::string message = error.what();
+            EXPECT_EQ(message.find('\0'), std::string::npos) << message;
+            EXPECT_NE(message.find(expected[i]), std::string::npos) << message;
+        }
+    }
+}
+
 TEST(Svc2004Parse, AcceptsCarriageReturns) {
     const auto signature = parse_svc2004("2\r\n1 1 0 0\r\n2 2 10 1\r\n");
     EXPECT_EQ(signature.point_count(), 2u);
