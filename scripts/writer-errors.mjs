@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Shows which writers make up the errors of one threshold for all writers. Reads the
 // scores.csv that inkprint-evaluate writes, pools every fold, takes the threshold where false
-// rejections equal skilled forgeries accepted, and lists each writer's share of both.
+// rejections equal skilled forgeries accepted, and lists each writer's share of both. Also
+// prints how the writers' median genuine and median skilled-forgery scores correlate: if they
+// rose and fell together, one shift per writer would line the writers up.
 //
 //   node scripts/writer-errors.mjs build/evaluation/dtw-task1/scores.csv [rows]
 import { readFileSync } from 'node:fs';
@@ -109,6 +111,36 @@ rows.sort((a, b) => b.rejected + b.accepted - (a.rejected + a.accepted));
 const totalRejected = rows.reduce((sum, r) => sum + r.rejected, 0);
 const totalAccepted = rows.reduce((sum, r) => sum + r.accepted, 0);
 const share = (part, whole) => percent(part / whole);
+
+const median = (scores) => {
+  const sorted = [...scores].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+// Pearson correlation over the writers; NaN when either list does not vary.
+const correlation = (xs, ys) => {
+  const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < xs.length; i += 1) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+};
+const withBoth = [...writers.values()].filter((w) => w.genuine.length > 0 && w.skilled.length > 0);
+const levels = correlation(
+  withBoth.map((w) => median(w.genuine)),
+  withBoth.map((w) => median(w.skilled)),
+);
+console.log(
+  `across ${withBoth.length} writers, median genuine and median skilled-forgery scores correlate at ` +
+    `${Number.isFinite(levels) ? levels.toFixed(2) : 'undefined (no variation)'}`,
+);
 
 console.log('\ntask/user  genuine rejected   forgeries accepted   share of all rejections   share of all acceptances');
 for (const r of rows.slice(0, rowCount)) {

@@ -37,6 +37,23 @@ test('names the writer whose forgeries pass', () => {
   assert.match(rows[1], /^1\/[13]\s+0\.00 %\s+0\.00 %/);
 });
 
+test('correlates the writers\' genuine and forgery levels', () => {
+  // Medians (genuine, skilled): writer 1 (5, 1), writer 2 (7, 3), writer 3 (6, 2): they rise together.
+  const together = scoresFile('together.csv', {
+    1: { genuine: [4, 5, 6], skilled: [0, 1, 2] },
+    2: { genuine: [6, 7, 8], skilled: [2, 3, 4] },
+    3: { genuine: [5, 6, 7], skilled: [1, 2, 3] },
+  });
+  assert.match(execFileSync('node', [script, together], { encoding: 'utf8' }), /across 3 writers, .* correlate at 1\.00\n/);
+  // Writer 2's genuine median is the highest and its skilled median the lowest.
+  const apart = scoresFile('apart.csv', {
+    1: { genuine: [5], skilled: [2] },
+    2: { genuine: [7], skilled: [0] },
+    3: { genuine: [6], skilled: [1] },
+  });
+  assert.match(execFileSync('node', [script, apart], { encoding: 'utf8' }), /correlate at -1\.00\n/);
+});
+
 test('limits the rows to the count given', () => {
   const file = scoresFile('two-rows.csv', {
     1: { genuine: [1, 2], skilled: [0, 3] },
