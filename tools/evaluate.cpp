@@ -31,6 +31,10 @@ struct Options {
     inkprint::DtwSequence dtw_sequence = inkprint::DtwSequence::DynamicsTemplate;
     int task = 1;
     int train_task = 0;  // 0: cross-validation within `task`
+    // With folds: a task whose 40 users every fold also trains on (0: none). The two SVC2004
+    // tasks share no signature (scripts/task-overlap.mjs), as the default model assumes when it
+    // trains on both.
+    int extra_task = 0;
     int folds = 4;
     int validation_count = 5;
     // Whether the DTW calibration that scores the test users is fitted on the training users
@@ -91,6 +95,8 @@ void print_usage() {
                  "                     (default 5); with --train-task, the last N users of that task\n"
                  "  --train-task N     instead of folds, train on all users of task N (by default users 36-40\n"
                  "                     validate) and test on every user of --task\n"
+                 "  --also-train-on-task N  with folds, every fold also trains on all 40 users of the other\n"
+                 "                     task N, as the default model trains on both tasks\n"
                  "  --trials N         protocol trials per user (default 10)\n"
                  "  --enrol N          enrolment signatures per trial, drawn from S1-S10 (default 5)\n"
                  "  --out DIR          folder for det.csv, det.svg and scores.csv, one subfolder per method when\n"
@@ -156,6 +162,7 @@ Options parse_options(int argc, char** argv) {
         else if (name == "--threshold-on") options.threshold_on_training = inkprint::tools::parse_threshold_on(value);
         else if (name == "--task") options.task = whole();
         else if (name == "--train-task") options.train_task = whole();
+        else if (name == "--also-train-on-task") options.extra_task = whole();
         else if (name == "--folds") options.folds = whole();
         else if (name == "--validation") options.validation_count = whole();
         else if (name == "--trials") options.protocol.trials = whole();
@@ -164,10 +171,18 @@ Options parse_options(int argc, char** argv) {
         return true;
     };
     inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
-    for (int task : {options.task, options.train_task}) {
+    for (int task : {options.task, options.train_task, options.extra_task}) {
         if (task != 0 && task != 1 && task != 2) throw inkprint::Error("tasks are 1 or 2, got " + std::to_string(task));
     }
     if (options.task == 0) throw inkprint::Error("--task must be 1 or 2");
+    if (options.extra_task != 0 && options.train_task != 0) {
+        throw inkprint::Error("--also-train-on-task adds users to the folds, and --train-task replaces the folds: "
+                              "pass one of them");
+    }
+    if (options.extra_task != 0 && options.extra_task == options.task) {
+        throw inkprint::Error("--also-train-on-task " + std::to_string(options.extra_task) +
+                              " is the tested task, whose users the folds already split: name the other task");
+    }
     if (options.threshold_on_training && !options.calibrate_on_validation) {
         throw inkprint::Error("--threshold-on training,validation scores those writers with calibrations fitted on "
                               "them: add --calibrate-on training,validation");
@@ -180,7 +195,8 @@ Options parse_options(int argc, char** argv) {
 std::filesystem::path output_folder(const Options& options, const std::string& method) {
     if (!options.output.empty()) return options.methods.size() == 1 ? options.output : options.output / method;
     return "build/evaluation/" + method + "-task" + std::to_string(options.task) +
-           (options.train_task ? "-from-task" + std::to_string(options.train_task) : "");
+           (options.train_task ? "-from-task" + std::to_string(options.train_task) : "") +
+           (options.extra_task ? "-and-task" + std::to_string(options.extra_task) : "");
 }
 
 std::vector<inkprint::WriterSignatures> select(const std::vector<inkprint::WriterSignatures>& writers,
@@ -284,11 +300,21 @@ int run(int argc, char** argv) {
         rounds.push_back(std::move(round));
     } else {
         const auto folds = inkprint::make_folds(40, options.folds, options.validation_count);
+        std::vector<inkprint::WriterSignatures> extra;
+        if (options.extra_task != 0) {
+            extra = inkprint::read_svc2004_writers(options.data, options.extra_task);
+            inkprint::tools::require_pressure(options.dtw_sequence, extra, pressure_fix);
+        }
         for (std::size_t f = 0; f < folds.size(); ++f) {
             std::cout << "fold " << f + 1 << ": test users " << list(folds[f].test) << "; validation "
-                      << list(folds[f].validation) << "; training the other " << folds[f].train.size() << "\n";
-            rounds.push_back({"fold " + std::to_string(f + 1), select(writers, folds[f].train),
-                              select(writers, folds[f].validation), select(writers, folds[f].test)});
+                      << list(folds[f].validation) << "; training the other " << folds[f].train.size()
+                      << (extra.empty() ? "" : " and all " + std::to_string(extra.size()) + " users of task " +
+                                                   std::to_string(options.extra_task))
+                      << "\n";
+            Round round{"fold " + std::to_string(f + 1), select(writers, folds[f].train),
+                        select(writers, folds[f].validation), select(writers, folds[f].test)};
+            round.train.insert(round.train.end(), extra.begin(), extra.end());
+            rounds.push_back(std::move(round));
         }
     }
 
@@ -418,6 +444,8 @@ int run(int argc, char** argv) {
         std::cout << "\n" << method << " on task " << options.task << " ("
                   << (options.train_task ? "trained on task " + std::to_string(options.train_task)
                                          : std::to_string(options.folds) + "-fold cross-validation")
+                  << (options.extra_task ? ", every fold also trained on task " + std::to_string(options.extra_task)
+                                         : "")
                   << ", " << options.protocol.trials << " trials per user, mean +- standard deviation over "
                   << rounds.size() << (rounds.size() == 1 ? " round" : " folds") << ")\n"
                   << "  skilled forgeries, global threshold:   " << mean_and_spread(result.skilled_global) << "\n"
@@ -441,6 +469,7 @@ int run(int argc, char** argv) {
         std::ofstream summary(folder / "summary.json");
         summary
             << "{\"method\":\"" << method << "\",\"task\":" << options.task << ",\"trainTask\":" << options.train_task
+            << ",\"alsoTrainedOnTask\":" << options.extra_task
             << ",\"folds\":" << (options.train_task ? 1 : options.folds) << ",\"trials\":" << options.protocol.trials
             << ",\"enrolment\":" << options.protocol.enrolment_count
             << ",\"dtwSequence\":\"" << inkprint::dtw_sequence_name(options.dtw_sequence) << "\""
