@@ -126,6 +126,28 @@ const engine = {
   earlierModels: [],
 };
 
+// The name typed in the Name field, trimmed and in Unicode's composed form (NFC), so that "é"
+// typed as one character and as "e" with a combining accent name the same person. A name
+// enrolled in another form before names were composed keeps that form.
+function personName() {
+  const typed = elements.person.value.trim();
+  const composed = typed.normalize('NFC');
+  return store.get(composed) === undefined && store.get(typed) !== undefined ? typed : composed;
+}
+
+// Returns { people, isLocked }: the names of the people whose enrolment was made with the model
+// file `bytes` (a Uint8Array) or another file with its network, and whether the enrolments are
+// locked, so that those protected by the passphrase could not be read.
+async function peopleEnrolledWith(bytes) {
+  const model = new engine.module.Model(bytes);
+  try {
+    const { modelId, fileId } = await computeModelIds(model, bytes);
+    return { people: store.peopleEnrolledWith([modelId, fileId]), isLocked: store.isLocked };
+  } finally {
+    model.delete();
+  }
+}
+
 // Whether `entry` was enrolled with the active model's network, under its id or under the id
 // of a model file with the same network.
 function isActiveModels(entry) {
@@ -187,7 +209,7 @@ function clearMessage() {
 
 // Returns the trimmed person name, or null after asking for one when the field is empty.
 function readPerson() {
-  const person = elements.person.value.trim();
+  const person = personName();
   if (person === '') {
     showMessage('Enter the name of the person who signs, then try again.', 'error');
     elements.person.focus();
@@ -199,8 +221,8 @@ function readPerson() {
 function otherModelMessage(person) {
   return (
     `The enrolment of ${quote(person)} was made with another model and must be redone for this ` +
-    'one: choose that model again under Models and press Use to keep using it, or press Forget ' +
-    'and enrol the signatures again.'
+    'one: choose that model again under Models and press Use to keep using it (import its file ' +
+    'again if it was deleted), or press Forget and enrol the signatures again.'
   );
 }
 
@@ -344,7 +366,7 @@ function handleExport() {
 // person's enrolment for the next verification.
 function showEnrolmentCount() {
   prepareEnrolmentSoon();
-  const entry = store.get(elements.person.value.trim());
+  const entry = store.get(personName());
   shownEnrolment = fingerprintOf(entry);
   const count = entry?.embeddings.length ?? 0;
 
@@ -385,7 +407,7 @@ function prepareEnrolmentSoon() {
       prepareEnrolmentSoon();
       return;
     }
-    const person = elements.person.value.trim();
+    const person = personName();
     try {
       const entry = store.get(person);
       // Nothing is prepared while enrolments are locked or being saved. Verify rejects a locked
@@ -853,7 +875,7 @@ function fingerprintOf(entry) {
 
 function handleExternalChange() {
   showProtection();
-  const current = fingerprintOf(store.get(elements.person.value.trim()));
+  const current = fingerprintOf(store.get(personName()));
   if (shownEnrolment !== null && current !== shownEnrolment) {
     clearResult();
   }
@@ -1196,7 +1218,7 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
 function showModelMessage() {
   clearMessage();
   showEnrolmentCount();
-  const person = elements.person.value.trim();
+  const person = personName();
   const entry = store.get(person);
   if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(person), 'error');
@@ -1267,7 +1289,8 @@ async function main() {
 
   await setupTraining({
     module: engine.module,
-    person: () => elements.person.value.trim(),
+    person: () => personName(),
+    peopleEnrolledWith,
     padPoints: () => (pad.isEmpty ? null : pad.toPoints()),
     clearPad: () => pad.clear(),
     useModel,

@@ -257,6 +257,13 @@ export class EnrolmentStore {
     return this.#entries.get(person);
   }
 
+  // Names of the readable enrolments whose model id is one of `modelIds`. Locked enrolments are
+  // not readable, so they are not counted.
+  peopleEnrolledWith(modelIds) {
+    const ids = new Set(modelIds);
+    return [...this.#entries].filter(([, entry]) => ids.has(entry.modelId)).map(([person]) => person);
+  }
+
   // Text that explains why enrolments are not saved or cannot be read, or null when every
   // enrolment is saved and readable.
   get problem() {

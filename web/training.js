@@ -3,7 +3,7 @@
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
-import { countOf, describeError, isolate, quote } from './text.js';
+import { countOf, describeError, isolate, quote, quoteList } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
 // The models that come with the page, by their id in the model list, with the files of their
@@ -787,7 +787,35 @@ async function handleDelete() {
     return;
   }
   const name = elements.modelList.selectedOptions[0]?.dataset.name ?? '';
-  if (!window.confirm(`Delete the model ${quote(name)} from this browser?`)) {
+  // Enrolments keep the id of the model's network, so those made with this model could not be
+  // verified by any other model afterwards. Say whose they are before deleting.
+  let consequence = '';
+  try {
+    const { bytes } = await modelBytes(id);
+    const { people: enrolled, isLocked } = await page.peopleEnrolledWith(new Uint8Array(bytes));
+    // Another model with the same network, such as the default model of which this one is a
+    // copy, still verifies those enrolments.
+    let people = enrolled;
+    if (people.length > 0) {
+      const others = [...BUILT_IN_MODELS.keys(), ...(await store.list()).map((record) => record.id)];
+      for (const other of others.filter((otherId) => otherId !== id)) {
+        const stillVerified = await page.peopleEnrolledWith(new Uint8Array((await modelBytes(other)).bytes));
+        people = people.filter((person) => !stillVerified.people.includes(person));
+      }
+    }
+    if (people.length > 0) {
+      consequence =
+        ` The enrolment of ${quoteList(people)} was made with it, and no other model in this ` +
+        'browser can verify against it. To keep it usable, press Cancel and Export the model ' +
+        'first; it can be imported again later.';
+    }
+    if (isLocked) {
+      consequence += ' The enrolments are locked, so those made with this model could not be counted.';
+    }
+  } catch (error) {
+    consequence = ` Which enrolments were made with it could not be checked (${describeError(error)}).`;
+  }
+  if (!window.confirm(`Delete the model ${quote(name)} from this browser?${consequence}`)) {
     return;
   }
   try {

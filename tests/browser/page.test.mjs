@@ -77,6 +77,24 @@ test('verify needs three enrolments', async (t) => {
   assertClean(page);
 });
 
+test('a name in either Unicode form is one person', async (t) => {
+  const page = await openReadyPage(t);
+  // "José" with é as one character (U+00E9), then as e and a combining accent (U+0301).
+  const composed = 'Jos\u00e9';
+  const decomposed = 'Jose\u0301';
+  await enrolScribbles(page, decomposed, 2);
+  await enrolScribbles(page, composed, 1, 2);
+  assert.deepEqual(Object.keys(await readEnrolments(page)), [composed]);
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+
+  await page.fill('#person', decomposed);
+  await replaySignature(page, makeScribble(7));
+  await page.click('#verify');
+  await page.waitForSelector('#result[data-verdict]');
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assertClean(page);
+});
+
 test('module error is shown and state kept', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'tapper', 1);

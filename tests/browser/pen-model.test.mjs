@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
+import { loadModule } from '../wasm/load-module.mjs';
 import {
   assertClean,
+  enrolScribbles,
   loadPage,
   makeScribble,
   openPage,
@@ -19,7 +21,7 @@ import {
   WEB_ROOT,
 } from './helpers.mjs';
 
-const env = usePageSession();
+const env = usePageSession({ folderPrefix: 'inkprint-pen-model-' });
 
 // A pressure that rises and falls along the signature, different for each variant.
 const penPressure = (variant) => (index) => 0.5 + 0.3 * Math.sin(index / 7 + variant * 0.2);
@@ -206,5 +208,75 @@ test('a deleted model cannot become active', async (t) => {
   assert.match(outcome.error, /^the model is no longer stored, maybe deleted in another tab/);
   assert.equal(outcome.afterPen, 'pen');
   assert.equal(outcome.active, 'default');
+  assertClean(page);
+});
+
+// Trains a small network on generated writers with the WebAssembly trainer, so that its network
+// differs from every model that comes with the page. Returns the model file's bytes.
+async function trainSmallModel() {
+  const trainer = new (await loadModule('inkprint-train')).Trainer();
+  try {
+    const signature = (writer, index) => {
+      const points = [];
+      for (let i = 0; i < 60; i += 1) {
+        const wobble = 3 * Math.sin(index + i / 9);
+        points.push(i * 10 + wobble, 50 * Math.sin(i / (4 + writer)) + wobble, i * 10, NaN, 0);
+      }
+      return new Float64Array(points);
+    };
+    for (let writer = 1; writer <= 4; writer += 1) {
+      const genuine = Array.from({ length: 20 }, (_, index) => signature(writer, index));
+      const forgeries = Array.from({ length: 20 }, (_, index) => signature(writer + 0.5, index));
+      trainer.addWriter(`writer ${writer}`, writer <= 3 ? 'train' : 'validation', 1, genuine, forgeries);
+    }
+    trainer.configure({ epochs: 1, pairsPerEpoch: 32, augmentedCopies: 0, layers: 'delay:4:11:3,tanh,average' });
+    while (!trainer.run(100).finished) {
+      // Each call runs up to 100 steps.
+    }
+    return trainer.modelBytes();
+  } finally {
+    trainer.delete();
+  }
+}
+
+test('deleting a model names the enrolments only it verifies', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+
+  const modelFile = path.join(env.folder, 'small.inkprint');
+  fs.writeFileSync(modelFile, await trainSmallModel());
+  await page.setInputFiles('#model-import-file', modelFile);
+  await page.waitForSelector('#model-list[data-count="1"]');
+  const smallId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
+  await useModel(page, smallId);
+  await enrolScribbles(page, 'small writer', 3);
+
+  // A copy of the default model verifies the same enrolments as the default model itself.
+  await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  await page.waitForSelector('#model-list[data-count="2"]');
+  await useModel(page, 'default');
+  await enrolScribbles(page, 'default writer', 3, 10);
+  const copyId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
+
+  const questionOnDelete = async (id) => {
+    await page.selectOption('#model-list', id);
+    const dialog = page.waitForEvent('dialog');
+    await page.click('#model-delete');
+    const confirmation = await dialog;
+    const question = confirmation.message();
+    await confirmation.dismiss();
+    return question;
+  };
+  assert.match(await questionOnDelete(copyId), /^Delete the model \u201c\u2068default\u2069\u201d from this browser\?$/);
+  const question = await questionOnDelete(smallId);
+  assert.match(
+    question,
+    /^Delete the model .*small.* from this browser\? The enrolment of .*small writer.* was made with it, and no other model in this browser can verify against it\. To keep it usable, press Cancel and Export the model first; it can be imported again later\.$/,
+  );
+  assert.doesNotMatch(question, /default writer/);
+  // Dismissed, so both models are still there.
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
   assertClean(page);
 });
