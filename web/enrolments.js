@@ -203,8 +203,15 @@ export class EnrolmentStore {
     if (typeof passphrase !== 'string' || passphrase.length === 0) {
       throw new Error('the passphrase is empty: type one of at least 8 characters');
     }
-    if (passphrase.length < 8) {
-      throw new Error('the passphrase is shorter than 8 characters: choose a longer one');
+    // Counted in characters, not in UTF-16 units, so that four emoji do not count as eight.
+    const characters = [...passphrase].length;
+    if (characters < 8) {
+      throw new Error(
+        `the passphrase has ${characters} character${characters === 1 ? '' : 's'}, fewer than 8: choose a longer one`,
+      );
+    }
+    if (passphrase.trim() === '') {
+      throw new Error('the passphrase is only spaces: choose one with letters, digits or signs');
     }
     const { protection, keys } = await createProtection(passphrase);
     await this.#rewriteAll(keys, protection);
@@ -221,6 +228,9 @@ export class EnrolmentStore {
     await this.reload();
     if (this.#protection === null) {
       throw new Error('the enrolments are not protected, so there is nothing to unlock');
+    }
+    if (typeof passphrase !== 'string' || passphrase.length === 0) {
+      throw new Error('the passphrase is empty: type the passphrase the enrolments were protected with');
     }
     const keys = await unlockProtection(passphrase, this.#protection);
     if (keys === null) {

@@ -30,6 +30,18 @@ export function countOf(count, singular, pluralForm = `${singular}s`) {
 // Returns the message of a thrown value: an Error's or DOMException's message, or the value as
 // text otherwise. The module throws Error objects, but an Emscripten abort or an exception that
 // the bindings do not convert may arrive as another kind of value.
+//
+// A full storage gets advice instead of the browser's own words. The browser's messages lose
+// their final full stop, because the callers add their own punctuation after them.
 export function describeError(error) {
-  return error instanceof Error || error instanceof DOMException ? error.message : String(error);
+  if (error?.name === 'QuotaExceededError') {
+    return (
+      "the browser's storage for this page is full: delete models you no longer use under " +
+      "Models, or free space for this site in the browser's settings, then try again"
+    );
+  }
+  if (error instanceof DOMException) {
+    return error.message.replace(/\.+$/, '');
+  }
+  return error instanceof Error ? error.message : String(error);
 }

@@ -371,8 +371,15 @@ function readNumber(input, label, { min, max, whole }) {
   const value = Number(input.value);
   if (input.value.trim() === '' || !Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
     input.focus();
+    // A number field hands over "" for text that is not a number, so the typed text is unknown.
+    let found = JSON.stringify(input.value);
+    if (input.validity?.badInput) {
+      found = 'not a number';
+    } else if (input.value.trim() === '') {
+      found = 'empty';
+    }
     throw new Error(
-      `${label} is ${JSON.stringify(input.value)}: enter ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}.`,
+      `${label} is ${found}: enter ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}.`,
     );
   }
   return value;
@@ -671,7 +678,8 @@ function startWorker() {
 function modelLabel(record) {
   const date = record.createdAt.slice(0, 16).replace('T', ' ');
   const eer = typeof record.validationEer === 'number' ? `, validation EER ${percent(record.validationEer)}` : '';
-  return `${record.name} (${date}${eer})`;
+  // Isolated, so that a name written right to left does not reverse the date and rate after it.
+  return `${isolate(record.name)} (${date}${eer})`;
 }
 
 // Fills the model list and selects `selectedId`, or keeps the current choice.
@@ -733,7 +741,9 @@ async function handleUse() {
     const label = BUILT_IN_MODELS.get(id)?.label ?? name;
     showMessage(elements.modelMessage, `Now enrolling and verifying with ${quote(label)}.`);
   } catch (error) {
-    showMessage(elements.modelMessage, `The model could not be used: ${describeError(error)}`, 'error');
+    const reason = describeError(error);
+    const stop = /[.!?]$/.test(reason) ? '' : '.';
+    showMessage(elements.modelMessage, `The model could not be used: ${reason}${stop}`, 'error');
   }
 }
 

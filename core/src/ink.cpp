@@ -53,8 +53,9 @@ namespace detail {
 
 void check_stroke(const InkStroke& stroke, std::size_t s) {
     if (!is_valid_pointer_type(stroke.pointer_type)) {
-        throw Error("stroke " + std::to_string(s + 1) + " has an invalid pointer type '" +
-                    stroke.pointer_type.substr(0, kMaxPointerTypeLength) + "': use at most " +
+        throw Error("stroke " + std::to_string(s + 1) + " has an invalid pointer type " +
+                    (stroke.pointer_type.empty() ? "''" : quote_text_at(stroke.pointer_type, 0, kMaxPointerTypeLength)) +
+                    ": use at most " +
                     std::to_string(kMaxPointerTypeLength) +
                     " characters from a-z, 0-9 and '-', such as mouse, pen or touch");
     }

@@ -17,16 +17,37 @@ void check_stroke(const InkStroke& stroke, std::size_t s);
 // validate_ink. `previous_t` is the time of the sample before it, or -infinity for the first.
 void check_sample(const InkStroke& stroke, std::size_t s, std::size_t i, double previous_t);
 
-// Describes the text at `position` for an error message: a quote of at most `limit` characters
-// up to the end of the line, with control characters shown as '?', or "the end of the file".
-// A NUL byte would otherwise end the message early wherever it is read as a C string.
+// Describes the text at `position` for an error message: a quote of at most `limit` bytes up to
+// the end of the line, with control characters shown as '?', or "the end of the file". A quote
+// cut short ends with "..." and never splits a UTF-8 character. A NUL byte would otherwise end
+// the message early wherever it is read as a C string.
 inline std::string quote_text_at(std::string_view text, std::size_t position, std::size_t limit = 20) {
     if (position >= text.size()) return "the end of the file";
     std::string quote;
-    for (std::size_t i = position; i < text.size() && quote.size() < limit; ++i) {
+    std::size_t i = position;
+    for (; i < text.size() && quote.size() < limit; ++i) {
         const char c = text[i];
         if (c == '\n' || c == '\r') break;
         quote += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+    }
+    const bool cut = i < text.size() && text[i] != '\n' && text[i] != '\r';
+    if (cut) {
+        // Bytes 10xxxxxx continue a character; drop a last character whose bytes did not all fit.
+        std::size_t start = quote.size();
+        while (start > 0 && (static_cast<unsigned char>(quote[start - 1]) & 0xC0) == 0x80) --start;
+        if (start > 0) {
+            const auto lead = static_cast<unsigned char>(quote[start - 1]);
+            std::size_t length = 1;
+            if (lead >= 0xF0) {
+                length = 4;
+            } else if (lead >= 0xE0) {
+                length = 3;
+            } else if (lead >= 0xC0) {
+                length = 2;
+            }
+            if (quote.size() - (start - 1) < length) quote.resize(start - 1);
+        }
+        quote += "...";
     }
     return "'" + quote + "'";
 }

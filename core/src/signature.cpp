@@ -100,7 +100,8 @@ void validate_signature(const Signature& signature) {
         throw Error("signature is empty: draw or load a signature first");
     }
     if (n_points < 2) {
-        throw Error("signature has only 1 point: sign with at least one stroke, not a single tap");
+        throw Error("signature has only 1 point, and at least 2 are needed (" + std::to_string(kMinEnrolmentPoints) +
+                    " to enrol): press Clear and sign in full, or load a longer signature, not a single tap");
     }
     if (n_points > kMaxPoints) {
         throw Error("signature has " + std::to_string(n_points) + " points, more than the limit of " +

@@ -250,6 +250,8 @@ test('deleting a model names the enrolments only it verifies', async (t) => {
   await page.setInputFiles('#model-import-file', modelFile);
   await page.waitForSelector('#model-list[data-count="1"]');
   const smallId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
+  // The name is isolated, so that one written right to left cannot reverse the date after it.
+  assert.match(await page.$eval('#model-list', (list) => list.options[list.options.length - 1].text), /^\u2068small\u2069 \(/);
   await useModel(page, smallId);
   await enrolScribbles(page, 'small writer', 3);
 

@@ -455,7 +455,7 @@ test('Use that cannot be saved keeps the model', async () => {
   await page.waitForSelector('#model-message[data-kind="error"]');
   assert.match(
     await textOf(page, '#model-message'),
-    /could not be used: the choice could not be saved \(The quota has been exceeded\.\), so the previous model is still used/,
+    /could not be used: the choice could not be saved \(the browser's storage for this page is full: .+\), so the previous model is still used\.$/,
   );
   assert.equal(await page.getAttribute('#model-active', 'data-active-id'), 'default');
   assert.equal(await textOf(page, '#model-details'), details, 'the page went back to the default model');

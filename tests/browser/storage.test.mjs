@@ -80,7 +80,11 @@ test('failed write changes nothing', async (t) => {
   await failWrites(page);
   await replaySignature(page, makeScribble(3));
   await page.click('#enrol');
-  assert.match(await textOf(page, '#message'), /^Enrolment failed: saving failed \(the storage quota is used up\)/);
+  // A full storage gets advice in place of the browser's own words.
+  assert.match(
+    await textOf(page, '#message'),
+    /^Enrolment failed: saving failed \(the browser's storage for this page is full: delete models you no longer use under Models, or free space for this site in the browser's settings, then try again\)\. /,
+  );
   assert.match(await textOf(page, '#message'), /still on the pad/);
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
@@ -274,7 +278,14 @@ test('a passphrase encrypts the enrolments', async (t) => {
   assert.match(await textOf(page, '#message'), /^The passphrase is empty: type one of at least 8 characters\.$/);
   await page.fill('#passphrase', 'short');
   await page.click('#protect');
-  assert.match(await textOf(page, '#message'), /^The passphrase is shorter than 8 characters/);
+  assert.match(await textOf(page, '#message'), /^The passphrase has 5 characters, fewer than 8: choose a longer one\.$/);
+  // Four emoji are eight UTF-16 units but four characters.
+  await page.fill('#passphrase', '\u{1f511}\u{1f512}\u{1f513}\u{1f510}');
+  await page.click('#protect');
+  assert.match(await textOf(page, '#message'), /^The passphrase has 4 characters, fewer than 8/);
+  await page.fill('#passphrase', '        ');
+  await page.click('#protect');
+  assert.match(await textOf(page, '#message'), /^The passphrase is only spaces/);
   assert.equal(await page.getAttribute('body', 'data-protection'), 'none');
 
   await page.fill('#passphrase', 'correct horse battery');
@@ -304,6 +315,8 @@ test('a passphrase encrypts the enrolments', async (t) => {
   assert.match(await textOf(page, '#message'), /^Enrolment failed: the enrolments are locked/);
 
   await page.click('#protection > summary');
+  await page.click('#unlock');
+  assert.match(await textOf(page, '#message'), /^The passphrase is empty: type the passphrase the enrolments were protected with\.$/);
   await page.fill('#passphrase', 'wrong horse battery');
   await page.click('#unlock');
   assert.match(await textOf(page, '#message'), /the passphrase is wrong/i);

@@ -140,6 +140,17 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   assert.equal(await page.isDisabled('#train-cancel'), true);
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
 
+  // A setting that is not a number is named, and nothing starts.
+  const stateBefore = await trainingState(page);
+  await page.fill('#train-epochs', '');
+  await page.click('#train-start');
+  assert.equal(await page.textContent('#train-message'), 'Epochs is empty: enter a whole number from 1 to 1000.');
+  await page.keyboard.type('e');
+  await page.click('#train-start');
+  assert.equal(await page.textContent('#train-message'), 'Epochs is not a number: enter a whole number from 1 to 1000.');
+  assert.equal(await trainingState(page), stateBefore);
+  await page.fill('#train-epochs', '1');
+
   // Use the first trained model, then reload: both models and the choice are still there.
   const firstId = await page.$eval('#model-list', (select) =>
     [...select.options].find((option) => option.dataset.name === 'first run').value,
@@ -282,7 +293,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await page.waitForSelector('#model-message[data-kind="error"]');
   assert.match(
     await page.textContent('#model-message'),
-    /could not be saved in this browser \(The quota has been exceeded\.\), so it was downloaded as not-stored\.inkprint/,
+    /could not be saved in this browser \(the browser's storage for this page is full: .+\), so it was downloaded as not-stored\.inkprint/,
   );
   const saved = path.join(env.folder, 'not-stored.inkprint');
   await download.saveAs(saved);

@@ -101,6 +101,21 @@ TEST(Svc2004Parse, QuotesControlCharactersInErrors) {
     }
 }
 
+TEST(Svc2004Parse, CutsLongQuotesBetweenCharacters) {
+    // 9 bytes, then 2-byte characters: the 60-byte limit falls inside the 26th of them.
+    std::string text = "2\n1 2 3 4  ";
+    for (int i = 0; i < 40; ++i) text += "\xc3\xa9";
+    try {
+        parse_svc2004(text, "sample.TXT");
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        std::string expected = "found '1 2 3 4  ";
+        for (int i = 0; i < 25; ++i) expected += "\xc3\xa9";
+        EXPECT_NE(message.find(expected + "...'"), std::string::npos) << message;
+    }
+}
+
 TEST(Svc2004Parse, AcceptsCarriageReturns) {
     const auto signature = parse_svc2004("2\r\n1 1 0 0\r\n2 2 10 1\r\n");
     EXPECT_EQ(signature.point_count(), 2u);
