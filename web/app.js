@@ -7,7 +7,7 @@ import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { SignaturePad } from './pad.js';
-import { countOf, describeError, isolate, quote, quoteList } from './text.js';
+import { countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
 import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
@@ -315,7 +315,7 @@ async function handleImportFile() {
     // The module names the file only in its error messages.
     signature = fromInkArrays(engine.module.parseInk(format, text, isolate(file.name)));
   } catch (error) {
-    showMessage(`Import failed: ${describeError(error)}`, 'error');
+    showMessage(sentence(`Import failed: ${describeError(error)}`), 'error');
     return;
   }
   pad.load(signature);
@@ -345,7 +345,7 @@ function handleExport() {
   try {
     text = engine.module.writeInk(format, points, pointerTypes);
   } catch (error) {
-    showMessage(`Export failed: ${describeError(error)}`, 'error');
+    showMessage(sentence(`Export failed: ${describeError(error)}`), 'error');
     return;
   }
 
@@ -580,7 +580,7 @@ async function handleEnrol(event) {
       }
     }
   } catch (error) {
-    showMessage(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`, 'error');
+    showMessage(sentence(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`), 'error');
     return;
   }
 
@@ -706,7 +706,7 @@ function handleVerify() {
       fused,
     };
   } catch (error) {
-    showMessage(`Verification failed: ${adviseOnSignatureError(describeError(error))}`, 'error');
+    showMessage(sentence(`Verification failed: ${adviseOnSignatureError(describeError(error))}`), 'error');
     return;
   }
 
@@ -855,7 +855,7 @@ async function handleDiscardStorage() {
   } catch (error) {
     showStorageProblem();
     showEnrolmentCount();
-    showMessage(`Deleting the saved enrolments failed: ${describeError(error)}`, 'error');
+    showMessage(sentence(`Deleting the saved enrolments failed: ${describeError(error)}`), 'error');
     return;
   }
   showStorageProblem();

@@ -45,3 +45,8 @@ export function describeError(error) {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+// Returns `text` ending in a full stop, unless it ends in one or in another sentence mark already.
+export function sentence(text) {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

@@ -3,7 +3,7 @@
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
-import { countOf, describeError, isolate, quote, quoteList } from './text.js';
+import { countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
 // The models that come with the page, by their id in the model list, with the files of their
@@ -197,7 +197,7 @@ async function handleCaptureClear() {
   try {
     await store.clearCaptured();
   } catch (error) {
-    showMessage(elements.message, `Removing the captured signatures failed: ${describeError(error)}`, 'error');
+    showMessage(elements.message, sentence(`Removing the captured signatures failed: ${describeError(error)}`), 'error');
     return;
   }
   captured.clear();
@@ -785,7 +785,7 @@ async function handleExport() {
     downloadBytes(bytes, fileName);
     showMessage(elements.modelMessage, `Exported ${quote(name)} as ${fileName}.`);
   } catch (error) {
-    showMessage(elements.modelMessage, `Export failed: ${describeError(error)}`, 'error');
+    showMessage(elements.modelMessage, sentence(`Export failed: ${describeError(error)}`), 'error');
   }
 }
 
@@ -839,7 +839,7 @@ async function handleDelete() {
     const switched = wasActive ? ' The default model is active again.' : '';
     showMessage(elements.modelMessage, `Deleted the model ${quote(name)}.${switched}`);
   } catch (error) {
-    showMessage(elements.modelMessage, `Deleting the model failed: ${describeError(error)}`, 'error');
+    showMessage(elements.modelMessage, sentence(`Deleting the model failed: ${describeError(error)}`), 'error');
   }
 }
 

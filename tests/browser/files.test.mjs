@@ -142,7 +142,7 @@ test('import flags a one-sample file and quotes a NUL byte', async (t) => {
   await importFile(page, nul);
   assert.equal(
     await textOf(page, '#message'),
-    "Import failed: \u2068nul.txt\u2069: line 3 must hold 4 (Task 1) or 7 (Task 2) whole numbers, found '1? 2 3 1'",
+    "Import failed: \u2068nul.txt\u2069: line 3 must hold 4 (Task 1) or 7 (Task 2) whole numbers, found '1? 2 3 1'.",
   );
   assertClean(page);
 });
