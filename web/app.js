@@ -842,10 +842,16 @@ async function handleForget() {
 // the people named in the notice, or the whole saved value when it cannot be read at all.
 async function handleDiscardStorage() {
   const names = store.unreadableNames;
-  const what =
-    names.length > 0
-      ? `the unreadable saved enrolments of ${quoteList(names)}`
-      : `the unreadable enrolments of an earlier version (localStorage key ${LEGACY_STORAGE_KEY})`;
+  const parts = [];
+  if (names.length > 0) {
+    parts.push(`the unreadable saved enrolments of ${quoteList(names)}`);
+  }
+  // The earlier version's value goes too when it cannot be read as a whole, so the question
+  // names it beside any person.
+  if (names.length === 0 || store.hasUnreadableLegacyValue) {
+    parts.push(`the unreadable enrolments of an earlier version (localStorage key ${LEGACY_STORAGE_KEY})`);
+  }
+  const what = parts.join(' and ');
   const question = `Delete ${what}? The readable enrolments are kept.`;
   if (!window.confirm(question)) {
     return;

@@ -338,6 +338,12 @@ export class EnrolmentStore {
     );
   }
 
+  // Whether the localStorage value of an earlier version cannot be read as a whole, so that
+  // discardUnreadable() deletes it whatever names it is given.
+  get hasUnreadableLegacyValue() {
+    return this.#legacyValueError !== null;
+  }
+
   // Names of the people whose records or localStorage entries cannot be read. It is empty when
   // only the localStorage value as a whole cannot be read.
   get unreadableNames() {

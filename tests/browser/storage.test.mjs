@@ -211,6 +211,29 @@ test('discard stops when the record was replaced', async (t) => {
   assertClean(page);
 });
 
+test('discarding names every unreadable value it deletes', async (t) => {
+  // One unreadable record, and an earlier version's localStorage value that is not JSON at all.
+  const page = await openReadyPage(t, (page) =>
+    page.evaluate(([key]) => localStorage.setItem(key, '{not json'), [LEGACY_ENROLMENT_KEY]),
+  );
+  await writeEnrolmentRecords(page, [{ person: 'carol', embeddings: [] }]);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+
+  let question = '';
+  page.once('dialog', (dialog) => {
+    question = dialog.message();
+    return dialog.accept();
+  });
+  await page.click('#discard-storage');
+  const expected =
+    /the unreadable saved enrolments of \u201c\u2068carol\u2069\u201d and the unreadable enrolments of an earlier version \(localStorage key inkprint\.enrolments\.v1\)/;
+  assert.match(question, expected);
+  assert.match(await textOf(page, '#message'), expected);
+  assert.equal(await readLegacyValue(page), null);
+  assert.deepEqual(Object.keys(await readEnrolments(page)), []);
+  assertClean(page);
+});
+
 test('earlier localStorage enrolments move into IndexedDB', async (t) => {
   const legacy = JSON.stringify({
     me: { modelId: 'sha256:some-model', embeddings: [[0.5, 0.5]] },
