@@ -17,6 +17,10 @@ const MODEL_URL = 'models/default.inkprint';
 const ACCURACY_URL = 'models/default-accuracy.json';
 // Ids of the earlier default model files and of their networks (scripts/record-default-model.mjs).
 const EARLIER_MODELS_URL = 'models/earlier-default-models.json';
+// The pen model that comes with the page and its cross-validated error rates, which an imported
+// copy of that file shows too.
+const PEN_MODEL_URL = 'models/pen.inkprint';
+const PEN_ACCURACY_URL = 'models/pen-accuracy.json';
 
 // The core's model file errors end with advice for the native tools, which the page cannot
 // follow: it has no model export and no file choice. Each suffix here is replaced with advice
@@ -1208,7 +1212,8 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
   let accuracy;
   try {
     ids = await computeModelIds(model, bytes);
-    accuracy = accuracyUrl === null ? null : await downloadAccuracy(accuracyUrl);
+    const url = accuracyUrl ?? ((await isPenModelFile(ids.fileId)) ? PEN_ACCURACY_URL : null);
+    accuracy = url === null ? null : await downloadAccuracy(url);
   } catch (error) {
     model.delete();
     throw error;
@@ -1217,6 +1222,17 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
   clearResult();
   // A message about the previous model, such as advice to choose another one, no longer applies.
   showModelMessage();
+}
+
+// Whether `fileId` is the id of the pen model file that comes with the page, for example of a
+// stored copy of it. False when that file cannot be downloaded.
+async function isPenModelFile(fileId) {
+  try {
+    const response = await fetch(PEN_MODEL_URL);
+    return response.ok && (await computeModelId(new Uint8Array(await response.arrayBuffer()))) === fileId;
+  } catch {
+    return false;
+  }
 }
 
 // Replaces the message with the one the loaded model calls for: none, or that the enrolment of

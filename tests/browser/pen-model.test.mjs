@@ -278,7 +278,32 @@ test('deleting a model names the enrolments only it verifies', async (t) => {
     /^Delete the model .*small.* from this browser\? The enrolment of .*small writer.* was made with it, and no other model in this browser can verify against it\. To keep it usable, press Cancel and Export the model first; it can be imported again later\.$/,
   );
   assert.doesNotMatch(question, /default writer/);
-  // Dismissed, so both models are still there.
+  // Dismissed, so both models are still there. Deleted now, for the tests after this one.
   assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
+  for (const [id, left] of [[copyId, 1], [smallId, 0]]) {
+    await page.selectOption('#model-list', id);
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click('#model-delete');
+    await page.waitForSelector(`#model-list[data-count="${left}"]`);
+  }
+  assertClean(page);
+});
+
+test('a stored copy of the pen model shows its error rates', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  // Earlier tests of this file may have left stored models.
+  const before = Number(await page.getAttribute('#model-list', 'data-count'));
+  await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'pen.inkprint'));
+  await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
+  const copyId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
+  await useModel(page, copyId);
+
+  const [task2] = JSON.parse(fs.readFileSync(path.join(WEB_ROOT, 'models', 'pen-accuracy.json'), 'utf8')).tasks;
+  const line = await textOf(page, '#model-accuracy');
+  assert.ok(line.includes(`${(task2.skilledGlobal.mean * 100).toFixed(1)} % (task 2)`), line);
+  assert.ok(!line.includes('task 1'), line);
   assertClean(page);
 });
