@@ -326,7 +326,8 @@ async function handleImportFile() {
   const imported =
     `Imported ${isolate(file.name)} (${FORMATS[format].name}): ` +
     `${countOf(pad.strokeCount, 'stroke')}, ${countOf(pad.pointCount, 'sample')}.`;
-  // A valid file can still hold too little ink to enrol; say so now rather than at Enrol.
+  // A valid file can still contain too little ink to enrol, so the import message reports it now
+  // rather than at Enrol.
   try {
     engine.module.checkEnrolment(pad.toPoints());
   } catch (error) {
@@ -1224,15 +1225,28 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
   showModelMessage();
 }
 
-// Whether `fileId` is the id of the pen model file that comes with the page, for example of a
-// stored copy of it. False when that file cannot be downloaded.
+// The download of the pen model that comes with the page, resolving to its file id or to null
+// when it failed. A failed download is tried again on the next call.
+let penModelFileIdRequest = null;
+
+// Returns whether `fileId` is the id of the pen model file that comes with the page, for example
+// of a stored copy of it. False when that file cannot be downloaded.
 async function isPenModelFile(fileId) {
-  try {
-    const response = await fetch(PEN_MODEL_URL);
-    return response.ok && (await computeModelId(new Uint8Array(await response.arrayBuffer()))) === fileId;
-  } catch {
-    return false;
+  if (penModelFileIdRequest === null) {
+    penModelFileIdRequest = (async () => {
+      try {
+        const response = await fetch(PEN_MODEL_URL);
+        return response.ok ? await computeModelId(new Uint8Array(await response.arrayBuffer())) : null;
+      } catch {
+        return null;
+      }
+    })();
   }
+  const penFileId = await penModelFileIdRequest;
+  if (penFileId === null) {
+    penModelFileIdRequest = null;
+  }
+  return penFileId === fileId;
 }
 
 // Replaces the message with the one the loaded model calls for: none, or that the enrolment of

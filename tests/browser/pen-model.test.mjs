@@ -26,6 +26,15 @@ const env = usePageSession({ folderPrefix: 'inkprint-pen-model-' });
 // A pressure that rises and falls along the signature, different for each variant.
 const penPressure = (variant) => (index) => 0.5 + 0.3 * Math.sin(index / 7 + variant * 0.2);
 
+// Opens the page, waits until it is ready with the default model, and closes it after the test.
+async function openDefaultPage(t) {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  return page;
+}
+
 async function useModel(page, id) {
   await page.selectOption('#model-list', id);
   await page.click('#model-use');
@@ -181,10 +190,7 @@ test('other tabs follow a change of model', async (t) => {
 });
 
 test('a deleted model cannot become active', async (t) => {
-  const page = await openPage(env.browser.context, env.server.origin);
-  t.after(() => page.close());
-  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
-  await page.waitForSelector('#model-active[data-active-id="default"]');
+  const page = await openDefaultPage(t);
 
   // Another tab may delete a model while this one is about to store it as the active one. The
   // store then rejects the choice, and the stored choice stays as it was.
@@ -240,10 +246,7 @@ async function trainSmallModel() {
 }
 
 test('deleting a model names the enrolments only it verifies', async (t) => {
-  const page = await openPage(env.browser.context, env.server.origin);
-  t.after(() => page.close());
-  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
-  await page.waitForSelector('#model-active[data-active-id="default"]');
+  const page = await openDefaultPage(t);
 
   const modelFile = path.join(env.folder, 'small.inkprint');
   fs.writeFileSync(modelFile, await trainSmallModel());
@@ -290,10 +293,7 @@ test('deleting a model names the enrolments only it verifies', async (t) => {
 });
 
 test('a stored copy of the pen model shows its error rates', async (t) => {
-  const page = await openPage(env.browser.context, env.server.origin);
-  t.after(() => page.close());
-  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
-  await page.waitForSelector('#model-active[data-active-id="default"]');
+  const page = await openDefaultPage(t);
   // Earlier tests of this file may have left stored models.
   const before = Number(await page.getAttribute('#model-list', 'data-count'));
   await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'pen.inkprint'));

@@ -176,7 +176,7 @@ TEST(InkJson, RejectsMalformedFilesNamingTheLine) {
         {"{\"version\": 1, \"format\": \"inkprint-signature\", \"strokes\": [{\"pointerType\": \"Pen!\", "
          "\"points\": [[1, 2, 3, null, null, null]]}]}",
          "invalid pointer type 'Pen!'"},
-        // One letter over the limit: the quote is cut and says so, so that it does not look valid.
+        // One letter over the limit: the cut quote ends in "...", so that it does not look valid.
         {"{\"version\": 1, \"format\": \"inkprint-signature\", \"strokes\": [{\"pointerType\": \"" +
              std::string(inkprint::kMaxPointerTypeLength + 1, 'a') + "\", \"points\": [[1, 2, 3, null, null, null]]}]}",
          "invalid pointer type '" + std::string(inkprint::kMaxPointerTypeLength, 'a') + "...'"},
