@@ -6,7 +6,7 @@ import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } fr
 import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
-import { SignaturePad } from './pad.js';
+import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
 import { countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
 import { setupTraining } from './training.js';
 
@@ -267,9 +267,13 @@ async function handleReplay() {
     showMessage('The pad is empty: draw or import a signature, then press Replay.', 'error');
     return;
   }
-  const points = pad.toPoints();
-  const seconds = (points[points.length - 3] - points[2]) / 1000;
-  showMessage(`Replaying the signature at its recorded speed (${seconds.toFixed(1)} s).`);
+  const { durationMs, shortenedPauses } = pad.replayTimeline();
+  let shortened = '';
+  if (shortenedPauses > 0) {
+    const pauses = shortenedPauses === 1 ? '1 pause' : `${shortenedPauses} pauses`;
+    shortened = `; ${pauses} longer than ${REPLAY_PAUSE_LIMIT_MS / 1000} s shortened to it`;
+  }
+  showMessage(`Replaying the signature at its recorded speed (${(durationMs / 1000).toFixed(1)} s${shortened}).`);
   if (await pad.replay()) {
     showMessage('Replay finished.');
   }
@@ -502,6 +506,33 @@ function clearResult() {
   delete elements.result.dataset.threshold;
 }
 
+// Descriptions of the network's part of a fused score, by the model's "embeddingScore".
+const EMBEDDING_SCORE_TEXT = {
+  reference: 'cosine to the mean of the enrolment embeddings',
+  mean: 'mean of the cosines to each enrolment signature',
+  max: 'largest cosine to one enrolment signature',
+  normalised: 'minus the mean cosine distance to the enrolment signatures over the mean among them',
+  nearest: 'minus the cosine distance to the nearest enrolment signature over their own spread',
+};
+
+// Descriptions of the time warping part of a fused score, by the model's "dtwNormalisation".
+const DTW_SCORE_TEXT = {
+  calibrated: 'log-odds that the signature is genuine, from its distances to the enrolment signatures',
+  mean: 'minus the mean distance to the enrolment signatures over the mean distance among them',
+  nearest: 'minus the distance to the nearest enrolment signature over their own spread',
+};
+
+// Describes the two parts of a fused score, as the loaded model's description names them.
+function describeFusedParts(fused) {
+  const fusion = engine.description?.fusion ?? engine.description?.training?.fusion;
+  const network = EMBEDDING_SCORE_TEXT[fusion?.embeddingScore] ?? 'its score';
+  const warping = DTW_SCORE_TEXT[fusion?.dtwNormalisation] ?? 'its score';
+  return (
+    `network: ${network} ${fused.embeddingScore.toFixed(3)}; ` +
+    `time warping: ${warping} ${fused.dtwScore.toFixed(3)}`
+  );
+}
+
 // Shows the verdict. `copy` is { index, distance } when the query is a copy of an enrolment
 // signature, which rejects it whatever its score.
 function showResult({ score, threshold, accepted, copy, nearestPathDistance, fused }) {
@@ -515,10 +546,7 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance, fus
   const details = document.createElement('span');
   details.className = 'score';
   details.textContent = fused
-    ? `fused score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)} (network: mean of ` +
-      `the cosines to each enrolment signature ${fused.embeddingScore.toFixed(3)}; time ` +
-      `warping: ${fused.dtwScore.toFixed(3)}, minus the distance to the nearest enrolment ` +
-      'signature over their own spread)'
+    ? `fused score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)} (${describeFusedParts(fused)})`
     : `score ${score.toFixed(3)}, threshold ${threshold.toFixed(3)}`;
 
   elements.result.append(verdict, ' ', details);
@@ -772,7 +800,8 @@ function findNearestPath(enrolmentPoints, points) {
 }
 
 // Collects what showExplanation draws: the query's profile, each enrolment signature's points,
-// profile and cosine with the query, and the closest enrolment signature that has points.
+// profile and cosine with the query, and the closest enrolment signature that has points (the
+// copied one when the verdict found a copy).
 function gatherExplanation(person, enrolmentPoints, points, explanation, result) {
   const entry = store.get(person);
   const queryEmbedding = engine.model.embed(points);
@@ -784,8 +813,12 @@ function gatherExplanation(person, enrolmentPoints, points, explanation, result)
     }
     return { points: enrolled, profile: engine.model.profile(enrolled), similarity };
   });
-  let closest = -1;
+  // A copy shows the enrolment signature it copies, numbered as in the verdict's warning.
+  let closest = result.copy?.index ?? -1;
   for (const [index, enrolment] of enrolments.entries()) {
+    if (result.copy) {
+      break;
+    }
     if (enrolment.points !== null && (closest < 0 || enrolment.similarity > enrolments[closest].similarity)) {
       closest = index;
     }
@@ -795,6 +828,7 @@ function gatherExplanation(person, enrolmentPoints, points, explanation, result)
     query: { points, profile: explanation.profile },
     enrolments,
     closest,
+    copied: Boolean(result.copy),
     description: engine.description,
     stride: engine.module.POINT_STRIDE,
     decision: {

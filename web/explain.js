@@ -295,13 +295,15 @@ function percent(rate) {
 //   explanation  what Model.explain returned, copied out of the module's memory
 //   query        { points, profile } of the verified signature
 //   enrolments   [{ points or null, profile or null, similarity }], in enrolment order
-//   closest      index of the enrolment with the highest similarity that has points, or -1
+//   closest      index of the enrolment with the highest similarity that has points, or of
+//                the one the signature copies; -1 when none has points
+//   copied       whether the signature is a near-exact copy of enrolment signature `closest`
 //   description  the model's parsed description (for the held-out score histograms)
 //   stride       values per point in the flat format
 //   decision     { fused, score, threshold } of the verdict: the fused score, or the cosine
 export function showExplanation(shown) {
   lastShown = shown;
-  const { explanation, query, enrolments, closest, description, stride, decision } = shown;
+  const { explanation, query, enrolments, closest, copied, description, stride, decision } = shown;
   const section = document.getElementById('explanation');
   section.hidden = false;
   const { threshold, score } = explanation;
@@ -340,9 +342,10 @@ export function showExplanation(shown) {
   const closestCaption = document.getElementById('explain-closest-caption');
   if (closest >= 0) {
     drawSignature(closestCanvas, enrolments[closest].points, stride, () => ENROLMENT_COLOUR);
-    closestCaption.textContent =
-      `The closest enrolment signature, number ${closest + 1} of ${enrolments.length} ` +
-      `(cosine ${enrolments[closest].similarity.toFixed(2)} with this signature).`;
+    const cosine = `cosine ${enrolments[closest].similarity.toFixed(2)} with this signature`;
+    closestCaption.textContent = copied
+      ? `Enrolment signature ${closest + 1} of ${enrolments.length}, which this signature copies (${cosine}).`
+      : `The closest enrolment signature, number ${closest + 1} of ${enrolments.length} (${cosine}).`;
     section.dataset.closest = String(closest);
   } else {
     prepareCanvas(closestCanvas);

@@ -32,6 +32,10 @@ const PLACEHOLDER_PRESSURES = [0, 0.5, 1];
 // page's, in milliseconds: a typical pen-up gap between strokes.
 const STROKE_GAP_MS = 150;
 
+// Maximum pause a replay shows, in milliseconds. Longer pauses between two samples are
+// shortened to it, so that a replay never waits long with nothing to draw.
+export const REPLAY_PAUSE_LIMIT_MS = 2000;
+
 export class SignaturePad {
   #canvas;
   #context;
@@ -171,27 +175,53 @@ export class SignaturePad {
     return true;
   }
 
-  // Draws the signature again at its recorded speed, pauses included. Returns a promise that
-  // resolves with true when the replay has finished, or false when the pad was empty or the
-  // replay was stopped (by new input, clear, undo, load or another replay).
+  // The replay's timeline: for each stroke, the time of each sample counted from the first
+  // sample, with every pause longer than REPLAY_PAUSE_LIMIT_MS shortened to that limit. An
+  // imported signature may pause for years between two samples, and a writer for minutes.
+  // Returns { times, durationMs, shortenedPauses }.
+  replayTimeline() {
+    const times = [];
+    let previousT = null;
+    let elapsed = 0;
+    let shortenedPauses = 0;
+    for (const stroke of this.#strokes) {
+      const strokeTimes = [];
+      for (const sample of stroke.samples) {
+        if (previousT !== null) {
+          const gap = sample.t - previousT;
+          if (gap > REPLAY_PAUSE_LIMIT_MS) {
+            shortenedPauses += 1;
+          }
+          elapsed += Math.min(gap, REPLAY_PAUSE_LIMIT_MS);
+        }
+        previousT = sample.t;
+        strokeTimes.push(elapsed);
+      }
+      times.push(strokeTimes);
+    }
+    return { times, durationMs: elapsed, shortenedPauses };
+  }
+
+  // Draws the signature again at its recorded speed, pauses included but each shortened to at
+  // most REPLAY_PAUSE_LIMIT_MS. Returns a promise that resolves with true when the replay has
+  // finished, or false when the pad was empty or the replay was stopped (by new input, clear,
+  // undo, load or another replay).
   replay() {
     this.#stopReplay();
     if (this.#strokes.length === 0) {
       return Promise.resolve(false);
     }
-    const firstT = this.#strokes[0].samples[0].t;
-    const lastStroke = this.#strokes[this.#strokes.length - 1];
-    const durationMs = lastStroke.samples[lastStroke.samples.length - 1].t - firstT;
+    const { times, durationMs } = this.replayTimeline();
 
     return new Promise((resolve) => {
-      const replay = { visibleUntil: firstT, frame: 0, resolve };
+      const replay = { times, visibleUntil: 0, frame: 0, resolve };
       this.#replay = replay;
       this.#canvas.dataset.replaying = 'true';
       const start = performance.now();
 
       const step = () => {
         const elapsed = performance.now() - start;
-        replay.visibleUntil = firstT + elapsed;
+        replay.visibleUntil = elapsed;
         this.#redraw();
         if (elapsed >= durationMs) {
           this.#stopReplay(true);
@@ -562,11 +592,15 @@ export class SignaturePad {
     context.strokeStyle = getComputedStyle(this.#canvas).color;
     context.fillStyle = context.strokeStyle;
 
-    const visibleUntil = this.#replay?.visibleUntil ?? Infinity;
-    for (const stroke of this.#strokes) {
-      let count = 0;
-      while (count < stroke.samples.length && stroke.samples[count].t <= visibleUntil) {
-        count += 1;
+    const replay = this.#replay;
+    for (const [index, stroke] of this.#strokes.entries()) {
+      let count = stroke.samples.length;
+      if (replay !== null) {
+        const times = replay.times[index];
+        count = 0;
+        while (count < times.length && times[count] <= replay.visibleUntil) {
+          count += 1;
+        }
       }
       if (count === 0) {
         break;

@@ -1,6 +1,7 @@
 #include "inkprint/signature.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -159,6 +160,34 @@ void check_enrolment_signature(const Signature& signature) {
         throw Error("the pen was down for only " + std::to_string(static_cast<long>(std::floor(pen_down_ms))) +
                     " ms, less than the " + std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
                     " ms an enrolment signature needs: press Clear, sign in full (not a tap or a dash), then enrol");
+    }
+    // The longest pause, and the strokes (counted from 1) on either side of it.
+    double pause_ms = 0;
+    std::size_t before = 0;
+    std::size_t after = 0;
+    const Point* previous = nullptr;
+    std::size_t previous_stroke = 0;
+    for (std::size_t s = 0; s < signature.strokes.size(); ++s) {
+        for (const Point& point : signature.strokes[s].points) {
+            if (previous != nullptr && point.t_ms - previous->t_ms > pause_ms) {
+                pause_ms = point.t_ms - previous->t_ms;
+                before = previous_stroke + 1;
+                after = s + 1;
+            }
+            previous = &point;
+            previous_stroke = s;
+        }
+    }
+    if (pause_ms > kMaxEnrolmentPauseMs) {
+        // Rounded up to a tenth of a second, so that a pause just over the limit never reads as it.
+        char seconds[64];
+        std::snprintf(seconds, sizeof seconds, "%.1f", std::ceil(pause_ms / 100) / 10);
+        const std::string where = before == after ? "within stroke " + std::to_string(before)
+                                                  : "between strokes " + std::to_string(before) + " and " +
+                                                        std::to_string(after);
+        throw Error("the signature pauses for " + std::string(seconds) + " s " + where + ", longer than the " +
+                    std::to_string(std::lround(kMaxEnrolmentPauseMs / 1000)) +
+                    " s an enrolment signature may pause: press Clear, sign without stopping, then enrol");
     }
 }
 

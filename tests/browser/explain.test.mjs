@@ -93,6 +93,11 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
     new RegExp(`verdict threshold ${verdictThreshold.toFixed(3)} on the fused score, network cosine threshold`),
   );
   t.diagnostic(`forgery U${USER}S21: ${await textOf(page, '#result')}`);
+  // The verdict names what each part of the default model's fused score measures.
+  assert.match(
+    await textOf(page, '#result'),
+    /\(network: mean of the cosines to each enrolment signature -?[\d.]+; time warping: log-odds that the signature is genuine, from its distances to the enrolment signatures -?[\d.]+\)$/,
+  );
   const score = Number(await page.getAttribute('#explanation', 'data-cosine'));
   const threshold = Number(await page.getAttribute('#explanation', 'data-cosine-threshold'));
   assert.match(await textOf(page, '#explain-query-caption'), /network's part of the verdict/);
@@ -201,13 +206,13 @@ test('enrolment signatures survive a reload and older entries still verify', asy
   await importFile(page, waves[1]);
   await page.click('#verify');
   await page.waitForSelector('#explanation:not([hidden])');
-  // The query is the second enrolment signature itself, so that one is the closest.
+  // The query is the second enrolment signature itself, so that one is shown, as the copied one.
   assert.equal(
     await page.getAttribute('#explanation', 'data-closest'),
     '1',
     `cosines with the enrolment signatures: ${await page.getAttribute('#explanation', 'data-similarities')}`,
   );
-  assert.match(await textOf(page, '#explain-closest-caption'), /number 2 of 3 \(cosine 1\.00/);
+  assert.match(await textOf(page, '#explain-closest-caption'), /^Enrolment signature 2 of 3, which this signature copies \(cosine 1\.00/);
 
   // An entry saved before signatures were kept has embeddings only.
   const { signatures, ...withoutSignatures } = (await readEnrolments(page)).scribbler;
@@ -258,6 +263,13 @@ test('a copy of an enrolment signature is rejected as a replay', async () => {
   assert.equal(await page.getAttribute('#result', 'data-verdict'), 'replay');
   assert.match(await textOf(page, '#result'), /^Rejected: replay/);
   assert.match(await textOf(page, '#result'), /near-exact copy of enrolment signature 3: their pen paths differ by 0\.0000/);
+  // The explanation shows the same enrolment signature as the one the verdict names.
+  await page.waitForSelector('#explanation:not([hidden])');
+  assert.equal(await page.getAttribute('#explanation', 'data-closest'), '2');
+  assert.match(
+    await textOf(page, '#explain-closest-caption'),
+    /^Enrolment signature 3 of 3, which this signature copies \(cosine 1\.00 with this signature\)\.$/,
+  );
 
   // A signature that is not a copy gets an ordinary verdict.
   await importFile(page, writeWave(folder, 5));

@@ -262,3 +262,39 @@ test('strokes drawn after an import keep their timing', async (t) => {
   assert.ok(times.every((time, i) => i === 0 || time >= times[i - 1]), 'times go back');
   assertClean(page);
 });
+
+test('long pause: replay shortens, enrolment rejects', async (t) => {
+  const page = await openReadyPage(t);
+  // Two strokes of 40 samples 10 ms apart, the second 10^12 ms (about 32 years) after the first.
+  const lines = [];
+  for (let i = 0; i < 80; i += 1) {
+    const time = i * 10 + (i >= 40 ? 1e12 : 0);
+    lines.push(`${i * 15} ${Math.round(200 + 100 * Math.sin(i / 5))} ${time} 1`);
+  }
+  const filePath = path.join(env.folder, 'long-pause.txt');
+  await writeFile(filePath, `${lines.length}\n${lines.join('\n')}\n`);
+  await importFile(page, filePath);
+
+  // 390 ms of each stroke and the pause shortened to 2 s.
+  const started = Date.now();
+  await page.click('#replay');
+  assert.equal(
+    await textOf(page, '#message'),
+    'Replaying the signature at its recorded speed (2.8 s; 1 pause longer than 2 s shortened to it).',
+  );
+  await page.waitForFunction(() => document.getElementById('message').textContent === 'Replay finished.', null, {
+    timeout: 10_000,
+  });
+  const elapsedMs = Date.now() - started;
+  assert.ok(elapsedMs >= 2780, `the replay took ${elapsedMs} ms`);
+
+  await page.fill('#person', 'Ada');
+  await page.click('#enrol');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(
+    await textOf(page, '#message'),
+    /pauses for 1000000000\.1 s between strokes 1 and 2, longer than the 60 s an enrolment signature may pause: press Clear, sign without stopping, then enrol/,
+  );
+  assert.deepEqual(await readEnrolments(page), {});
+  assertClean(page);
+});

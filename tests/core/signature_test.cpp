@@ -154,3 +154,24 @@ TEST(CheckEnrolmentSignature, RejectsTapsAndDashes) {
     // What validate_signature rejects comes first.
     EXPECT_NE(enrolment_error(inkprint::Signature{}).find("signature is empty"), std::string::npos);
 }
+
+TEST(CheckEnrolmentSignature, RejectsLongPauses) {
+    // Two strokes of 300 ms, the second starting `gap_ms` after the first ends.
+    const auto two_strokes = [](double gap_ms) {
+        inkprint::Signature signature = dash(31, 10);
+        inkprint::Signature later = dash(31, 10);
+        for (auto& point : later.strokes[0].points) point.t_ms += 300 + gap_ms;
+        signature.strokes.push_back(later.strokes[0]);
+        return signature;
+    };
+    EXPECT_EQ(enrolment_error(two_strokes(60000)), "");
+    const std::string between = enrolment_error(two_strokes(60000.5));
+    EXPECT_NE(between.find("pauses for 60.1 s between strokes 1 and 2, longer than the 60 s"), std::string::npos)
+        << between;
+    // A pen that rests within a stroke for about 32 years (and the 10 ms between samples).
+    inkprint::Signature resting = dash(31, 10);
+    for (std::size_t i = 20; i < 31; ++i) resting.strokes[0].points[i].t_ms += 1e12;
+    const std::string within = enrolment_error(resting);
+    EXPECT_NE(within.find("pauses for 1000000000.1 s within stroke 1"), std::string::npos) << within;
+    EXPECT_NE(within.find("sign without stopping"), std::string::npos) << within;
+}

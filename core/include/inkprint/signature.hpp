@@ -58,9 +58,15 @@ void validate_signature(const Signature& signature);
 inline constexpr double kMinEnrolmentPenDownMs = 200;
 inline constexpr std::size_t kMinEnrolmentPoints = 10;
 
+// Maximum pause between two samples of a signature to enrol. A writer who stops for minutes has
+// left the pad, and the enrolment's duration would mislead every later comparison. The longest
+// pause in any SVC2004 signature is 27.7 s.
+inline constexpr double kMaxEnrolmentPauseMs = 60000;
+
 // Checks a signature that is to be enrolled: what validate_signature checks, and at least
-// kMinEnrolmentPenDownMs of pen-down time and kMinEnrolmentPoints samples. Throws Error naming
-// the value otherwise. Queries are not held to this: a short query is simply rejected.
+// kMinEnrolmentPenDownMs of pen-down time, kMinEnrolmentPoints samples and no pause longer
+// than kMaxEnrolmentPauseMs. Throws Error naming the value otherwise. Queries are not held to
+// this: such a query is simply rejected.
 void check_enrolment_signature(const Signature& signature);
 
 }  // namespace inkprint
