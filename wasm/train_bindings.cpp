@@ -86,9 +86,12 @@ public:
             writer.genuine = signatures_from(genuine, name + " genuine signatures", name + " genuine signature");
             writer.forgeries = signatures_from(forgeries, name + " forgeries", name + " forgery");
             if (writer.genuine.size() < 2) {
-                throw inkprint::Error(name + " has " + std::to_string(writer.genuine.size()) +
-                                      " genuine signatures, and training needs at least 2 per writer: add more "
-                                      "genuine signatures or leave this writer out");
+                const std::string count = writer.genuine.size() == 1 ? "1 genuine signature"
+                                                                          : std::to_string(writer.genuine.size()) +
+                                                                                " genuine signatures";
+                throw inkprint::Error(name + " has " + count +
+                                      ", and training needs at least 2 per writer: add more genuine signatures or "
+                                      "leave this writer out");
             }
             (role == "train" ? train_ : validation_).push_back(std::move(writer));
         });

@@ -273,9 +273,13 @@ async function handleReplay() {
     const pauses = shortenedPauses === 1 ? '1 pause' : `${shortenedPauses} pauses`;
     shortened = `; ${pauses} longer than ${REPLAY_PAUSE_LIMIT_MS / 1000} s shortened to it`;
   }
-  showMessage(`Replaying the signature at its recorded speed (${(durationMs / 1000).toFixed(1)} s${shortened}).`);
+  const announcement = `Replaying the signature at its recorded speed (${(durationMs / 1000).toFixed(1)} s${shortened}).`;
+  showMessage(announcement);
   if (await pad.replay()) {
     showMessage('Replay finished.');
+  } else if (elements.message.textContent === announcement) {
+    // Drawing stopped the replay and showed no message of its own.
+    clearMessage();
   }
 }
 

@@ -6,7 +6,8 @@
 // drawn, so they do not depend on devicePixelRatio. If the canvas changes size later (a
 // rotated phone, a resized window), the drawing is scaled to fit and new samples are mapped
 // into the same coordinates. t is each sample's own event.timeStamp in milliseconds, never
-// decreasing. pressure (0..1) and tiltX and tiltY (degrees) are null when the stroke's device
+// decreasing, shifted after an import or an Undo so that the next stroke starts STROKE_GAP_MS
+// after the last sample. pressure (0..1) and tiltX and tiltY (degrees) are null when the stroke's device
 // does not measure them (see #finishChannels).
 //
 // toPoints() gives the module's flat format, five numbers per sample:
@@ -28,8 +29,8 @@ const IMPORT_MARGIN = 0.08;
 // full pressure over a whole stroke.
 const PLACEHOLDER_PRESSURES = [0, 0.5, 1];
 
-// Pause placed before a stroke drawn after an imported signature whose clock is ahead of the
-// page's, in milliseconds: a typical pen-up gap between strokes.
+// Pause placed before a stroke drawn after an imported signature or after Undo, in
+// milliseconds: a typical pen-up gap between strokes.
 const STROKE_GAP_MS = 150;
 
 // Maximum pause a replay shows, in milliseconds. Longer pauses between two samples are
@@ -53,6 +54,10 @@ export class SignaturePad {
   // Added to event timestamps so that a stroke drawn after an imported signature continues its
   // clock instead of piling up at its last time.
   #timeOffset = 0;
+  // Whether the next stroke starts STROKE_GAP_MS after the last sample, whatever its timestamps:
+  // after an import, whose clock has nothing to do with the page's, and after Undo, because the
+  // time spent pressing it and redrawing is no pause of the signature.
+  #restartClock = false;
   #resolutionQuery = null;
   #replay = null;
 
@@ -130,6 +135,7 @@ export class SignaturePad {
       samples: stroke.samples.map((sample) => ({ ...sample, isPointerUp: false })),
     }));
     this.#space = this.#boundingSpace();
+    this.#restartClock = true;
     this.#redraw();
     this.#onChange();
   }
@@ -170,6 +176,7 @@ export class SignaturePad {
     if (this.#strokes.length === 0) {
       this.#space = null;
     }
+    this.#restartClock = true;
     this.#redraw();
     this.#onChange();
     return true;
@@ -385,9 +392,13 @@ export class SignaturePad {
       const previous = this.#lastSample();
       if (previous === null) {
         this.#timeOffset = 0;
-      } else if (stroke.samples.length === 0 && event.timeStamp + this.#timeOffset < previous.t) {
+      } else if (
+        stroke.samples.length === 0 &&
+        (this.#restartClock || event.timeStamp + this.#timeOffset < previous.t)
+      ) {
         this.#timeOffset = previous.t + STROKE_GAP_MS - event.timeStamp;
       }
+      this.#restartClock = false;
       const time = event.timeStamp + this.#timeOffset;
       const sample = {
         x: (event.clientX - originX - view.offsetX) / view.scale,

@@ -293,18 +293,30 @@ function showDataset(message) {
       : `Loaded ${countOf(message.writers.length, 'writer')}: ` +
         `${countOf(genuine, 'genuine signature')} and ${countOf(forgeries, 'forgery', 'forgeries')}.`;
   elements.datasetSummary.dataset.writers = String(message.writers.length);
+  // Training stops at a writer with fewer than 2 genuine signatures, so such writers are named
+  // before it starts.
+  const short = message.writers.filter((writer) => writer.genuine < 2);
   elements.datasetProblems.replaceChildren(
     ...message.problems.map((problem) => {
       const item = document.createElement('li');
       item.textContent = `${isolate(problem.file)} was not read: ${problem.message}`;
       return item;
     }),
+    ...short.map((writer) => {
+      const item = document.createElement('li');
+      item.textContent =
+        `${isolate(writer.name)} has ${countOf(writer.genuine, 'genuine signature')}, and training needs ` +
+        'at least 2 per writer: add more of its genuine signatures, or load the data set without it.';
+      return item;
+    }),
   );
   if (message.files > 0) {
     const read = message.files - message.problems.length;
-    const kind = message.problems.length > 0 ? 'error' : 'info';
+    const kind = message.problems.length > 0 || short.length > 0 ? 'error' : 'info';
     const unread = message.problems.length > 0 ? `, ${message.problems.length} could not be read (listed below)` : '';
-    showMessage(elements.message, `Read ${read} of ${countOf(message.files, 'file')}${unread}.`, kind);
+    const unusable =
+      short.length > 0 ? `; ${countOf(short.length, 'writer')} cannot be trained on (listed below)` : '';
+    showMessage(elements.message, `Read ${read} of ${countOf(message.files, 'file')}${unread}${unusable}.`, kind);
   }
 }
 

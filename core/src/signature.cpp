@@ -187,7 +187,17 @@ void check_enrolment_signature(const Signature& signature) {
                                                         std::to_string(after);
         throw Error("the signature pauses for " + std::string(seconds) + " s " + where + ", longer than the " +
                     std::to_string(std::lround(kMaxEnrolmentPauseMs / 1000)) +
-                    " s an enrolment signature may pause: press Clear, sign without stopping, then enrol");
+                    " s an enrolment signature may pause: press Clear and sign without stopping (or load a "
+                    "signature without such a pause), then enrol");
+    }
+    const double duration_ms = signature.strokes.back().points.back().t_ms - signature.strokes.front().points.front().t_ms;
+    if (duration_ms > kMaxEnrolmentDurationMs) {
+        char seconds[64];
+        std::snprintf(seconds, sizeof seconds, "%.1f", std::ceil(duration_ms / 100) / 10);
+        throw Error("the signature lasts " + std::string(seconds) + " s from its first to its last sample, longer "
+                    "than the " + std::to_string(std::lround(kMaxEnrolmentDurationMs / 1000)) +
+                    " s an enrolment signature may last: press Clear and sign again (or load a shorter "
+                    "signature), then enrol");
     }
 }
 

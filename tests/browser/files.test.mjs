@@ -263,6 +263,42 @@ test('strokes drawn after an import keep their timing', async (t) => {
   assertClean(page);
 });
 
+test('stroke after import or undo follows', async (t) => {
+  const page = await openReadyPage(t);
+  // A file whose clock starts at 0, behind the page's, which has been open for a while.
+  const lines = [];
+  for (let i = 0; i < 60; i += 1) {
+    lines.push(`${i * 20} ${Math.round(200 + 100 * Math.sin(i / 5))} ${i * 10} 1`);
+  }
+  const filePath = path.join(env.folder, 'early-clock.txt');
+  await writeFile(filePath, `${lines.length}\n${lines.join('\n')}\n`);
+  await importFile(page, filePath);
+  await page.waitForTimeout(1500);
+  await replaySignature(page, makeScribble(2));
+
+  const startsOf = async () => {
+    const exported = JSON.parse(await exportPad(page, 'json'));
+    return exported.strokes.map((stroke) => [stroke.points[0][2], stroke.points.at(-1)[2]]);
+  };
+  const afterImport = await startsOf();
+  assert.equal(afterImport.length, 3);
+  assert.equal(afterImport[0][1], 590);
+  // The first drawn stroke starts 150 ms after the file's last sample, whenever it was drawn.
+  assert.equal(afterImport[1][0], 740);
+  // The second keeps its own pause after the first (110 ms in the replayed scribble).
+  const gap = afterImport[2][0] - afterImport[1][1];
+  assert.ok(gap > 50 && gap < 1000, `the drawn strokes are ${gap} ms apart`);
+
+  // A stroke redrawn a while after Undo also follows 150 ms after the last remaining sample.
+  await page.click('#undo');
+  await page.waitForTimeout(1500);
+  await replaySignature(page, makeScribble(3).filter((sample) => sample.stroke === 1));
+  const afterUndo = await startsOf();
+  assert.equal(afterUndo.length, 3);
+  assert.equal(afterUndo[2][0], afterUndo[1][1] + 150);
+  assertClean(page);
+});
+
 test('long pause: replay shortens, enrolment rejects', async (t) => {
   const page = await openReadyPage(t);
   // Two strokes of 40 samples 10 ms apart, the second 10^12 ms (about 32 years) after the first.
@@ -293,7 +329,7 @@ test('long pause: replay shortens, enrolment rejects', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.match(
     await textOf(page, '#message'),
-    /pauses for 1000000000\.1 s between strokes 1 and 2, longer than the 60 s an enrolment signature may pause: press Clear, sign without stopping, then enrol/,
+    /pauses for 1000000000\.1 s between strokes 1 and 2, longer than the 60 s an enrolment signature may pause: press Clear and sign without stopping \(or load a signature without such a pause\), then enrol/,
   );
   assert.deepEqual(await readEnrolments(page), {});
   assertClean(page);

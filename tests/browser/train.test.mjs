@@ -370,3 +370,26 @@ test('dropped folder is walked', { skip: skipWithoutData(), timeout: 60_000 }, a
   assert.equal(await page.textContent('#train-message'), 'Read 8 of 8 files.');
   assertClean(page);
 });
+
+test('writer with one genuine file is named', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const root = path.join(env.folder, 'one-genuine', 'Task1');
+  fs.mkdirSync(root, { recursive: true });
+  for (const file of ['U1S1.TXT', 'U1S2.TXT', 'U2S1.TXT', 'U2S21.TXT']) {
+    fs.copyFileSync(path.join(svc2004Folder, 'Task1', file), path.join(root, file));
+  }
+  const page = await openTrainingPage();
+  await page.setInputFiles('#dataset-folder-input', path.dirname(root));
+  await page.waitForSelector('#dataset-summary[data-writers]', { timeout: 30_000 });
+  assert.equal(await page.textContent('#dataset-summary'), 'Loaded 2 writers: 3 genuine signatures and 1 forgery.');
+  const problems = await page.$$eval('#dataset-problems li', (items) => items.map((item) => item.textContent));
+  assert.deepEqual(problems, [
+    '\u2068one-genuine/Task1 user 2\u2069 has 1 genuine signature, and training needs at least 2 per writer: add more of ' +
+      'its genuine signatures, or load the data set without it.',
+  ]);
+  assert.equal(
+    await page.textContent('#train-message'),
+    'Read 4 of 4 files; 1 writer cannot be trained on (listed below).',
+  );
+  assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
+  assertClean(page);
+});

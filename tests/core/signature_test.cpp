@@ -175,3 +175,11 @@ TEST(CheckEnrolmentSignature, RejectsLongPauses) {
     EXPECT_NE(within.find("pauses for 1000000000.1 s within stroke 1"), std::string::npos) << within;
     EXPECT_NE(within.find("sign without stopping"), std::string::npos) << within;
 }
+
+TEST(CheckEnrolmentSignature, RejectsLongSignatures) {
+    // Samples 3 s apart: no pause is too long, but 41 of them last 120 s and 42 last 123 s.
+    EXPECT_EQ(enrolment_error(dash(41, 3000)), "");
+    const std::string error = enrolment_error(dash(42, 3000));
+    EXPECT_NE(error.find("lasts 123.0 s from its first to its last sample, longer than the 120 s"), std::string::npos)
+        << error;
+}

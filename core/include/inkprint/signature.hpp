@@ -63,9 +63,14 @@ inline constexpr std::size_t kMinEnrolmentPoints = 10;
 // pause in any SVC2004 signature is 27.7 s.
 inline constexpr double kMaxEnrolmentPauseMs = 60000;
 
+// Maximum time from the first to the last sample of a signature to enrol, for the same reason.
+// The longest SVC2004 signature lasts 32.8 s.
+inline constexpr double kMaxEnrolmentDurationMs = 120000;
+
 // Checks a signature that is to be enrolled: what validate_signature checks, and at least
-// kMinEnrolmentPenDownMs of pen-down time, kMinEnrolmentPoints samples and no pause longer
-// than kMaxEnrolmentPauseMs. Throws Error naming the value otherwise. Queries are not held to
+// kMinEnrolmentPenDownMs of pen-down time, kMinEnrolmentPoints samples, no pause longer
+// than kMaxEnrolmentPauseMs and no more than kMaxEnrolmentDurationMs in all. Throws Error
+// naming the value otherwise. Queries are not held to
 // this: such a query is simply rejected.
 void check_enrolment_signature(const Signature& signature);
 
