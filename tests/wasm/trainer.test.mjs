@@ -97,7 +97,7 @@ test('trainer rejects invalid input', { skip: skipWithoutData() }, () => {
     messageOf(() => trainer.addWriter('Ann', 'test', 1, [points, points], [])),
     /writer role "test" of Ann is unknown/,
   );
-  assert.match(messageOf(() => trainer.addWriter('Ann', 'train', 1, [points], [])), /Ann has 1 genuine signatures/);
+  assert.match(messageOf(() => trainer.addWriter('Ann', 'train', 1, [points], [])), /^Ann has 1 genuine signature, and training needs at least 2 per writer/);
   assert.match(
     messageOf(() => trainer.addWriter('Ann', 'train', 1, [points, new Float64Array([1, 2, 3])], [])),
     /Ann genuine signature 1: /,
