@@ -629,8 +629,6 @@ DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples
     }
     for (double& deviation : calibration.deviation) deviation = std::max(std::sqrt(deviation), 1e-9);
 
-    double total_weight = 0;
-    for (const CalibrationSample& sample : samples) total_weight += sample.weight;
     // The loss is convex and the statistics standardised, so a fixed step converges.
     constexpr int kIterations = 800;
     constexpr double kStep = 0.5, kPenalty = 1e-3;
@@ -640,20 +638,40 @@ DtwCalibration fit_dtw_calibration(const std::vector<CalibrationSample>& samples
             standardised[i * size + k] = (samples[i].statistics[k] - calibration.mean[k]) / calibration.deviation[k];
         }
     }
-    for (int iteration = 0; iteration < kIterations; ++iteration) {
-        std::fill(gradient.begin(), gradient.end(), 0.0);
-        double bias_gradient = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            double log_odds = calibration.bias;
-            for (std::size_t k = 0; k < size; ++k) log_odds += calibration.weights[k] * standardised[i * size + k];
-            const double probability = 1.0 / (1.0 + std::exp(-log_odds));
-            const double error = (probability - (samples[i].genuine ? 1.0 : 0.0)) * samples[i].weight / total_weight;
-            for (std::size_t k = 0; k < size; ++k) gradient[k] += error * standardised[i * size + k];
-            bias_gradient += error;
+    const auto probability_genuine = [&](std::size_t i) {
+        double log_odds = calibration.bias;
+        for (std::size_t k = 0; k < size; ++k) log_odds += calibration.weights[k] * standardised[i * size + k];
+        return 1.0 / (1.0 + std::exp(-log_odds));
+    };
+    // Continues the descent from the current weights with one weight per sample.
+    const auto descend = [&](const std::vector<double>& sample_weights) {
+        double total_weight = 0;
+        for (double weight : sample_weights) total_weight += weight;
+        for (int iteration = 0; iteration < kIterations; ++iteration) {
+            std::fill(gradient.begin(), gradient.end(), 0.0);
+            double bias_gradient = 0;
+            for (std::size_t i = 0; i < count; ++i) {
+                const double target = samples[i].genuine ? 1.0 : 0.0;
+                const double error = (probability_genuine(i) - target) * sample_weights[i] / total_weight;
+                for (std::size_t k = 0; k < size; ++k) gradient[k] += error * standardised[i * size + k];
+                bias_gradient += error;
+            }
+            for (std::size_t k = 0; k < size; ++k) {
+                calibration.weights[k] -= kStep * (gradient[k] + kPenalty * calibration.weights[k]);
+            }
+            calibration.bias -= kStep * bias_gradient;
         }
-        for (std::size_t k = 0; k < size; ++k) calibration.weights[k] -= kStep * (gradient[k] + kPenalty * calibration.weights[k]);
-        calibration.bias -= kStep * bias_gradient;
+    };
+
+    std::vector<double> sample_weights(count);
+    for (std::size_t i = 0; i < count; ++i) sample_weights[i] = samples[i].weight;
+    descend(sample_weights);
+    // The second pass: samples near the first fit's boundary count most (kBoundaryWeightFloor).
+    for (std::size_t i = 0; i < count; ++i) {
+        const double p = probability_genuine(i);
+        sample_weights[i] = samples[i].weight * (4 * p * (1 - p) + kBoundaryWeightFloor);
     }
+    descend(sample_weights);
     return calibration;
 }
 

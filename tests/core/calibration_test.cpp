@@ -600,3 +600,38 @@ TEST(FitFusion, ScoresEachTaskAsAlone) {
     }
     EXPECT_DOUBLE_EQ(inkprint::equal_error_rate(genuine, skilled).rate, fit.skilled_eer);
 }
+
+// Genuine queries that score like far-off forgeries (a writer whose signature changed) pull a
+// plain logistic fit towards them. The second pass weights them down, so the boundary stays
+// near the middle of the overlap where the equal error rate is decided.
+TEST(DtwCalibration, FitCentresBoundaryDespiteOutliers) {
+    Random random(11);
+    std::vector<inkprint::CalibrationSample> samples;
+    const auto add = [&](bool genuine, double first) {
+        inkprint::CalibrationSample sample;
+        sample.genuine = genuine;
+        sample.statistics.assign(inkprint::kDtwStatisticCount, 0.0);
+        for (auto& value : sample.statistics) value = random.uniform(0, 1);
+        sample.statistics[0] = first;
+        samples.push_back(sample);
+    };
+    for (int i = 0; i < 300; ++i) add(true, random.uniform(0, 2));
+    for (int i = 0; i < 300; ++i) add(false, random.uniform(1, 3));
+    for (int i = 0; i < 15; ++i) add(true, random.uniform(5, 6));
+    const auto calibration = inkprint::fit_dtw_calibration(samples);
+
+    // The first statistic where the score crosses 0, the others at their mean.
+    std::vector<double> statistics = calibration.mean;
+    const auto score_at = [&](double first) {
+        statistics[0] = first;
+        return calibration.score(statistics);
+    };
+    double low = 0, high = 3;
+    for (int step = 0; step < 60; ++step) {
+        const double middle = (low + high) / 2;
+        (score_at(middle) > 0 ? low : high) = middle;
+    }
+    // The overlap's middle is 1.5. A single plain pass puts the boundary at about 1.61.
+    EXPECT_GT(low, 1.45);
+    EXPECT_LT(low, 1.56);
+}
