@@ -84,11 +84,26 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
         point.y = static_cast<double>(fields[1]);
         point.t_ms = static_cast<double>(fields[2]);
         const long long button = fields[3];
-        if (columns == 7) point.pressure = static_cast<double>(fields[6]) / kSvc2004MaxPressure;
+        if (columns == 7) {
+            // Checked here, where the line and the file's own value can still be named.
+            if (fields[6] < 0 || fields[6] > static_cast<long long>(kSvc2004MaxPressure)) {
+                throw Error(source + ": line " + std::to_string(line_number) + " has pressure " +
+                            std::to_string(fields[6]) + ", outside the 0 to " +
+                            std::to_string(std::lround(kSvc2004MaxPressure)) + " of SVC2004 tablets");
+            }
+            point.pressure = static_cast<double>(fields[6]) / kSvc2004MaxPressure;
+        }
 
         const bool starts_stroke = signature.strokes.empty() || button == 0 ||
                                    point.t_ms - previous_t > kStrokeGapMs;
-        // A few files step back by 6-9 ms; time must never decrease for resampling.
+        // A few SVC2004 files step back by up to 25 ms, which is clamped because time must never
+        // decrease for resampling. A larger step back means the lines are out of order.
+        if (!signature.strokes.empty() && point.t_ms < previous_t - kMaxSvc2004StepBackMs) {
+            throw Error(source + ": line " + std::to_string(line_number) + " has time " + std::to_string(fields[2]) +
+                        " ms, " + std::to_string(std::llround(previous_t - point.t_ms)) +
+                        " ms before the line above it: times must not go back by more than " +
+                        std::to_string(std::lround(kMaxSvc2004StepBackMs)) + " ms, so put the lines in time order");
+        }
         if (!signature.strokes.empty() && point.t_ms < previous_t) point.t_ms = previous_t;
         previous_t = point.t_ms;
         if (starts_stroke) signature.strokes.emplace_back();

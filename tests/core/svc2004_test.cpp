@@ -49,6 +49,9 @@ TEST(Svc2004Parse, ClampsTimestampsThatStepBack) {
     const auto signature = parse_svc2004("3\n1 1 100 0\n2 2 110 1\n3 3 102 1\n");
     ASSERT_EQ(signature.strokes.size(), 1u);
     EXPECT_EQ(signature.strokes[0].points[2].t_ms, 110);
+    // 100 ms back is still clamped.
+    const auto limit = parse_svc2004("3\n1 1 100 0\n2 2 110 1\n3 3 10 1\n");
+    EXPECT_EQ(limit.strokes.back().points.back().t_ms, 110);
 }
 
 TEST(Svc2004Parse, ScalesTask2Pressure) {
@@ -71,6 +74,11 @@ TEST(Svc2004Parse, RejectsMalformedText) {
         {"2\n1 2 3 0\n1 2 3 0 1 2 3\n", "line 3"},
         {"1\n1 2 3 0\n4 5 6 0\n", "line 3"},
         {"999999999\n", "limit"},
+        // A step back of 101 ms, beyond the 100 ms that are clamped.
+        {"3\n1 2 500 0\n1 2 510 1\n1 2 409 1\n",
+         "line 4 has time 409 ms, 101 ms before the line above it: times must not go back by more than 100 ms"},
+        {"2\n1 2 0 0 1 1 500\n1 2 10 1 1 1 5000\n", "line 3 has pressure 5000, outside the 0 to 1023"},
+        {"1\n1 2 0 0 1 1 -1\n", "line 2 has pressure -1"},
     };
     for (const auto& c : cases) {
         try {

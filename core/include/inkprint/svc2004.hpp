@@ -6,8 +6,9 @@
 //   Task 2: X Y timestamp button azimuth altitude pressure
 // Pen-up (hover) samples are not recorded. A new stroke starts where button is 0 or where the
 // time since the previous sample exceeds kStrokeGapMs. Button values 2-5 occur although
-// undocumented and are read as pen-down. Timestamps that step back (by a few ms in some files)
-// are clamped to the previous time so that time never decreases.
+// undocumented and are read as pen-down. Timestamps that step back by at most
+// kMaxSvc2004StepBackMs (by up to 25 ms in some files) are clamped to the previous time so that
+// time never decreases; a larger step back is an error.
 #pragma once
 
 #include <filesystem>
@@ -25,6 +26,10 @@ inline constexpr double kStrokeGapMs = 30.0;
 
 // Task 2 pressure ranges over 0..1023.
 inline constexpr double kSvc2004MaxPressure = 1023.0;
+
+// Maximum step back in time between two lines that is clamped rather than rejected. The
+// SVC2004 sets step back by at most 25 ms.
+inline constexpr double kMaxSvc2004StepBackMs = 100.0;
 
 // Parses one file's text. `source` names the file in error messages.
 // Throws Error naming the line on malformed input.
