@@ -56,14 +56,20 @@ function adviseOnSignatureError(message) {
     return message;
   }
   const strokes = pad.signature.strokes;
+  const imported = pad.importedStrokes;
+  const withoutPressure = (stroke) => stroke.samples.every((sample) => sample.pressure === null);
+  const importedStroke = strokes.findIndex((stroke, index) => imported[index] && withoutPressure(stroke));
   const placeholderStroke = strokes.findIndex(
-    (stroke) => stroke.pointerType === 'pen' && stroke.samples.every((sample) => sample.pressure === null),
+    (stroke, index) => !imported[index] && stroke.pointerType === 'pen' && withoutPressure(stroke),
   );
-  const reason =
-    placeholderStroke < 0
-      ? ''
-      : `. Stroke ${placeholderStroke + 1} came from a pen that reported one pressure (0, 0.5 or 1) on ` +
-        'every point, as devices without a pressure sensor do, so it was recorded without pressure';
+  let reason = '';
+  if (importedStroke >= 0) {
+    reason = `. Stroke ${importedStroke + 1} was imported from a file that records no pressure for it`;
+  } else if (placeholderStroke >= 0) {
+    reason =
+      `. Stroke ${placeholderStroke + 1} came from a pen that reported one pressure (0, 0.5 or 1) on ` +
+      'every point, as devices without a pressure sensor do, so it was recorded without pressure';
+  }
   return advised + reason;
 }
 

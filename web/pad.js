@@ -107,6 +107,11 @@ export class SignaturePad {
     return this.#replay !== null;
   }
 
+  // Returns, for each stroke, whether it came from an imported file rather than the pointer.
+  get importedStrokes() {
+    return this.#strokes.map((stroke) => stroke.imported);
+  }
+
   // Returns a copy of the drawing as a signature object (see the top of this file).
   get signature() {
     return {
@@ -132,6 +137,7 @@ export class SignaturePad {
       pointerType: stroke.pointerType,
       hasPressure: stroke.samples[0].pressure !== null,
       hasTilt: stroke.samples[0].tiltX !== null,
+      imported: true,
       samples: stroke.samples.map((sample) => ({ ...sample, isPointerUp: false })),
     }));
     this.#space = this.#boundingSpace();
@@ -288,6 +294,7 @@ export class SignaturePad {
       pointerType: event.pointerType,
       hasPressure: false,
       hasTilt: false,
+      imported: false,
       samples: [],
     });
     this.#addSamples([event]);

@@ -12,6 +12,7 @@ import { loadModule } from '../wasm/load-module.mjs';
 import {
   assertClean,
   enrolScribbles,
+  importFile,
   loadPage,
   makeScribble,
   openPage,
@@ -80,6 +81,24 @@ test('pen model takes a pen, not a mouse', async (t) => {
     /press Use\. Stroke 1 came from a pen that reported one pressure \(0, 0\.5 or 1\) on every point/,
   );
   assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
+
+  // A file without a pressure column gets advice about the file, not about the pen.
+  const lines = [];
+  for (let i = 0; i < 60; i += 1) {
+    lines.push(`${i * 20} ${Math.round(200 + 100 * Math.sin(i / 5))} ${i * 10} 1`);
+  }
+  const noPressure = path.join(env.folder, 'no-pressure.txt');
+  fs.writeFileSync(noPressure, `${lines.length}\n${lines.join('\n')}\n`);
+  await importFile(page, noPressure);
+  await page.click('#enrol');
+  assert.match(
+    await textOf(page, '#message'),
+    /press Use\. Stroke 1 was imported from a file that records no pressure for it\.$/,
+  );
+  assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
+  await page.click('#clear');
+  await replaySignature(page, makeScribble(0), { pressure: () => 1 });
+  await page.click('#enrol');
   // The message concerns this name, so typing another one clears it.
   await page.fill('#person', 'someone else');
   assert.equal(await textOf(page, '#message'), '');
