@@ -54,9 +54,9 @@ export class SignaturePad {
   // Added to event timestamps so that a stroke drawn after an imported signature continues its
   // clock instead of piling up at its last time.
   #timeOffset = 0;
-  // Whether the next stroke starts STROKE_GAP_MS after the last sample, whatever its timestamps:
-  // after an import, whose clock has nothing to do with the page's, and after Undo, because the
-  // time spent pressing it and redrawing is no pause of the signature.
+  // Whether the next stroke starts STROKE_GAP_MS after the last sample, whatever its timestamps.
+  // It is set by an import, whose clock is unrelated to the page's, and by Undo, because the time
+  // spent pressing it and redrawing is not a pause in the signature.
   #restartClock = false;
   #resolutionQuery = null;
   #replay = null;

@@ -145,6 +145,18 @@ void validate_signature(const Signature& signature) {
     }
 }
 
+namespace {
+
+// Writes `ms` in seconds rounded up to a tenth, so that a time just over a limit never reads as
+// the limit itself.
+std::string seconds_rounded_up(double ms) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f", std::ceil(ms / 100) / 10);
+    return text;
+}
+
+}  // namespace
+
 void check_enrolment_signature(const Signature& signature) {
     validate_signature(signature);
     const std::size_t points = signature.point_count();
@@ -161,7 +173,7 @@ void check_enrolment_signature(const Signature& signature) {
                     " ms, less than the " + std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
                     " ms an enrolment signature needs: press Clear, sign in full (not a tap or a dash), then enrol");
     }
-    // The longest pause, and the strokes (counted from 1) on either side of it.
+    // The maximum pause, and the strokes (counted from 1) on either side of it.
     double pause_ms = 0;
     std::size_t before = 0;
     std::size_t after = 0;
@@ -179,22 +191,17 @@ void check_enrolment_signature(const Signature& signature) {
         }
     }
     if (pause_ms > kMaxEnrolmentPauseMs) {
-        // Rounded up to a tenth of a second, so that a pause just over the limit never reads as it.
-        char seconds[64];
-        std::snprintf(seconds, sizeof seconds, "%.1f", std::ceil(pause_ms / 100) / 10);
         const std::string where = before == after ? "within stroke " + std::to_string(before)
                                                   : "between strokes " + std::to_string(before) + " and " +
                                                         std::to_string(after);
-        throw Error("the signature pauses for " + std::string(seconds) + " s " + where + ", longer than the " +
+        throw Error("the signature pauses for " + seconds_rounded_up(pause_ms) + " s " + where + ", longer than the " +
                     std::to_string(std::lround(kMaxEnrolmentPauseMs / 1000)) +
                     " s an enrolment signature may pause: press Clear and sign without stopping (or load a "
                     "signature without such a pause), then enrol");
     }
     const double duration_ms = signature.strokes.back().points.back().t_ms - signature.strokes.front().points.front().t_ms;
     if (duration_ms > kMaxEnrolmentDurationMs) {
-        char seconds[64];
-        std::snprintf(seconds, sizeof seconds, "%.1f", std::ceil(duration_ms / 100) / 10);
-        throw Error("the signature lasts " + std::string(seconds) + " s from its first to its last sample, longer "
+        throw Error("the signature lasts " + seconds_rounded_up(duration_ms) + " s from its first to its last sample, longer "
                     "than the " + std::to_string(std::lround(kMaxEnrolmentDurationMs / 1000)) +
                     " s an enrolment signature may last: press Clear and sign again (or load a shorter "
                     "signature), then enrol");

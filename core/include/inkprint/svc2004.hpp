@@ -7,8 +7,8 @@
 // Pen-up (hover) samples are not recorded. A new stroke starts where button is 0 or where the
 // time since the previous sample exceeds kStrokeGapMs. Button values 2-5 occur although
 // undocumented and are read as pen-down. Timestamps that step back by at most
-// kMaxSvc2004StepBackMs (by up to 25 ms in some files) are clamped to the previous time so that
-// time never decreases; a larger step back is an error.
+// kMaxSvc2004StepBackMs (some files step back by up to 25 ms) are clamped to the previous time,
+// so time never decreases. A larger step back is an error.
 #pragma once
 
 #include <filesystem>
