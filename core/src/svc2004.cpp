@@ -89,7 +89,8 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
             if (fields[6] < 0 || fields[6] > static_cast<long long>(kSvc2004MaxPressure)) {
                 throw Error(source + ": line " + std::to_string(line_number) + " has pressure " +
                             std::to_string(fields[6]) + ", outside the 0 to " +
-                            std::to_string(std::lround(kSvc2004MaxPressure)) + " of SVC2004 tablets");
+                            std::to_string(std::lround(kSvc2004MaxPressure)) +
+                            " of SVC2004 tablets: correct the seventh column of that line");
             }
             point.pressure = static_cast<double>(fields[6]) / kSvc2004MaxPressure;
         }
