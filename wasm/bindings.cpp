@@ -244,6 +244,11 @@ void check_enrolment(const val& points) {
     guard([&] { inkprint::check_enrolment_signature(signature_from(points)); });
 }
 
+// Throws when the signature cannot be trained on (see inkprint::check_training_signature).
+void check_training(const val& points) {
+    guard([&] { inkprint::check_training_signature(signature_from(points)); });
+}
+
 val compute_features(const val& points) {
     return guard([&] { return float32_array(inkprint::compute_features(signature_from(points))); });
 }
@@ -351,6 +356,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::constant("REPLAY_DISTANCE", inkprint::kReplayDistance);
     emscripten::function("parseSvc2004", &parse_svc2004);
     emscripten::function("checkEnrolment", &check_enrolment);
+    emscripten::function("checkTrainingSignature", &check_training);
     emscripten::function("computeFeatures", &compute_features);
     emscripten::function("parseInk", &parse_ink);
     emscripten::function("writeInk", &write_ink);

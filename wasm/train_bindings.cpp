@@ -85,6 +85,18 @@ public:
             writer.task = group;
             writer.genuine = signatures_from(genuine, name + " genuine signatures", name + " genuine signature");
             writer.forgeries = signatures_from(forgeries, name + " forgeries", name + " forgery");
+            // The same pauses and durations that enrolment turns away, counted as in signatures_from.
+            const auto check = [](const std::vector<inkprint::Signature>& list, const std::string& singular) {
+                for (std::size_t i = 0; i < list.size(); ++i) {
+                    try {
+                        inkprint::check_training_signature(list[i]);
+                    } catch (const inkprint::Error& error) {
+                        throw inkprint::Error(singular + " " + std::to_string(i) + ": " + error.what());
+                    }
+                }
+            };
+            check(writer.genuine, name + " genuine signature");
+            check(writer.forgeries, name + " forgery");
             if (writer.genuine.size() < 2) {
                 const std::string count = writer.genuine.size() == 1 ? "1 genuine signature"
                                                                           : std::to_string(writer.genuine.size()) +

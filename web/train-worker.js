@@ -106,6 +106,8 @@ async function readFile(module, file, path) {
   }
   const text = await file.text();
   const points = module.readSvc2004Text(text, file.name);
+  // Long pauses and durations, which enrolment turns away, would mislead training too.
+  module.checkTrainingSignature(points);
   const folder = folderOf(path);
   const key = `${folder}\u0000${user}`;
   let writer = fileWriters.get(key);

@@ -166,6 +166,16 @@ async function handleCaptureAdd() {
     showMessage(elements.message, 'The pad is empty: sign on it, then press Add pad to training data.', 'error');
     return;
   }
+  try {
+    page.module.checkTrainingSignature(points);
+  } catch (error) {
+    showMessage(
+      elements.message,
+      `This signature was not added to the training data: ${describeError(error)}.`,
+      'error',
+    );
+    return;
+  }
   const kind = document.querySelector('input[name="capture-kind"]:checked').value;
   const copy = new Float64Array(points);
   addCaptured(person, kind, copy);

@@ -155,24 +155,11 @@ std::string seconds_rounded_up(double ms) {
     return text;
 }
 
-}  // namespace
-
-void check_enrolment_signature(const Signature& signature) {
-    validate_signature(signature);
-    const std::size_t points = signature.point_count();
-    if (points < kMinEnrolmentPoints) {
-        throw Error("this signature has only " + std::to_string(points) + " samples, fewer than the " +
-                    std::to_string(kMinEnrolmentPoints) + " an enrolment signature needs: press Clear, sign in "
-                    "full (not a tap or a dash), then enrol");
-    }
-    double pen_down_ms = 0;
-    for (const Stroke& stroke : signature.strokes) pen_down_ms += stroke.points.back().t_ms - stroke.points.front().t_ms;
-    if (pen_down_ms < kMinEnrolmentPenDownMs) {
-        // Rounded down, so that 199.6 ms does not read as 200.
-        throw Error("the pen was down for only " + std::to_string(static_cast<long>(std::floor(pen_down_ms))) +
-                    " ms, less than the " + std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
-                    " ms an enrolment signature needs: press Clear, sign in full (not a tap or a dash), then enrol");
-    }
+// Throws Error when `signature` pauses longer than kMaxEnrolmentPauseMs or lasts longer than
+// kMaxEnrolmentDurationMs. `what` names the kind of signature in the message, and the advice
+// strings say what to do about each.
+void check_pauses_and_duration(const Signature& signature, const std::string& what, const std::string& pause_advice,
+                               const std::string& duration_advice) {
     // The maximum pause, and the strokes (counted from 1) on either side of it.
     double pause_ms = 0;
     std::size_t before = 0;
@@ -195,17 +182,46 @@ void check_enrolment_signature(const Signature& signature) {
                                                   : "between strokes " + std::to_string(before) + " and " +
                                                         std::to_string(after);
         throw Error("the signature pauses for " + seconds_rounded_up(pause_ms) + " s " + where + ", longer than the " +
-                    std::to_string(std::lround(kMaxEnrolmentPauseMs / 1000)) +
-                    " s an enrolment signature may pause: press Clear and sign without stopping (or load a "
-                    "signature without such a pause), then enrol");
+                    std::to_string(std::lround(kMaxEnrolmentPauseMs / 1000)) + " s " + what + " may pause: " +
+                    pause_advice);
     }
     const double duration_ms = signature.strokes.back().points.back().t_ms - signature.strokes.front().points.front().t_ms;
     if (duration_ms > kMaxEnrolmentDurationMs) {
         throw Error("the signature lasts " + seconds_rounded_up(duration_ms) + " s from its first to its last sample, longer "
-                    "than the " + std::to_string(std::lround(kMaxEnrolmentDurationMs / 1000)) +
-                    " s an enrolment signature may last: press Clear and sign again (or load a shorter "
-                    "signature), then enrol");
+                    "than the " + std::to_string(std::lround(kMaxEnrolmentDurationMs / 1000)) + " s " + what +
+                    " may last: " + duration_advice);
     }
+}
+
+}  // namespace
+
+void check_enrolment_signature(const Signature& signature) {
+    validate_signature(signature);
+    const std::size_t points = signature.point_count();
+    if (points < kMinEnrolmentPoints) {
+        throw Error("this signature has only " + std::to_string(points) + " samples, fewer than the " +
+                    std::to_string(kMinEnrolmentPoints) + " an enrolment signature needs: press Clear, sign in "
+                    "full (not a tap or a dash), then enrol");
+    }
+    double pen_down_ms = 0;
+    for (const Stroke& stroke : signature.strokes) pen_down_ms += stroke.points.back().t_ms - stroke.points.front().t_ms;
+    if (pen_down_ms < kMinEnrolmentPenDownMs) {
+        // Rounded down, so that 199.6 ms does not read as 200.
+        throw Error("the pen was down for only " + std::to_string(static_cast<long>(std::floor(pen_down_ms))) +
+                    " ms, less than the " + std::to_string(std::lround(kMinEnrolmentPenDownMs)) +
+                    " ms an enrolment signature needs: press Clear, sign in full (not a tap or a dash), then enrol");
+    }
+    check_pauses_and_duration(signature, "an enrolment signature",
+                              "press Clear and sign without stopping (or load a signature without such a pause), "
+                              "then enrol",
+                              "press Clear and sign again (or load a shorter signature), then enrol");
+}
+
+void check_training_signature(const Signature& signature) {
+    validate_signature(signature);
+    check_pauses_and_duration(signature, "a signature for training",
+                              "leave it out of the training data, or record it again without stopping",
+                              "leave it out of the training data, or record it again");
 }
 
 }  // namespace inkprint

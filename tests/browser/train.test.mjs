@@ -11,6 +11,7 @@ import { test } from 'node:test';
 
 import {
   assertClean,
+  importFile,
   loadPage,
   makeScribble,
   openPage,
@@ -82,14 +83,22 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   }
   const badName = path.join(env.folder, 'notes.txt');
   const badContent = path.join(env.folder, 'U77S3.TXT');
+  // A valid file that pauses for 70 s, which enrolment and training turn away. The reader
+  // starts a new stroke at the gap.
+  const paused = path.join(env.folder, 'U78S3.TXT');
   await writeFile(badName, 'shopping list\n');
   await writeFile(badContent, '3\n1 2 3 1\n');
-  await page.setInputFiles('#dataset-file-input', [...files, badName, badContent]);
+  await writeFile(paused, '3\n1 2 0 1\n5 6 10 1\n9 9 70010 1\n');
+  await page.setInputFiles('#dataset-file-input', [...files, badName, badContent, paused]);
   await page.waitForSelector(`#dataset-summary[data-writers="${USERS}"]`, { timeout: 60_000 });
   const problems = await page.$$eval('#dataset-problems li', (items) => items.map((item) => item.textContent));
-  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.equal(problems.length, 3, problems.join('\n'));
   assert.match(problems[0], /notes\.txt.* was not read: the name is not an SVC2004 file name/);
   assert.match(problems[1], /U77S3\.TXT.* was not read: U77S3\.TXT: declares 3 points but has only 1/);
+  assert.match(
+    problems[2],
+    /U78S3\.TXT.* was not read: the signature pauses for 70\.0 s between strokes 1 and 2, longer than the 60 s a signature for training may pause/,
+  );
 
   // A short fresh run: 3 epochs of 16 steps.
   await setSettings(page, { base: 'fresh', epochs: 3, pairs: 512, augment: 1, name: 'first run' });
@@ -244,6 +253,19 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
   await page.click('#capture-add');
   assert.match(await page.textContent('#train-message'), /The pad is empty/);
+
+  // A signature imported to the pad with a pause of 70 s is not added, and stays on the pad.
+  const pausedFile = path.join(env.folder, 'paused.txt');
+  await writeFile(pausedFile, '4\n1 2 0 1\n50 60 10 1\n90 20 70010 1\n120 40 70020 1\n');
+  await importFile(page, pausedFile);
+  await page.click('#capture-add');
+  assert.match(
+    await page.textContent('#train-message'),
+    /^This signature was not added to the training data: the signature pauses for 70\.0 s between strokes 1 and 2/,
+  );
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+  assert.match(await page.textContent('#pad-status'), /^2 strokes, 4 samples/);
+  await page.click('#clear');
 
   // The captured signatures are saved and read back after a reload.
   assert.equal(await loadPage(page, env.server.url), 'ready');

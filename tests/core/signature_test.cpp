@@ -183,3 +183,37 @@ TEST(CheckEnrolmentSignature, RejectsLongSignatures) {
     EXPECT_NE(error.find("lasts 123.0 s from its first to its last sample, longer than the 120 s"), std::string::npos)
         << error;
 }
+
+static std::string training_error(const inkprint::Signature& signature) {
+    try {
+        inkprint::check_training_signature(signature);
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+TEST(CheckTrainingSignature, RejectsLongPausesAndDurations) {
+    // A tap is too short to enrol but may be trained on.
+    EXPECT_EQ(training_error(dash(2, 8)), "");
+    EXPECT_NE(enrolment_error(dash(2, 8)), "");
+    // A pause of 75 s between two strokes.
+    inkprint::Signature paused = dash(31, 10);
+    inkprint::Signature later = dash(31, 10);
+    for (auto& point : later.strokes[0].points) point.t_ms += 300 + 75000;
+    paused.strokes.push_back(later.strokes[0]);
+    const std::string pause = training_error(paused);
+    EXPECT_NE(pause.find("pauses for 75.0 s between strokes 1 and 2, longer than the 60 s a signature for training "
+                         "may pause: leave it out of the training data"),
+              std::string::npos)
+        << pause;
+    EXPECT_NE(enrolment_error(paused).find("an enrolment signature may pause: press Clear"), std::string::npos)
+        << enrolment_error(paused);
+    EXPECT_EQ(training_error(dash(41, 3000)), "");
+    const std::string duration = training_error(dash(42, 3000));
+    EXPECT_NE(duration.find("lasts 123.0 s from its first to its last sample, longer than the 120 s a signature for "
+                            "training may last"),
+              std::string::npos)
+        << duration;
+    EXPECT_NE(training_error(inkprint::Signature{}).find("signature is empty"), std::string::npos);
+}

@@ -164,6 +164,24 @@ test('a tap or a dash cannot be enrolled', () => {
   assert.match(messageOf(() => mod.checkEnrolment(new Float64Array(0))), /signature is empty/);
 });
 
+test('training check rejects long pauses', () => {
+  // The second stroke of the wave starts 75 s after the first ends, instead of 100 ms.
+  const paused = wave(10);
+  for (let i = 0; i < paused.length; i += 5) {
+    if (paused[i + 4] === 1) paused[i + 2] += 75000 - 100;
+  }
+  assert.match(
+    messageOf(() => mod.checkTrainingSignature(paused)),
+    /pauses for 75\.0 s between strokes 1 and 2, longer than the 60 s a signature for training may pause: leave it out/,
+  );
+  assert.match(messageOf(() => mod.checkEnrolment(paused)), /longer than the 60 s an enrolment signature may pause/);
+  // A tap may be trained on, though it cannot be enrolled.
+  const tap = new Float64Array([5, 5, 0, NaN, 0, 6, 5, 8, NaN, 0]);
+  assert.equal(mod.checkTrainingSignature(tap), undefined);
+  assert.equal(mod.checkTrainingSignature(wave(10)), undefined);
+  assert.match(messageOf(() => mod.checkTrainingSignature(new Float64Array(0))), /signature is empty/);
+});
+
 test('pen model rejects signatures without pressure', () => {
   const pen = new mod.Model(penModelBytes());
   try {

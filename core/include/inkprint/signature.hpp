@@ -58,12 +58,13 @@ void validate_signature(const Signature& signature);
 inline constexpr double kMinEnrolmentPenDownMs = 200;
 inline constexpr std::size_t kMinEnrolmentPoints = 10;
 
-// Maximum pause between two samples of a signature to enrol. A writer who stops for minutes has
-// left the pad, and the enrolment's duration would mislead every later comparison. The longest
-// pause in any SVC2004 signature is 27.7 s.
+// Maximum pause between two samples of a signature to enrol or to train on. A writer who stops
+// for minutes has left the pad, and the signature's duration would mislead every comparison
+// with it. The longest pause in any SVC2004 signature is 27.7 s.
 inline constexpr double kMaxEnrolmentPauseMs = 60000;
 
-// Maximum time from the first to the last sample of a signature to enrol, for the same reason.
+// Maximum time from the first to the last sample of a signature to enrol or to train on, for
+// the same reason.
 // The longest SVC2004 signature lasts 32.8 s.
 inline constexpr double kMaxEnrolmentDurationMs = 120000;
 
@@ -73,5 +74,10 @@ inline constexpr double kMaxEnrolmentDurationMs = 120000;
 // naming the value otherwise. Queries are not held to
 // this: such a query is simply rejected.
 void check_enrolment_signature(const Signature& signature);
+
+// Checks a signature that is to be trained on: what validate_signature checks, no pause longer
+// than kMaxEnrolmentPauseMs and no more than kMaxEnrolmentDurationMs in all. Throws Error naming
+// the value otherwise. Short signatures are accepted, because a training set may hold them.
+void check_training_signature(const Signature& signature);
 
 }  // namespace inkprint
