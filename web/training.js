@@ -459,6 +459,8 @@ async function handleStart() {
     base = await startingModel(elements.base.value);
   } catch (error) {
     setState('failed');
+    // Nothing is being prepared any more, and the last run's figures were cleared above.
+    elements.status.textContent = '';
     showMessage(elements.message, `Training did not start: ${describeError(error)}`, 'error');
     return;
   }

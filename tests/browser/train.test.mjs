@@ -349,6 +349,21 @@ function copyUserOneOfEachTask(name) {
 }
 
 // Opens the page and waits until its Train section is ready.
+test('failed start leaves no stale status', { timeout: 60_000 }, async () => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  // The starting model cannot be downloaded once the page has loaded.
+  await page.route('**/models/default.inkprint', (route) => route.fulfill({ status: 404, body: '' }));
+  await setSettings(page, { base: 'default', epochs: 1, pairs: 64, augment: 0, name: 'no start' });
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="failed"]');
+  assert.match(await page.textContent('#train-message'), /^Training did not start: Downloading .*default\.inkprint failed: HTTP 404/);
+  assert.equal(await page.textContent('#train-status'), '');
+  assert.equal(await page.isDisabled('#train-start'), false);
+  await page.unroute('**/models/default.inkprint');
+});
+
 async function openTrainingPage() {
   const page = await openPage(env.browser.context, env.server.origin);
   assert.equal(await loadPage(page, env.server.url), 'ready');
