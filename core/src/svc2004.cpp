@@ -1,5 +1,6 @@
 #include "inkprint/svc2004.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "inkprint/error.hpp"
 #include "ink_checks.hpp"
+#include "number_text.hpp"
 
 namespace inkprint {
 
@@ -79,6 +81,21 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
                         std::to_string(columns));
         }
 
+        // Checked here too, so that the error names the line rather than the stroke and sample.
+        const auto beyond = [](long long value) {
+            constexpr auto limit = static_cast<long long>(kMaxCoordinate);
+            return value > limit || value < -limit;
+        };
+        if (beyond(fields[0]) || beyond(fields[1])) {
+            throw Error(source + ": line " + std::to_string(line_number) + " has a coordinate beyond 1e15 (x " +
+                        std::to_string(fields[0]) + ", y " + std::to_string(fields[1]) +
+                        "): correct the first two columns of that line");
+        }
+        if (beyond(fields[2])) {
+            throw Error(source + ": line " + std::to_string(line_number) + " has time " + std::to_string(fields[2]) +
+                        " ms, beyond 1e15 ms: correct the third column of that line");
+        }
+
         Point point;
         point.x = static_cast<double>(fields[0]);
         point.y = static_cast<double>(fields[1]);
@@ -140,6 +157,31 @@ std::string write_svc2004(const InkSignature& ink) {
                         ": SVC2004 files have pressure on every point or on none, so export this signature "
                         "as JSON or InkML instead");
         }
+    }
+
+    // SVC2004 stores whole numbers, so a signature drawn within less than one unit would be
+    // written as a single position, which no reader accepts.
+    long long left = std::llround(ink.strokes.front().samples.front().x), right = left;
+    long long top = std::llround(ink.strokes.front().samples.front().y), bottom = top;
+    double low_x = ink.strokes.front().samples.front().x, high_x = low_x;
+    double low_y = ink.strokes.front().samples.front().y, high_y = low_y;
+    for (const InkStroke& stroke : ink.strokes) {
+        for (const InkSample& sample : stroke.samples) {
+            left = std::min(left, std::llround(sample.x));
+            right = std::max(right, std::llround(sample.x));
+            top = std::min(top, std::llround(sample.y));
+            bottom = std::max(bottom, std::llround(sample.y));
+            low_x = std::min(low_x, sample.x);
+            high_x = std::max(high_x, sample.x);
+            low_y = std::min(low_y, sample.y);
+            high_y = std::max(high_y, sample.y);
+        }
+    }
+    if (left == right && top == bottom) {
+        throw Error("the signature spans only " + detail::format_number(high_x - low_x) + " by " +
+                    detail::format_number(high_y - low_y) + " units, and SVC2004 files store whole numbers, so every point "
+                    "would be written at the same position: export it as JSON or InkML instead, which keep the values "
+                    "as they are");
     }
 
     std::string out = std::to_string(ink.sample_count()) + "\n";

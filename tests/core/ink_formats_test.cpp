@@ -305,6 +305,19 @@ TEST(InkSvc2004, WritesTask1ColumnsWithoutPressure) {
     EXPECT_EQ(inkprint::write_svc2004(ink), "2\n1 3 10 0\n3 4 20 1\n");
 }
 
+TEST(InkSvc2004, RejectsSignatureWithinOneUnit) {
+    InkSignature ink;
+    ink.strokes.push_back({"mouse", false, false, {{0, 0, 10, kNaN, kNaN, kNaN}, {1e-300, 2e-300, 20, kNaN, kNaN, kNaN}}});
+    const std::string error = error_of([&] { inkprint::write_svc2004(ink); });
+    EXPECT_NE(error.find("spans only 1e-300 by 2e-300 units"), std::string::npos) << error;
+    EXPECT_NE(error.find("export it as JSON or InkML instead"), std::string::npos) << error;
+    // Half a unit apart is still one position once rounded, and one unit is enough.
+    ink.strokes[0].samples[1].x = 0.4;
+    EXPECT_NE(error_of([&] { inkprint::write_svc2004(ink); }), "");
+    ink.strokes[0].samples[1].x = 0.6;
+    EXPECT_EQ(inkprint::write_svc2004(ink), "2\n0 0 10 0\n1 0 20 1\n");
+}
+
 TEST(InkSvc2004, RejectsPressureOnSomeStrokes) {
     InkSignature ink = mixed_signature();
     EXPECT_NE(error_of([&] { inkprint::write_svc2004(ink); }).find("stroke 2 has no pressure"), std::string::npos);

@@ -79,6 +79,11 @@ TEST(Svc2004Parse, RejectsMalformedText) {
          "line 4 has time 409 ms, 101 ms before the line above it: times must not go back by more than 100 ms"},
         {"2\n1 2 0 0 1 1 500\n1 2 10 1 1 1 5000\n", "line 3 has pressure 5000, outside the 0 to 1023"},
         {"1\n1 2 0 0 1 1 -1\n", "line 2 has pressure -1"},
+        // Values beyond 1e15 are named by line, not by stroke and sample.
+        {"2\n1 2 0 0\n1 2000000000000000 10 1\n", "line 3 has a coordinate beyond 1e15 (x 1, y 2000000000000000)"},
+        {"2\n1 2 0 0\n-9223372036854775808 2 10 1\n", "line 3 has a coordinate beyond 1e15"},
+        {"2\n1 2 0 0\n3 4 2000000000000000 1\n",
+         "line 3 has time 2000000000000000 ms, beyond 1e15 ms: correct the third column"},
     };
     for (const auto& c : cases) {
         try {
