@@ -52,13 +52,15 @@ test('training results survive heap growth', { timeout: 120_000 }, async () => {
       worker.postMessage({ type: 'stats' });
       return (await next('stats')).heapBytes;
     };
-    // SVC2004 text: the point count, then "x y t_ms button" per point.
+    // SVC2004 text: the point count, then "x y t_ms button" per point. The points are 2 ms
+    // apart, so that the longest signature here (40,000 points) lasts 80 s, within what
+    // training accepts.
     const svc2004Text = (points, variant) => {
       const lines = [String(points)];
       for (let i = 0; i < points; i += 1) {
         const x = Math.round((i * 4000) / points);
         const y = Math.round(1000 + 600 * Math.sin((i * 12) / points + variant * 0.4));
-        lines.push(`${x} ${y} ${i * 10} 1`);
+        lines.push(`${x} ${y} ${i * 2} 1`);
       }
       return `${lines.join('\n')}\n`;
     };
