@@ -85,7 +85,8 @@ public:
             writer.task = group;
             writer.genuine = signatures_from(genuine, name + " genuine signatures", name + " genuine signature");
             writer.forgeries = signatures_from(forgeries, name + " forgeries", name + " forgery");
-            // The same pauses and durations that enrolment turns away, counted as in signatures_from.
+            // Rejects the pauses and durations that enrolment rejects. Signatures are numbered from 0,
+            // as signatures_from numbers them.
             const auto check = [](const std::vector<inkprint::Signature>& list, const std::string& singular) {
                 for (std::size_t i = 0; i < list.size(); ++i) {
                     try {

@@ -459,7 +459,7 @@ async function handleStart() {
     base = await startingModel(elements.base.value);
   } catch (error) {
     setState('failed');
-    // Nothing is being prepared any more, and the last run's figures were cleared above.
+    // Nothing is being prepared, so the status is emptied as the epoch table was above.
     elements.status.textContent = '';
     showMessage(elements.message, `Training did not start: ${describeError(error)}`, 'error');
     return;

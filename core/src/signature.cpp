@@ -157,7 +157,7 @@ std::string seconds_rounded_up(double ms) {
 
 // Throws Error when `signature` pauses longer than kMaxEnrolmentPauseMs or lasts longer than
 // kMaxEnrolmentDurationMs. `what` names the kind of signature in the message, and the advice
-// strings say what to do about each.
+// strings tell the user what to do about each.
 void check_pauses_and_duration(const Signature& signature, const std::string& what, const std::string& pause_advice,
                                const std::string& duration_advice) {
     // The maximum pause, and the strokes (counted from 1) on either side of it.

@@ -160,24 +160,19 @@ std::string write_svc2004(const InkSignature& ink) {
     }
 
     // SVC2004 stores whole numbers, so a signature drawn within less than one unit would be
-    // written as a single position, which no reader accepts.
-    long long left = std::llround(ink.strokes.front().samples.front().x), right = left;
-    long long top = std::llround(ink.strokes.front().samples.front().y), bottom = top;
+    // written as a single position, which no reader accepts. Rounding never reorders values,
+    // so the rounded extremes are those of the rounded points.
     double low_x = ink.strokes.front().samples.front().x, high_x = low_x;
     double low_y = ink.strokes.front().samples.front().y, high_y = low_y;
     for (const InkStroke& stroke : ink.strokes) {
         for (const InkSample& sample : stroke.samples) {
-            left = std::min(left, std::llround(sample.x));
-            right = std::max(right, std::llround(sample.x));
-            top = std::min(top, std::llround(sample.y));
-            bottom = std::max(bottom, std::llround(sample.y));
             low_x = std::min(low_x, sample.x);
             high_x = std::max(high_x, sample.x);
             low_y = std::min(low_y, sample.y);
             high_y = std::max(high_y, sample.y);
         }
     }
-    if (left == right && top == bottom) {
+    if (std::llround(low_x) == std::llround(high_x) && std::llround(low_y) == std::llround(high_y)) {
         throw Error("the signature spans only " + detail::format_number(high_x - low_x) + " by " +
                     detail::format_number(high_y - low_y) + " units, and SVC2004 files store whole numbers, so every point "
                     "would be written at the same position: export it as JSON or InkML instead, which keep the values "

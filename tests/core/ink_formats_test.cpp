@@ -311,7 +311,7 @@ TEST(InkSvc2004, RejectsSignatureWithinOneUnit) {
     const std::string error = error_of([&] { inkprint::write_svc2004(ink); });
     EXPECT_NE(error.find("spans only 1e-300 by 2e-300 units"), std::string::npos) << error;
     EXPECT_NE(error.find("export it as JSON or InkML instead"), std::string::npos) << error;
-    // Half a unit apart is still one position once rounded, and one unit is enough.
+    // Points 0.4 units apart still round to one position, and 0.6 units apart to two.
     ink.strokes[0].samples[1].x = 0.4;
     EXPECT_NE(error_of([&] { inkprint::write_svc2004(ink); }), "");
     ink.strokes[0].samples[1].x = 0.6;

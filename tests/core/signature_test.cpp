@@ -123,13 +123,18 @@ static inkprint::Signature dash(int points, double step_ms) {
     return signature;
 }
 
-static std::string enrolment_error(const inkprint::Signature& signature) {
+// Returns the message of the Error that `check` throws for `signature`, or "" when it passes.
+static std::string check_error(void (*check)(const inkprint::Signature&), const inkprint::Signature& signature) {
     try {
-        inkprint::check_enrolment_signature(signature);
+        check(signature);
     } catch (const Error& error) {
         return error.what();
     }
     return "";
+}
+
+static std::string enrolment_error(const inkprint::Signature& signature) {
+    return check_error(inkprint::check_enrolment_signature, signature);
 }
 
 TEST(CheckEnrolmentSignature, RejectsTapsAndDashes) {
@@ -185,12 +190,7 @@ TEST(CheckEnrolmentSignature, RejectsLongSignatures) {
 }
 
 static std::string training_error(const inkprint::Signature& signature) {
-    try {
-        inkprint::check_training_signature(signature);
-    } catch (const Error& error) {
-        return error.what();
-    }
-    return "";
+    return check_error(inkprint::check_training_signature, signature);
 }
 
 TEST(CheckTrainingSignature, RejectsLongPausesAndDurations) {
