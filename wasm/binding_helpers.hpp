@@ -86,7 +86,7 @@ inline inkprint::Signature signature_from(const val& points) {
 
 // Reads an Array of signatures in the flat point format (Float64Array each). `plural` names
 // the list in errors ("enrolment signatures") and `singular` one of its items ("enrolment
-// signature"), so that an error names the invalid signature.
+// signature"), so that an error names the invalid signature, counting from 1.
 inline std::vector<inkprint::Signature> signatures_from(const val& list, const std::string& plural,
                                                         const std::string& singular) {
     if (!val::global("Array").call<bool>("isArray", list)) {
@@ -99,7 +99,7 @@ inline std::vector<inkprint::Signature> signatures_from(const val& list, const s
         try {
             signatures.push_back(signature_from(list[i]));
         } catch (const inkprint::Error& error) {
-            throw inkprint::Error(singular + " " + std::to_string(i) + ": " + error.what());
+            throw inkprint::Error(singular + " " + std::to_string(i + 1) + ": " + error.what());
         }
     }
     return signatures;

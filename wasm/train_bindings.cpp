@@ -85,14 +85,14 @@ public:
             writer.task = group;
             writer.genuine = signatures_from(genuine, name + " genuine signatures", name + " genuine signature");
             writer.forgeries = signatures_from(forgeries, name + " forgeries", name + " forgery");
-            // Rejects the pauses and durations that enrolment rejects. Signatures are numbered from 0,
-            // as signatures_from numbers them.
+            // Rejects the pauses and durations that enrolment rejects. Signatures are numbered from 1,
+            // as signatures_from and the page number them.
             const auto check = [](const std::vector<inkprint::Signature>& list, const std::string& singular) {
                 for (std::size_t i = 0; i < list.size(); ++i) {
                     try {
                         inkprint::check_training_signature(list[i]);
                     } catch (const inkprint::Error& error) {
-                        throw inkprint::Error(singular + " " + std::to_string(i) + ": " + error.what());
+                        throw inkprint::Error(singular + " " + std::to_string(i + 1) + ": " + error.what());
                     }
                 }
             };

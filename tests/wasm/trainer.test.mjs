@@ -100,14 +100,14 @@ test('trainer rejects invalid input', { skip: skipWithoutData() }, () => {
   assert.match(messageOf(() => trainer.addWriter('Ann', 'train', 1, [points], [])), /^Ann has 1 genuine signature, and training needs at least 2 per writer/);
   assert.match(
     messageOf(() => trainer.addWriter('Ann', 'train', 1, [points, new Float64Array([1, 2, 3])], [])),
-    /Ann genuine signature 1: /,
+    /Ann genuine signature 2: /,
   );
   // A pause of 70 s in the middle of the second genuine signature.
   const paused = new Float64Array(points);
   for (let i = 5 * Math.floor(paused.length / 10) + 2; i < paused.length; i += 5) paused[i] += 70000;
   assert.match(
     messageOf(() => trainer.addWriter('Ann', 'train', 1, [points, paused], [])),
-    /^Ann genuine signature 1: the signature pauses for 70\.\d s .*longer than the 60 s a signature for training may pause/,
+    /^Ann genuine signature 2: the signature pauses for 70\.\d s .*longer than the 60 s a signature for training may pause/,
   );
   assert.match(messageOf(() => trainer.run(5)), /not configured: call configure\(\) first/);
   assert.match(messageOf(() => trainer.configure({ epochs: 1.5 })), /epochs is 1.5: use a whole number/);
