@@ -7,7 +7,7 @@ import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
-import { countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
+import { controlCharacterIn, countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
 import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
@@ -217,11 +217,23 @@ function clearMessage() {
   delete elements.message.dataset.kind;
 }
 
-// Returns the trimmed person name, or null after asking for one when the field is empty.
+// Returns the trimmed person name, or null after asking for one when the field is empty or
+// contains a control character. A name enrolled with such a character before they were rejected
+// is still accepted, so that its enrolment can be verified and forgotten.
 function readPerson() {
   const person = personName();
   if (person === '') {
     showMessage('Enter the name of the person who signs, then try again.', 'error');
+    elements.person.focus();
+    return null;
+  }
+  const control = controlCharacterIn(person);
+  if (control !== null && store.get(person) === undefined) {
+    showMessage(
+      `The name contains the control character ${control}, which cannot be seen: type the name ` +
+        'again without it, then try again.',
+      'error',
+    );
     elements.person.focus();
     return null;
   }

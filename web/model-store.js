@@ -165,14 +165,29 @@ export class ModelStore {
     return requestResult(transaction.objectStore(CAPTURED).getAll());
   }
 
-  // Stores one captured signature: { person, kind, points }. Throws when the write fails.
+  // Stores one captured signature: { person, kind, points }. Returns its new id. Throws when
+  // the write fails.
   async addCaptured(record) {
     if (this.database === null) {
-      this.memoryCaptured.push(record);
+      const id = this.nextMemoryId;
+      this.nextMemoryId += 1;
+      this.memoryCaptured.push({ ...record, id });
+      return id;
+    }
+    const transaction = this.database.transaction(CAPTURED, 'readwrite');
+    const id = await requestResult(transaction.objectStore(CAPTURED).add(record));
+    await transactionDone(transaction);
+    return id;
+  }
+
+  // Deletes one captured signature by its id. Throws when the write fails.
+  async removeCaptured(id) {
+    if (this.database === null) {
+      this.memoryCaptured = this.memoryCaptured.filter((record) => record.id !== id);
       return;
     }
     const transaction = this.database.transaction(CAPTURED, 'readwrite');
-    transaction.objectStore(CAPTURED).add(record);
+    transaction.objectStore(CAPTURED).delete(id);
     await transactionDone(transaction);
   }
 

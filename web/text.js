@@ -8,6 +8,13 @@ export function isolate(name) {
   return `\u2068${name}\u2069`;
 }
 
+// Returns the first control character in `text` (U+0000 to U+001F, U+007F to U+009F) as
+// "U+0000", or null when there is none. Such a character cannot be seen in a name.
+export function controlCharacterIn(text) {
+  const match = /[\u0000-\u001f\u007f-\u009f]/.exec(text);
+  return match === null ? null : `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 // Returns a person's name isolated and in curly quotes.
 export function quote(name) {
   return `\u201c${isolate(name)}\u201d`;

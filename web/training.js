@@ -3,7 +3,7 @@
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
-import { countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
+import { controlCharacterIn, countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
 // The models that come with the page, by their id in the model list, with the files of their
@@ -44,6 +44,9 @@ const elements = {
   captureAdd: document.getElementById('capture-add'),
   captureClear: document.getElementById('capture-clear'),
   captureSummary: document.getElementById('capture-summary'),
+  captureChoice: document.getElementById('capture-choice'),
+  captureList: document.getElementById('capture-list'),
+  captureRemove: document.getElementById('capture-remove'),
   drop: document.getElementById('dataset-drop'),
   datasetFiles: document.getElementById('dataset-files'),
   datasetFolder: document.getElementById('dataset-folder'),
@@ -87,8 +90,9 @@ let workerReady = false;
 // so that a run never starts on part of the files.
 let readingFiles = false;
 
-// Signatures captured on the pad, by person name: { genuine: Float64Array[], forgeries: [] }.
-// The store keeps a copy, so that they survive a reload.
+// Signatures captured on the pad, by person name: { genuine: [], forgeries: [] } of
+// { id, points }, oldest first. The store keeps a copy under `id`, so that they survive a reload.
+// The id is null when the store could not save it.
 const captured = new Map();
 
 // The run under way, or null: { config, startedFrom, losses: [[x], [loss]], eers: [[epoch], [eer]] }.
@@ -134,7 +138,44 @@ function percent(rate) {
 
 // ---- Captured signatures ----
 
+// Describes a capture's points (the module's flat format, 5 values per point) by duration and
+// strokes, so that two captures of one person can be distinguished in the list.
+function describeCapture(points) {
+  const count = points.length / 5;
+  const seconds = (points[(count - 1) * 5 + 2] - points[2]) / 1000;
+  const strokes = points[(count - 1) * 5 + 4] + 1;
+  return `${seconds.toFixed(1)} s, ${countOf(strokes, 'stroke')}`;
+}
+
+// The value of a capture's entry in the list: its kind ("genuine" or "forgery"), its index
+// within the person's list of that kind, and the person's name, which may contain "/".
+function captureValue(kind, index, person) {
+  return `${kind}/${index}/${person}`;
+}
+
+// Shows the counts per person, and lists every capture for Remove. Each capture is numbered
+// within its person and kind from 1, as training errors number them.
 function showCaptureSummary() {
+  const selected = elements.captureList.value;
+  const options = [];
+  for (const [name, writer] of captured.entries()) {
+    for (const [kind, list] of [
+      ['genuine signature', writer.genuine],
+      ['forgery', writer.forgeries],
+    ]) {
+      list.forEach((entry, index) => {
+        const option = document.createElement('option');
+        option.value = captureValue(kind === 'forgery' ? 'forgery' : 'genuine', index, name);
+        option.textContent = `${isolate(name)}, ${kind} ${index + 1} (${describeCapture(entry.points)})`;
+        options.push(option);
+      });
+    }
+  }
+  elements.captureList.replaceChildren(...options);
+  if (options.some((option) => option.value === selected)) {
+    elements.captureList.value = selected;
+  }
+  elements.captureChoice.hidden = options.length === 0;
   if (captured.size === 0) {
     elements.captureSummary.textContent = 'No signatures captured on this page.';
     return;
@@ -147,18 +188,28 @@ function showCaptureSummary() {
   elements.captureSummary.textContent = `Captured on this page: ${parts.join('; ')}.`;
 }
 
-function addCaptured(person, kind, points) {
+function addCaptured(person, kind, entry) {
   if (!captured.has(person)) {
     captured.set(person, { genuine: [], forgeries: [] });
   }
   const writer = captured.get(person);
-  (kind === 'forgery' ? writer.forgeries : writer.genuine).push(points);
+  (kind === 'forgery' ? writer.forgeries : writer.genuine).push(entry);
 }
 
 async function handleCaptureAdd() {
   const person = page.person();
   if (person === '') {
     showMessage(elements.message, 'Enter the name of the person whose signature this is, then try again.', 'error');
+    return;
+  }
+  const control = controlCharacterIn(person);
+  if (control !== null) {
+    showMessage(
+      elements.message,
+      `The name contains the control character ${control}, which cannot be seen: type the name again ` +
+        'without it, then try again.',
+      'error',
+    );
     return;
   }
   const points = page.padPoints();
@@ -178,12 +229,17 @@ async function handleCaptureAdd() {
   }
   const kind = document.querySelector('input[name="capture-kind"]:checked').value;
   const copy = new Float64Array(points);
-  addCaptured(person, kind, copy);
+  const entry = { id: null, points: copy };
+  addCaptured(person, kind, entry);
   page.clearPad();
   showCaptureSummary();
+  // The new capture is chosen in the list, so that Remove takes it back.
+  const writer = captured.get(person);
+  const index = (kind === 'forgery' ? writer.forgeries : writer.genuine).length - 1;
+  elements.captureList.value = captureValue(kind === 'forgery' ? 'forgery' : 'genuine', index, person);
   const what = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
   try {
-    await store.addCaptured({ person, kind, points: copy, createdAt: new Date().toISOString() });
+    entry.id = await store.addCaptured({ person, kind, points: copy, createdAt: new Date().toISOString() });
   } catch (error) {
     showMessage(
       elements.message,
@@ -215,11 +271,47 @@ async function handleCaptureClear() {
   showMessage(elements.message, 'Removed the captured signatures.');
 }
 
+// Removes the capture chosen in the list, from the page and from the store.
+async function handleCaptureRemove() {
+  const [kind, indexText, ...nameParts] = elements.captureList.value.split('/');
+  const person = nameParts.join('/');
+  const writer = captured.get(person);
+  const list = kind === 'forgery' ? writer?.forgeries : writer?.genuine;
+  const index = Number(indexText);
+  if (list === undefined || !(index < list.length)) {
+    showMessage(elements.message, 'Choose a captured signature in the list, then press Remove.', 'error');
+    return;
+  }
+  const description = `${quote(person)}'s ${kind === 'forgery' ? 'forgery' : 'genuine signature'} ${index + 1}`;
+  const entry = list[index];
+  if (entry.id !== null) {
+    try {
+      await store.removeCaptured(entry.id);
+    } catch (error) {
+      showMessage(elements.message, sentence(`Removing ${description} failed: ${describeError(error)}`), 'error');
+      return;
+    }
+  }
+  // The list may have changed while the store worked, so the entry is found again.
+  const position = list.indexOf(entry);
+  if (position >= 0) {
+    list.splice(position, 1);
+  }
+  if (writer.genuine.length === 0 && writer.forgeries.length === 0) {
+    captured.delete(person);
+  }
+  showCaptureSummary();
+  showMessage(elements.message, `Removed ${description}.`);
+}
+
 // Reads the captured signatures saved by earlier visits.
 async function restoreCaptured() {
   for (const record of await store.listCaptured()) {
     if (typeof record.person === 'string' && record.points instanceof Float64Array) {
-      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', record.points);
+      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', {
+        id: record.id,
+        points: record.points,
+      });
     }
   }
   showCaptureSummary();
@@ -476,7 +568,7 @@ async function handleStart() {
   const transfer = [];
   const capturedWriters = [...captured.entries()].filter(([, writer]) => writer.genuine.length >= 2).map(([name, writer]) => {
     const copy = (list) =>
-      list.map((points) => {
+      list.map(({ points }) => {
         const clone = points.slice();
         transfer.push(clone.buffer);
         return clone;
@@ -994,6 +1086,7 @@ export async function setupTraining(options) {
   page = options;
   elements.captureAdd.addEventListener('click', handleCaptureAdd);
   elements.captureClear.addEventListener('click', handleCaptureClear);
+  elements.captureRemove.addEventListener('click', handleCaptureRemove);
   elements.datasetFiles.addEventListener('click', () => elements.datasetFileInput.click());
   elements.datasetFolder.addEventListener('click', () => elements.datasetFolderInput.click());
   elements.datasetFileInput.addEventListener('change', () => handleFileInput(elements.datasetFileInput));

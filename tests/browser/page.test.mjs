@@ -95,6 +95,22 @@ test('a name in either Unicode form is one person', async (t) => {
   assertClean(page);
 });
 
+test('a control character in a name is rejected', async (t) => {
+  const page = await openReadyPage(t);
+  await page.fill('#person', 'An\u0000n');
+  await replaySignature(page, makeScribble(1));
+  await page.click('#enrol');
+
+  assert.equal(
+    await textOf(page, '#message'),
+    'The name contains the control character U+0000, which cannot be seen: type the name again without it, then try again.',
+  );
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.deepEqual(await readEnrolments(page), {});
+  assert.match(await textOf(page, '#pad-status'), /^2 strokes, 55 samples/);
+  assertClean(page);
+});
+
 test('module error is shown and state kept', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'tapper', 1);

@@ -267,10 +267,49 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assert.match(await page.textContent('#pad-status'), /^2 strokes, 4 samples/);
   await page.click('#clear');
 
+  // A name with a control character is not added.
+  await page.fill('#person', 'An\u0007n');
+  await replaySignature(page, makeScribble(8));
+  await page.click('#capture-add');
+  assert.match(await page.textContent('#train-message'), /^The name contains the control character U\+0007, which cannot be seen/);
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+  await page.click('#clear');
+  await page.fill('#person', 'Ann');
+
+  // Each capture is listed, numbered within its person and kind.
+  const labels = await page.locator('#capture-list option').allTextContents();
+  assert.equal(labels.length, 5);
+  assert.match(labels[0], /^\u2068Ann\u2069, genuine signature 1 \(\d+\.\d s, \d+ strokes?\)$/);
+  assert.match(labels[4], /^\u2068Ann\u2069, forgery 2 \(/);
+  // The last capture is chosen, so that Remove would take it back.
+  assert.equal(await page.$eval('#capture-list', (list) => list.selectedOptions[0].textContent), labels[4]);
+
   // The captured signatures are saved and read back after a reload.
   assert.equal(await loadPage(page, env.server.url), 'ready');
   await waitForTraining(page);
   await page.waitForSelector('#capture-add:not([disabled])');
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
+  assert.deepEqual(await page.locator('#capture-list option').allTextContents(), labels);
+
+  // One capture is removed, from the page and from the store: the second genuine signature,
+  // after which the third is numbered 2.
+  await page.selectOption('#capture-list', { label: labels[1] });
+  await page.click('#capture-remove');
+  await page.waitForSelector('#train-message:has-text("genuine signature 2.")');
+  assert.equal(await page.textContent('#train-message'), 'Removed \u201c\u2068Ann\u2069\u201d\'s genuine signature 2.');
+  assert.match(await page.textContent('#capture-summary'), /Ann.*: 2 genuine signatures, 2 forgeries\./);
+  const remaining = await page.locator('#capture-list option').allTextContents();
+  assert.deepEqual(remaining, [labels[0], labels[2].replace('genuine signature 3', 'genuine signature 2'), labels[3], labels[4]]);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.deepEqual(await page.locator('#capture-list option').allTextContents(), remaining);
+
+  // A third genuine signature again, so that the run below has the writer it expects.
+  await page.fill('#person', 'Ann');
+  await replaySignature(page, makeScribble(2));
+  await page.click('#capture-add');
+  await page.waitForSelector('#train-message:has-text("Added a genuine signature")');
   assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
 
   // Three writers dropped as files. A DataTransfer made by a script has no folder entries, so
@@ -328,6 +367,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await page.click('#capture-clear');
   await page.waitForSelector('#train-message:has-text("Removed the captured signatures.")');
   assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
+  assert.equal(await page.isHidden('#capture-choice'), true);
   assert.equal(await loadPage(page, env.server.url), 'ready');
   await page.waitForSelector('#capture-add:not([disabled])');
   assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
