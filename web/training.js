@@ -188,6 +188,29 @@ function showCaptureSummary() {
   elements.captureSummary.textContent = `Captured on this page: ${parts.join('; ')}.`;
 }
 
+// Number of captures being saved or removed. While it is not zero, the section has
+// data-saving, which tests wait on before they reload the page.
+let captureWrites = 0;
+
+// Runs `write` (a function returning a promise) with the section marked as saving.
+async function whileSaving(write) {
+  captureWrites += 1;
+  elements.section.dataset.saving = '';
+  try {
+    return await write();
+  } finally {
+    captureWrites -= 1;
+    if (captureWrites === 0) {
+      delete elements.section.dataset.saving;
+    }
+  }
+}
+
+// Whether `entry` is still among the captured signatures, not removed since it was added.
+function isCaptured(entry) {
+  return [...captured.values()].some((writer) => writer.genuine.includes(entry) || writer.forgeries.includes(entry));
+}
+
 function addCaptured(person, kind, entry) {
   if (!captured.has(person)) {
     captured.set(person, { genuine: [], forgeries: [] });
@@ -238,8 +261,13 @@ async function handleCaptureAdd() {
   const index = (kind === 'forgery' ? writer.forgeries : writer.genuine).length - 1;
   elements.captureList.value = captureValue(kind === 'forgery' ? 'forgery' : 'genuine', index, person);
   const what = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
+  await whileSaving(() => saveCapture(entry, person, kind, what));
+}
+
+// Saves a new capture in the store, and deletes it again when it was removed meanwhile.
+async function saveCapture(entry, person, kind, what) {
   try {
-    entry.id = await store.addCaptured({ person, kind, points: copy, createdAt: new Date().toISOString() });
+    entry.id = await store.addCaptured({ person, kind, points: entry.points, createdAt: new Date().toISOString() });
   } catch (error) {
     showMessage(
       elements.message,
@@ -247,6 +275,20 @@ async function handleCaptureAdd() {
         `closes: ${describeError(error)}`,
       'error',
     );
+    return;
+  }
+  // Remove or Remove all may have taken the capture back while it was being saved.
+  if (!isCaptured(entry)) {
+    try {
+      await store.removeCaptured(entry.id);
+    } catch (error) {
+      showMessage(
+        elements.message,
+        `${sentence(`A signature removed while it was being saved could not be removed from this ` +
+          `browser's storage, so it returns after a reload: ${describeError(error)}`)} Remove it again then.`,
+        'error',
+      );
+    }
     return;
   }
   showMessage(elements.message, `Added ${what} to the training data.`);
@@ -261,7 +303,7 @@ async function handleCaptureClear() {
     return;
   }
   try {
-    await store.clearCaptured();
+    await whileSaving(() => store.clearCaptured());
   } catch (error) {
     showMessage(elements.message, sentence(`Removing the captured signatures failed: ${describeError(error)}`), 'error');
     return;
@@ -282,22 +324,30 @@ async function handleCaptureRemove() {
     showMessage(elements.message, 'Choose a captured signature in the list, then press Remove.', 'error');
     return;
   }
+
   const description = `${quote(person)}'s ${kind === 'forgery' ? 'forgery' : 'genuine signature'} ${index + 1}`;
   const entry = list[index];
   if (entry.id !== null) {
+    // Disabled while the store works, so that a second click does not remove the capture that
+    // moves up into this one's place.
+    elements.captureRemove.disabled = true;
     try {
-      await store.removeCaptured(entry.id);
+      await whileSaving(() => store.removeCaptured(entry.id));
     } catch (error) {
       showMessage(elements.message, sentence(`Removing ${description} failed: ${describeError(error)}`), 'error');
       return;
+    } finally {
+      elements.captureRemove.disabled = false;
     }
   }
-  // The list may have changed while the store worked, so the entry is found again.
+
+  // The list may have changed while the store worked (Remove all, say), so the entry is found
+  // again, and the person is dropped only while this writer is still theirs.
   const position = list.indexOf(entry);
   if (position >= 0) {
     list.splice(position, 1);
   }
-  if (writer.genuine.length === 0 && writer.forgeries.length === 0) {
+  if (captured.get(person) === writer && writer.genuine.length === 0 && writer.forgeries.length === 0) {
     captured.delete(person);
   }
   showCaptureSummary();

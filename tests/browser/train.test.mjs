@@ -305,6 +305,22 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await page.waitForSelector('#capture-add:not([disabled])');
   assert.deepEqual(await page.locator('#capture-list option').allTextContents(), remaining);
 
+  // A capture removed while it is being saved stays removed after a reload. Both clicks run in
+  // one task, so Remove runs before the store has answered Add.
+  await page.fill('#person', 'Ann');
+  await replaySignature(page, makeScribble(9));
+  await page.evaluate(() => {
+    document.getElementById('capture-add').click();
+    document.getElementById('capture-remove').click();
+  });
+  await page.waitForSelector('#train-message:has-text("genuine signature 3.")');
+  assert.deepEqual(await page.locator('#capture-list option').allTextContents(), remaining);
+  await page.waitForSelector('#training:not([data-saving])');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.deepEqual(await page.locator('#capture-list option').allTextContents(), remaining);
+
   // A third genuine signature again, so that the run below has the writer it expects.
   await page.fill('#person', 'Ann');
   await replaySignature(page, makeScribble(2));
