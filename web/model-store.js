@@ -16,6 +16,9 @@ const SETTINGS = 'settings';
 const CAPTURED = 'captured';
 const ACTIVE_MODEL_KEY = 'activeModel';
 const CHANNEL_NAME = 'inkprint-models';
+// The message sent on the channel after a change of the captured signatures; any other
+// message means a change of the models.
+const CAPTURED_CHANGED = 'captured';
 
 // The error message for a stored model that is missing, for example deleted in another tab.
 export const MISSING_MODEL_MESSAGE =
@@ -53,6 +56,8 @@ export class ModelStore {
     this.problem = null;
     // Callback run after another tab has stored, deleted or chosen a model.
     this.onExternalChange = () => {};
+    // Callback run after another tab has added or removed captured signatures.
+    this.onCapturedChange = () => {};
     this.channel = null;
   }
 
@@ -61,7 +66,13 @@ export class ModelStore {
       this.database = await openModelDatabase();
       if (typeof BroadcastChannel === 'function') {
         this.channel = new BroadcastChannel(CHANNEL_NAME);
-        this.channel.onmessage = () => this.onExternalChange();
+        this.channel.onmessage = (event) => {
+          if (event.data === CAPTURED_CHANGED) {
+            this.onCapturedChange();
+          } else {
+            this.onExternalChange();
+          }
+        };
       }
     } catch (error) {
       this.database = null;
@@ -177,6 +188,7 @@ export class ModelStore {
     const transaction = this.database.transaction(CAPTURED, 'readwrite');
     const id = await requestResult(transaction.objectStore(CAPTURED).add(record));
     await transactionDone(transaction);
+    this.#tellOtherTabs(CAPTURED_CHANGED);
     return id;
   }
 
@@ -189,6 +201,7 @@ export class ModelStore {
     const transaction = this.database.transaction(CAPTURED, 'readwrite');
     transaction.objectStore(CAPTURED).delete(id);
     await transactionDone(transaction);
+    this.#tellOtherTabs(CAPTURED_CHANGED);
   }
 
   async clearCaptured() {
@@ -199,10 +212,13 @@ export class ModelStore {
     const transaction = this.database.transaction(CAPTURED, 'readwrite');
     transaction.objectStore(CAPTURED).clear();
     await transactionDone(transaction);
+    this.#tellOtherTabs(CAPTURED_CHANGED);
   }
 
-  #tellOtherTabs() {
-    this.channel?.postMessage('changed');
+  // Tells the other tabs of this page what changed: the models unless `what` is
+  // CAPTURED_CHANGED.
+  #tellOtherTabs(what = 'changed') {
+    this.channel?.postMessage(what);
   }
 
   async #all() {

@@ -35,7 +35,7 @@ importScripts('wasm/inkprint-train.js');
 // Steps per run() call are adjusted so that one call takes about this long. Shorter calls let
 // a cancel message in sooner, and longer ones waste less time between calls.
 const TARGET_CHUNK_MS = 100;
-const FIRST_CHUNK_STEPS = 4;
+const FIRST_CHUNK_STEPS = 1;
 // Largest allowed file. The longest SVC2004 file has 24,310 bytes.
 const MAX_FILE_BYTES = 1_000_000;
 // SVC2004 file names: U<user>S<signature>.TXT, signatures 1-20 genuine and 21-40 forgeries.
@@ -51,6 +51,9 @@ const modulePromise = createInkprintModule({
 // Writers read from files, by the folder and user number: Map key -> { name, folder, user,
 // genuine: Map signatureNumber -> points, forgeries: Map signatureNumber -> points }.
 const fileWriters = new Map();
+// The SHA-256 digest of each loaded file's text, with the file's path, so that one signature
+// is not loaded twice under two paths: Map hex digest -> path.
+const loadedDigests = new Map();
 
 // The run under way, or null: { trainer, cancelled }.
 let run = null;
@@ -71,14 +74,14 @@ function describeError(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
-function datasetSummary(problems = [], files = 0) {
+function datasetSummary(problems = [], files = 0, skipped = []) {
   let signatures = 0;
   const writers = [];
   for (const writer of fileWriters.values()) {
     signatures += writer.genuine.size + writer.forgeries.size;
     writers.push({ name: writer.name, genuine: writer.genuine.size, forgeries: writer.forgeries.size });
   }
-  return { type: 'dataset', writers, signatures, problems, files };
+  return { type: 'dataset', writers, signatures, problems, files, skipped };
 }
 
 // Returns the folder part of a file's path, or '' for a file picked alone. Task1/U1S1.TXT and
@@ -105,32 +108,72 @@ async function readFile(module, file, path) {
     throw new Error(`the file has ${file.size} bytes, more than the limit of ${MAX_FILE_BYTES}: it is not an SVC2004 file`);
   }
   const text = await file.text();
-  const points = module.readSvc2004Text(text, file.name);
+  let points;
+  try {
+    points = module.readSvc2004Text(text, file.name);
+  } catch (error) {
+    // The problem list names the file already.
+    const message = describeError(error);
+    throw new Error(message.startsWith(`${file.name}: `) ? message.slice(file.name.length + 2) : message);
+  }
   // Long pauses and durations, which enrolment turns away, would mislead training too.
   module.checkTrainingSignature(points);
+
+  const digest = await digestOf(text);
+  const earlier = loadedDigests.get(digest);
+  if (earlier !== undefined) {
+    throw new Error(
+      `it has the same content as ${earlier}, which is loaded already, and one signature must not ` +
+        'count twice: leave one of them out',
+    );
+  }
   const folder = folderOf(path);
   const key = `${folder}\u0000${user}`;
-  let writer = fileWriters.get(key);
-  if (writer === undefined) {
-    const name = folder === '' ? `user ${user}` : `${folder} user ${user}`;
-    writer = { name, folder, user, genuine: new Map(), forgeries: new Map() };
-    fileWriters.set(key, writer);
+  const writer = fileWriters.get(key) ?? {
+    name: folder === '' ? `user ${user}` : `${folder} user ${user}`,
+    folder,
+    user,
+    genuine: new Map(),
+    forgeries: new Map(),
+    paths: new Map(),
+  };
+  if (writer.paths.has(number)) {
+    throw new Error(
+      `signature ${number} of ${writer.name} is loaded already, from ${writer.paths.get(number)}: to ` +
+        'load writers of several folders, choose or drop the folders so that they stay apart, or ' +
+        'press Remove loaded files first',
+    );
   }
+  fileWriters.set(key, writer);
   const group = number <= SVC2004_LAST_GENUINE ? writer.genuine : writer.forgeries;
   group.set(number, points);
+  writer.paths.set(number, path);
+  loadedDigests.set(digest, path);
+}
+
+// Returns the SHA-256 digest of `text` as hexadecimal.
+async function digestOf(text) {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 async function addFiles(files) {
   const module = await modulePromise;
   const problems = [];
+  const skipped = [];
   for (const { file, path } of files) {
+    // A folder of SVC2004 files may hold a README or checksums beside them.
+    if (!/\.txt$/i.test(file.name)) {
+      skipped.push(path ?? file.name);
+      continue;
+    }
     try {
       await readFile(module, file, path ?? file.name);
     } catch (error) {
       problems.push({ file: path ?? file.name, message: describeError(error) });
     }
   }
-  postMessage(datasetSummary(problems, files.length));
+  postMessage(datasetSummary(problems, files.length, skipped));
 }
 
 function sortedPoints(map) {
@@ -237,7 +280,18 @@ async function startTraining(message) {
       baseName: message.baseName ?? '',
       data: `${train.length} training and ${validation.length} validation writers`,
     };
-    trainer.configure(options);
+    try {
+      trainer.configure(options);
+    } catch (error) {
+      // The module's words name the layer but not the page's field.
+      if (config.layers && /layer|channel/i.test(describeError(error))) {
+        throw new Error(
+          `Training did not start: the Layers field ${JSON.stringify(config.layers)} is invalid: ` +
+            `${describeError(error)}. Correct it, or empty it to train the published network.`,
+        );
+      }
+      throw error;
+    }
     try {
       await trainLoop(state);
     } catch (error) {
@@ -307,6 +361,7 @@ async function handleMessage(message) {
       break;
     case 'clearFiles':
       fileWriters.clear();
+      loadedDigests.clear();
       postMessage(datasetSummary());
       break;
     case 'start':

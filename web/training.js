@@ -38,6 +38,10 @@ const CHART_HEIGHT = 180;
 // Largest model file accepted by Import: the published network's file is about 12.5 KB, and a
 // much larger network would be too slow to train in a page anyway.
 const MAX_MODEL_FILE_BYTES = 50_000_000;
+// How long Cancel waits for the worker before it ends the worker. The worker reads Cancel
+// between optimiser steps, about every 0.1 s, but one step of a very large network can take
+// minutes.
+const CANCEL_LIMIT_MS = 3000;
 
 const elements = {
   section: document.getElementById('training'),
@@ -89,6 +93,9 @@ let workerReady = false;
 // Files sent to the worker whose dataset message has not arrived yet. Start waits for them,
 // so that a run never starts on part of the files.
 let readingFiles = false;
+// The data set files sent to the worker since they were last removed: [{ file, path }]. A new
+// worker, started after one that did not respond to Cancel, reads them again.
+let sentFiles = [];
 
 // Signatures captured on the pad, by person name: { genuine: [], forgeries: [] } of
 // { id, points }, oldest first. The store keeps a copy under `id`, so that they survive a reload.
@@ -129,7 +136,17 @@ function formatDuration(milliseconds) {
   if (seconds < 60) {
     return `${seconds} s`;
   }
-  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+  if (seconds < 3600) {
+    return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+// Returns a speed in pairs per second: whole above 10, else with 2 significant digits, so that
+// a very large network does not show 0.
+function pairsRate(pairsPerSecond) {
+  return pairsPerSecond >= 10 ? String(Math.round(pairsPerSecond)) : pairsPerSecond.toPrecision(2);
 }
 
 function percent(rate) {
@@ -177,7 +194,7 @@ function showCaptureSummary() {
   }
   elements.captureChoice.hidden = options.length === 0;
   if (captured.size === 0) {
-    elements.captureSummary.textContent = 'No signatures captured on this page.';
+    elements.captureSummary.textContent = 'No signatures captured for training.';
     return;
   }
   const parts = [...captured.entries()].map(
@@ -185,7 +202,7 @@ function showCaptureSummary() {
       `${quote(name)}: ${countOf(writer.genuine.length, 'genuine signature')}, ` +
       `${countOf(writer.forgeries.length, 'forgery', 'forgeries')}`,
   );
-  elements.captureSummary.textContent = `Captured on this page: ${parts.join('; ')}.`;
+  elements.captureSummary.textContent = `Captured for training: ${parts.join('; ')}.`;
 }
 
 // Number of captures being saved or removed. While it is not zero, the section has
@@ -202,6 +219,23 @@ async function whileSaving(write) {
     captureWrites -= 1;
     if (captureWrites === 0) {
       delete elements.section.dataset.saving;
+    }
+  }
+}
+
+// Takes `entry` out of the captured signatures, and its person when none is left. The lists
+// may have been rebuilt while the store worked (after another tab's change), so it is looked
+// up again.
+function forgetCapture(entry) {
+  for (const [person, writer] of captured.entries()) {
+    for (const list of [writer.genuine, writer.forgeries]) {
+      const position = list.indexOf(entry);
+      if (position >= 0) {
+        list.splice(position, 1);
+      }
+    }
+    if (writer.genuine.length === 0 && writer.forgeries.length === 0) {
+      captured.delete(person);
     }
   }
 }
@@ -341,30 +375,52 @@ async function handleCaptureRemove() {
     }
   }
 
-  // The list may have changed while the store worked (Remove all, say), so the entry is found
-  // again, and the person is dropped only while this writer is still theirs.
-  const position = list.indexOf(entry);
-  if (position >= 0) {
-    list.splice(position, 1);
-  }
-  if (captured.get(person) === writer && writer.genuine.length === 0 && writer.forgeries.length === 0) {
-    captured.delete(person);
-  }
+  forgetCapture(entry);
   showCaptureSummary();
   showMessage(elements.message, `Removed ${description}.`);
 }
 
-// Reads the captured signatures saved by earlier visits.
+// Reads the captured signatures from the store: those of earlier visits, and after another tab
+// changed them, theirs. Entries already here keep their objects, so that a save under way still
+// finds its entry, and those not saved yet stay.
 async function restoreCaptured() {
-  for (const record of await store.listCaptured()) {
-    if (typeof record.person === 'string' && record.points instanceof Float64Array) {
-      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', {
-        id: record.id,
-        points: record.points,
-      });
+  const records = await store.listCaptured();
+  const known = new Map();
+  const unsaved = [];
+  for (const [person, writer] of captured.entries()) {
+    for (const [kind, list] of [
+      ['genuine', writer.genuine],
+      ['forgery', writer.forgeries],
+    ]) {
+      for (const entry of list) {
+        if (entry.id === null) {
+          unsaved.push({ person, kind, entry });
+        } else {
+          known.set(entry.id, entry);
+        }
+      }
     }
   }
+  captured.clear();
+  for (const record of records) {
+    if (typeof record.person === 'string' && record.points instanceof Float64Array) {
+      const entry = known.get(record.id) ?? { id: record.id, points: record.points };
+      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', entry);
+    }
+  }
+  for (const { person, kind, entry } of unsaved) {
+    addCaptured(person, kind, entry);
+  }
   showCaptureSummary();
+}
+
+// Follows another tab's change of the captured signatures.
+async function followCapturedChange() {
+  try {
+    await restoreCaptured();
+  } catch (error) {
+    showMessage(elements.message, `The saved captured signatures could not be read: ${describeError(error)}`, 'error');
+  }
 }
 
 // ---- Data set files ----
@@ -412,7 +468,14 @@ function sendFiles(files) {
   showMessage(elements.message, `Reading ${countOf(files.length, 'file')}\u2026`);
   readingFiles = true;
   setState(elements.section.dataset.state);
+  sentFiles.push(...files);
   worker.postMessage({ type: 'addFiles', files });
+}
+
+function handleDatasetClear() {
+  sentFiles = [];
+  worker.postMessage({ type: 'clearFiles' });
+  showMessage(elements.message, 'Removed the loaded files.');
 }
 
 function handleFileInput(input) {
@@ -463,12 +526,21 @@ function showDataset(message) {
     }),
   );
   if (message.files > 0) {
-    const read = message.files - message.problems.length;
+    const skipped = message.skipped ?? [];
+    const read = message.files - message.problems.length - skipped.length;
     const kind = message.problems.length > 0 || short.length > 0 ? 'error' : 'info';
     const unread = message.problems.length > 0 ? `, ${message.problems.length} could not be read (listed below)` : '';
+    // Files such as a README beside the data set are only counted, with a few of their names.
+    const shown = skipped.slice(0, 3).map(isolate).join(', ') + (skipped.length > 3 ? ', \u2026' : '');
+    let left = '';
+    if (skipped.length === 1) {
+      left = `, 1 left out because it is not a .TXT file (${shown})`;
+    } else if (skipped.length > 1) {
+      left = `, ${skipped.length} left out because they are not .TXT files (${shown})`;
+    }
     const unusable =
       short.length > 0 ? `; ${countOf(short.length, 'writer')} cannot be trained on (listed below)` : '';
-    showMessage(elements.message, `Read ${read} of ${countOf(message.files, 'file')}${unread}${unusable}.`, kind);
+    showMessage(elements.message, `Read ${read} of ${countOf(message.files, 'file')}${unread}${left}${unusable}.`, kind);
   }
 }
 
@@ -663,10 +735,36 @@ function handleCancel() {
   if (currentRun === null) {
     return;
   }
-  currentRun.cancelRequestedAt = performance.now();
+  const run = currentRun;
+  run.cancelRequestedAt = performance.now();
   setState('cancelling');
   elements.status.textContent = 'Cancelling\u2026';
   worker.postMessage({ type: 'cancel' });
+  setTimeout(() => {
+    if (currentRun === run) {
+      endUnresponsiveRun(run);
+    }
+  }, CANCEL_LIMIT_MS);
+}
+
+// Ends a run whose worker did not respond to Cancel in time, by ending the worker. Its model, if an
+// epoch had ended, is lost with it. A new worker reads the loaded files again.
+function endUnresponsiveRun(run) {
+  worker.terminate();
+  currentRun = null;
+  elements.section.dataset.cancelMs = String(Math.round(performance.now() - run.cancelRequestedAt));
+  workerReady = false;
+  setState('cancelled');
+  elements.status.textContent =
+    `Training was stopped: the worker did not respond to Cancel within ${CANCEL_LIMIT_MS / 1000} s, ` +
+    'because one optimiser step of this network takes longer, so no model was kept. Choose ' +
+    'smaller layers to train in this page.';
+  startWorker();
+  if (sentFiles.length > 0) {
+    readingFiles = true;
+    setState('cancelled');
+    worker.postMessage({ type: 'addFiles', files: sentFiles });
+  }
 }
 
 function showProgress(message) {
@@ -687,7 +785,7 @@ function showProgress(message) {
   elements.status.textContent =
     `Epoch ${shownEpoch} of ${message.epochs}, step ${step} of ${message.stepsPerEpoch}, ` +
     `loss ${message.loss.toFixed(4)}, about ${formatDuration(message.remainingMs)} left ` +
-    `(${Math.round(message.pairsPerSecond)} pairs per second).`;
+    `(${pairsRate(message.pairsPerSecond)} pairs per second).`;
   elements.status.dataset.epoch = String(shownEpoch);
 }
 
@@ -731,7 +829,7 @@ async function handleDone(message) {
 
   elements.status.textContent =
     `${verb} after ${countOf(message.epochsRun, 'epoch')}; kept epoch ${message.bestEpoch} ` +
-    `(validation EER ${percent(message.validationEer)}), ${Math.round(message.pairsPerSecond)} pairs per second, ` +
+    `(validation EER ${percent(message.validationEer)}), ${pairsRate(message.pairsPerSecond)} pairs per second, ` +
     `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
   elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
   await saveTrainedModel(run, message);
@@ -741,7 +839,7 @@ async function handleDone(message) {
 // downloaded instead, so that the training is not lost.
 async function saveTrainedModel(run, message) {
   const createdAt = new Date();
-  const name = run?.name || `Trained ${createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
+  const name = run?.name || `Trained ${localTime(createdAt)}`;
   try {
     const id = await store.add({
       name,
@@ -841,8 +939,17 @@ function startWorker() {
 
 // ---- Models ----
 
+// Returns `date` as "YYYY-MM-DD HH:MM" in the browser's time zone.
+function localTime(date) {
+  const two = (value) => String(value).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}`
+  );
+}
+
 function modelLabel(record) {
-  const date = record.createdAt.slice(0, 16).replace('T', ' ');
+  const date = localTime(new Date(record.createdAt));
   const eer = typeof record.validationEer === 'number' ? `, validation EER ${percent(record.validationEer)}` : '';
   // Isolated, so that a name written right to left does not reverse the date and rate after it.
   return `${isolate(record.name)} (${date}${eer})`;
@@ -1141,7 +1248,7 @@ export async function setupTraining(options) {
   elements.datasetFolder.addEventListener('click', () => elements.datasetFolderInput.click());
   elements.datasetFileInput.addEventListener('change', () => handleFileInput(elements.datasetFileInput));
   elements.datasetFolderInput.addEventListener('change', () => handleFileInput(elements.datasetFolderInput));
-  elements.datasetClear.addEventListener('click', () => worker.postMessage({ type: 'clearFiles' }));
+  elements.datasetClear.addEventListener('click', handleDatasetClear);
   elements.drop.addEventListener('dragover', (event) => {
     event.preventDefault();
     elements.drop.dataset.over = 'true';
@@ -1178,6 +1285,7 @@ export async function setupTraining(options) {
   store.onExternalChange = () => {
     queueModelChange(followOtherTab);
   };
+  store.onCapturedChange = followCapturedChange;
   await store.open();
   if (store.problem !== null) {
     showMessage(elements.modelMessage, store.problem, 'error');

@@ -94,7 +94,7 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   const problems = await page.$$eval('#dataset-problems li', (items) => items.map((item) => item.textContent));
   assert.equal(problems.length, 3, problems.join('\n'));
   assert.match(problems[0], /notes\.txt.* was not read: the name is not an SVC2004 file name/);
-  assert.match(problems[1], /U77S3\.TXT.* was not read: U77S3\.TXT: declares 3 points but has only 1/);
+  assert.match(problems[1], /U77S3\.TXT.* was not read: declares 3 points but has only 1/);
   assert.match(
     problems[2],
     /U78S3\.TXT.* was not read: the signature pauses for 70\.0 s between strokes 1 and 2, longer than the 60 s a signature for training may pause/,
@@ -306,7 +306,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   assert.deepEqual(await page.locator('#capture-list option').allTextContents(), remaining);
 
   // A capture removed while it is being saved stays removed after a reload. Both clicks run in
-  // one task, so Remove runs before the store has answered Add.
+  // one task, so Remove runs before the store has finished saving.
   await page.fill('#person', 'Ann');
   await replaySignature(page, makeScribble(9));
   await page.evaluate(() => {
@@ -382,11 +382,11 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   page.once('dialog', (dialog) => dialog.accept());
   await page.click('#capture-clear');
   await page.waitForSelector('#train-message:has-text("Removed the captured signatures.")');
-  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
+  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured for training.');
   assert.equal(await page.isHidden('#capture-choice'), true);
   assert.equal(await loadPage(page, env.server.url), 'ready');
   await page.waitForSelector('#capture-add:not([disabled])');
-  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured on this page.');
+  assert.equal(await page.textContent('#capture-summary'), 'No signatures captured for training.');
   assertClean(page);
 });
 
@@ -485,4 +485,125 @@ test('writer with one genuine file is named', { skip: skipWithoutData(), timeout
   );
   assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
   assertClean(page);
+});
+
+// Copies S1-S4 and the forgeries S21-S22 of users 1 to `users` of Task 1 into the test
+// folder, under `name`/Task1/. Returns the paths of the copies.
+function copyTaskOneFiles(name, users) {
+  const folder = path.join(env.folder, name, 'Task1');
+  fs.mkdirSync(folder, { recursive: true });
+  const copies = [];
+  for (let user = 1; user <= users; user += 1) {
+    for (const index of [1, 2, 3, 4, 21, 22]) {
+      const file = `U${user}S${index}.TXT`;
+      fs.copyFileSync(path.join(svc2004Folder, 'Task1', file), path.join(folder, file));
+      copies.push(path.join(folder, file));
+    }
+  }
+  return copies;
+}
+
+async function problemTexts(page) {
+  return page.$$eval('#dataset-problems li', (items) => items.map((item) => item.textContent));
+}
+
+test('loaded files are not counted twice', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  const readme = path.join(env.folder, 'README.md');
+  await writeFile(readme, '# notes\n');
+  const taskOne = [1, 2, 3, 4].map((index) => path.join(svc2004Folder, 'Task1', `U1S${index}.TXT`));
+  await page.setInputFiles('#dataset-file-input', [...taskOne, readme]);
+  await page.waitForSelector('#dataset-summary[data-writers="1"]', { timeout: 30_000 });
+  assert.equal(
+    await page.textContent('#train-message'),
+    'Read 4 of 5 files, 1 left out because it is not a .TXT file (\u2068README.md\u2069).',
+  );
+  assert.deepEqual(await problemTexts(page), []);
+
+  // Files of the same names from another task, chosen alone, would replace these silently.
+  const taskTwo = [1, 2, 3, 4].map((index) => path.join(svc2004Folder, 'Task2', `U1S${index}.TXT`));
+  await page.setInputFiles('#dataset-file-input', taskTwo);
+  await page.waitForFunction(() => document.querySelectorAll('#dataset-problems li').length === 4);
+  const replaced = await problemTexts(page);
+  assert.match(replaced[0], /^\u2068U1S1\.TXT\u2069 was not read: signature 1 of user 1 is loaded already, from U1S1\.TXT: /);
+  assert.equal(await page.textContent('#dataset-summary'), 'Loaded 1 writer: 4 genuine signatures and 0 forgeries.');
+
+  // The same files in a folder would count as a second writer. Its two forgeries are new.
+  const copies = copyTaskOneFiles('again', 1);
+  await page.setInputFiles('#dataset-folder-input', path.dirname(path.dirname(copies[0])));
+  await page.waitForFunction(() => document.getElementById('train-message').textContent.startsWith('Read 2 of 6'));
+  // Four files repeat loaded ones, and the new writer has no genuine signature left.
+  const repeated = await problemTexts(page);
+  assert.equal(repeated.length, 5);
+  assert.match(repeated[0], /was not read: it has the same content as U1S1\.TXT, which is loaded already/);
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '2');
+
+  await page.click('#dataset-clear');
+  await page.waitForSelector('#dataset-summary[data-writers="0"]');
+  assert.equal(await page.textContent('#train-message'), 'Removed the loaded files.');
+  assertClean(page);
+});
+
+test('cancel ends an unresponsive worker', { skip: skipWithoutData(), timeout: 90_000 }, async () => {
+  const page = await openTrainingPage();
+  await page.setInputFiles('#dataset-file-input', copyTaskOneFiles('slow', 3));
+  await page.waitForSelector('#dataset-summary[data-writers="3"]', { timeout: 30_000 });
+
+  // One optimiser step of this network takes far longer than the 3 s that Cancel waits.
+  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 32, augment: 0, name: 'too large' });
+  await page.fill('#train-layers', 'delay:1024:11:1,tanh,delay:1024:11:1,tanh,average');
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="preparing"], #training[data-state="running"]');
+  await page.click('#train-cancel');
+  await page.waitForSelector('#training[data-state="cancelled"]', { timeout: 20_000 });
+  assert.match(
+    await page.textContent('#train-status'),
+    /^Training was stopped: the worker did not respond to Cancel within 3 s, because one optimiser step of this network takes longer, so no model was kept\./,
+  );
+  const cancelMs = Number(await page.getAttribute('#training', 'data-cancel-ms'));
+  assert.ok(cancelMs >= 3000, `cancelling took ${cancelMs} ms`);
+  assert.ok(cancelMs < 10_000, `cancelling took ${cancelMs} ms`);
+
+  // A new worker has read the files again and takes the next start, here with invalid layers.
+  await page.waitForSelector('#train-start:not([disabled])', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '3');
+  await page.fill('#train-layers', 'delay:x');
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="failed"]', { timeout: 30_000 });
+  assert.match(
+    await page.textContent('#train-message'),
+    /^Training did not start: the Layers field "delay:x" is invalid: .+\. Correct it, or empty it to train the published network\.$/,
+  );
+  await page.fill('#train-layers', '');
+  assertClean(page);
+});
+
+test('captured signatures follow other tabs', { timeout: 60_000 }, async () => {
+  const first = await openTrainingPage();
+  const second = await openTrainingPage();
+  await first.waitForSelector('#capture-add:not([disabled])');
+  await second.waitForSelector('#capture-add:not([disabled])');
+  const mentionsTabA = (page) =>
+    page.evaluate(() => document.getElementById('capture-summary').textContent.includes('TabA'));
+
+  await first.fill('#person', 'TabA');
+  await replaySignature(first, makeScribble(3));
+  await first.click('#capture-add');
+  await first.waitForSelector('#train-message:has-text("Added a genuine signature")');
+  await second.waitForFunction(() => document.getElementById('capture-summary').textContent.includes('TabA'));
+
+  // Removed in the second tab, gone from the first, and from the store.
+  const value = await second.$eval('#capture-list', (list) =>
+    [...list.options].find((option) => option.textContent.includes('TabA')).value,
+  );
+  await second.selectOption('#capture-list', value);
+  await second.click('#capture-remove');
+  await second.waitForSelector('#train-message:has-text("Removed")');
+  await first.waitForFunction(() => !document.getElementById('capture-summary').textContent.includes('TabA'));
+  assert.equal(await loadPage(first, env.server.url), 'ready');
+  await waitForTraining(first);
+  await first.waitForSelector('#capture-add:not([disabled])');
+  assert.equal(await mentionsTabA(first), false);
+  assertClean(first);
+  assertClean(second);
 });
