@@ -550,13 +550,16 @@ async function createCharts() {
   const { default: uPlot } = await import(UPLOT_URL);
   const width = Math.max(elements.lossChart.clientWidth, 200);
   const axes = (label) => [{ label: 'epoch' }, { label }];
+  // Validation runs after whole epochs only, so its chart's epoch axis has no fractions.
+  const wholeEpochs = { label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] };
   const loss = new uPlot(
     {
       title: 'Training loss',
       width,
       height: CHART_HEIGHT,
       scales: { x: { time: false } },
-      axes: axes('mean loss per pair'),
+      // A short label, because a longer one is cut off along the chart's height.
+      axes: axes('loss per pair'),
       series: [{ label: 'epoch' }, { label: 'loss', stroke: '#2457c5', width: 1.5 }],
     },
     [[], []],
@@ -568,7 +571,7 @@ async function createCharts() {
       width,
       height: CHART_HEIGHT,
       scales: { x: { time: false }, y: { range: [0, 100] } },
-      axes: axes('EER (%)'),
+      axes: [wholeEpochs, { label: 'EER (%)' }],
       series: [
         { label: 'epoch' },
         { label: 'EER %', stroke: '#b3261e', width: 1.5, points: { show: true, size: 6 } },
