@@ -43,8 +43,8 @@ const PAGE_SIGNATURE_ADVICE = new Map([
   [
     ': this DTW sequence compares pen pressure, so sign with a pen that measures it, or use a model ' +
       'trained with a sequence without pressure, such as dynamics-template',
-    ': this model compares pen pressure, so sign with a pen that measures it, or choose the ' +
-      'default model under Models and press Use',
+    ': this model compares pen pressure, so press Clear and sign with a pen that measures it, or ' +
+      'choose the default model under Models and press Use',
   ],
 ]);
 
@@ -628,7 +628,7 @@ async function handleEnrol(event) {
         showMessage(
           `This signature is a near-exact copy of enrolment signature ${nearest.index + 1} of ` +
             `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(3)}, and no one ` +
-            'signs twice this alike), so it was not enrolled. Sign again by hand.',
+            'signs twice this alike), so it was not enrolled. Press Clear and sign again by hand.',
           'error',
         );
         return;

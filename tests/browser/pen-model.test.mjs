@@ -67,7 +67,7 @@ test('pen model takes a pen, not a mouse', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.match(
     await textOf(page, '#message'),
-    /^Enrolment failed: this signature has no pen pressure: this model compares pen pressure, so sign with a pen that measures it, or choose the default model under Models and press Use\.$/,
+    /^Enrolment failed: this signature has no pen pressure: this model compares pen pressure, so press Clear and sign with a pen that measures it, or choose the default model under Models and press Use\.$/,
   );
   assert.equal(await textOf(page, '#enrol-count'), '0 of 5 enrolment signatures');
   await page.click('#clear');
