@@ -7,7 +7,16 @@ import { hideExplanation, showExplanation } from './explain.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
-import { controlCharacterIn, countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
+import {
+  controlCharacterIn,
+  countOf,
+  describeError,
+  invisibleCharactersIn,
+  isolate,
+  quote,
+  quoteList,
+  sentence,
+} from './text.js';
 import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
@@ -217,9 +226,10 @@ function clearMessage() {
   delete elements.message.dataset.kind;
 }
 
-// Returns the trimmed person name, or null after asking for one when the field is empty or
-// contains a control character. A name enrolled with such a character before they were rejected
-// is still accepted, so that its enrolment can be verified and forgotten.
+// Returns the trimmed person name, or null after asking for one when the field is empty,
+// contains a control character, or has no character that can be seen. A name enrolled before
+// such names were rejected is still accepted, so that its enrolment can be verified and
+// forgotten.
 function readPerson() {
   const person = personName();
   if (person === '') {
@@ -232,6 +242,15 @@ function readPerson() {
     showMessage(
       `The name contains the control character ${control}, which cannot be seen: type the name ` +
         'again without it, then try again.',
+      'error',
+    );
+    elements.person.focus();
+    return null;
+  }
+  const invisible = invisibleCharactersIn(person);
+  if (invisible !== null && store.get(person) === undefined) {
+    showMessage(
+      `The name has no visible character (${invisible}): type the person's name, then try again.`,
       'error',
     );
     elements.person.focus();

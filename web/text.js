@@ -15,6 +15,23 @@ export function controlCharacterIn(text) {
   return match === null ? null : `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+// Pattern of one character that shows nothing on its own: white space, control and format
+// characters (such as U+200B ZERO WIDTH SPACE), the other default-ignorable code points (such as
+// U+3164 HANGUL FILLER and the variation selectors), and U+2800 BRAILLE PATTERN BLANK.
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]$/u;
+
+// Returns the code points of `text` as "U+200B, U+2060" (each once, in order of appearance) when
+// none of its characters can be seen, or null when one can or `text` is empty.
+export function invisibleCharactersIn(text) {
+  const characters = [...new Set(text)];
+  if (characters.length === 0 || !characters.every((character) => INVISIBLE.test(character))) {
+    return null;
+  }
+  return characters
+    .map((character) => `U+${character.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
+    .join(', ');
+}
+
 // Returns a person's name isolated and in curly quotes.
 export function quote(name) {
   return `\u201c${isolate(name)}\u201d`;

@@ -22,6 +22,7 @@ import {
   textOf,
   usePageSession,
   WEB_ROOT,
+  writeEnrolmentRecords,
 } from './helpers.mjs';
 
 const STORAGE_KEY = LEGACY_ENROLMENT_KEY;
@@ -108,6 +109,33 @@ test('a control character in a name is rejected', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.deepEqual(await readEnrolments(page), {});
   assert.match(await textOf(page, '#pad-status'), /^2 strokes, 55 samples/);
+  assertClean(page);
+});
+
+test('invisible name is rejected', async (t) => {
+  const page = await openReadyPage(t);
+  await replaySignature(page, makeScribble(1));
+  // U+200B ZERO WIDTH SPACE and U+2060 WORD JOINER, which trim() keeps, around a space.
+  await page.fill('#person', '\u200b \u2060');
+  await page.click('#enrol');
+  assert.equal(
+    await textOf(page, '#message'),
+    "The name has no visible character (U+200B, U+0020, U+2060): type the person's name, then try again.",
+  );
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.deepEqual(await readEnrolments(page), {});
+
+  // A name enrolled before such names were rejected can still be verified.
+  await page.click('#clear');
+  await enrolScribbles(page, 'me', 3);
+  const { me } = await readEnrolments(page);
+  await writeEnrolmentRecords(page, [{ ...me, person: '\u200b' }]);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await page.fill('#person', '\u200b');
+  await replaySignature(page, makeScribble(5));
+  await page.click('#verify');
+  await page.waitForSelector('#result[data-verdict]');
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
   assertClean(page);
 });
 
