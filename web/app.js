@@ -259,6 +259,16 @@ function readPerson() {
   return person;
 }
 
+// Returns whether the saved enrolment of `person` cannot be read. The storage notice lists such
+// enrolments, and Enrol refuses their names until they are discarded.
+function isUnreadable(person) {
+  return store.get(person) === undefined && store.unreadableNames.includes(person);
+}
+
+// The label of the button that deletes unreadable enrolments, as showStorageProblem sets it
+// when some person's enrolment cannot be read.
+const DISCARD_UNREADABLE_LABEL = 'Discard unreadable enrolments';
+
 function otherModelMessage(person) {
   return (
     `The enrolment of ${quote(person)} was made with another model and must be redone for this ` +
@@ -432,6 +442,11 @@ function showEnrolmentCount() {
     elements.enrolCount.textContent = 'Enrolments are locked by a passphrase';
     return;
   }
+  if (isUnreadable(personName())) {
+    elements.enrolCount.textContent =
+      `The saved enrolment cannot be read: press ${DISCARD_UNREADABLE_LABEL}, or use another name`;
+    return;
+  }
   elements.enrolCount.textContent =
     count <= RECOMMENDED_ENROLMENTS
       ? `${count} of ${RECOMMENDED_ENROLMENTS} enrolment signatures`
@@ -529,7 +544,7 @@ function showStorageProblem() {
   elements.storageProblem.textContent = problem ?? '';
   elements.discardStorage.hidden = !store.hasUnreadableValue;
   elements.discardStorage.textContent =
-    store.unreadableNames.length > 0 ? 'Discard unreadable enrolments' : 'Discard saved enrolments';
+    store.unreadableNames.length > 0 ? DISCARD_UNREADABLE_LABEL : 'Discard saved enrolments';
 }
 
 // Counts the results shown and cleared, so that a late explanation is drawn only under the
@@ -705,6 +720,14 @@ function buildReference(person) {
 
   if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(person), 'error');
+    return null;
+  }
+  if (isUnreadable(person)) {
+    showMessage(
+      `The saved enrolment of ${quote(person)} cannot be read, so there is nothing to verify ` +
+        `against: press ${DISCARD_UNREADABLE_LABEL} to delete it, then enrol ${quote(person)} again.`,
+      'error',
+    );
     return null;
   }
   if (count < MIN_ENROLMENTS) {

@@ -182,6 +182,27 @@ test('unreadable record hides no one else', async (t) => {
   assertClean(page);
 });
 
+test('unreadable record in count and Verify', async (t) => {
+  const page = await openReadyPage(t, (page) =>
+    writeEnrolmentRecords(page, [{ person: 'Broken', embeddings: [] }]),
+  );
+  await page.fill('#person', 'Broken');
+  assert.equal(
+    await textOf(page, '#enrol-count'),
+    'The saved enrolment cannot be read: press Discard unreadable enrolments, or use another name',
+  );
+  await replaySignature(page, makeScribble(1));
+  await page.click('#verify');
+  assert.equal(
+    await textOf(page, '#message'),
+    'The saved enrolment of \u201c\u2068Broken\u2069\u201d cannot be read, so there is nothing to ' +
+      'verify against: press Discard unreadable enrolments to delete it, then enrol ' +
+      '\u201c\u2068Broken\u2069\u201d again.',
+  );
+  assert.equal(await textOf(page, '#discard-storage'), 'Discard unreadable enrolments');
+  assertClean(page);
+});
+
 test('discard stops when the record was replaced', async (t) => {
   const page = await openReadyPage(t, (page) =>
     writeEnrolmentRecords(page, [{ person: 'bob', modelId: 'x', embeddings: [[1, 'a']] }]),
