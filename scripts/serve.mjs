@@ -203,6 +203,14 @@ async function handleRequest(root, request, response) {
   stream.pipe(response);
 }
 
+// scripts/start.sh sets INKPRINT_PORT_FROM=PORT, because it takes the port from the PORT
+// environment variable, not from --port.
+function anotherPortAdvice() {
+  return process.env.INKPRINT_PORT_FROM === 'PORT'
+    ? 'pick another port with PORT=N scripts/start.sh (PORT=0 picks a free one)'
+    : 'pick another port with --port N (--port 0 picks a free one)';
+}
+
 function main() {
   const { port, root } = parseArguments(process.argv.slice(2));
 
@@ -230,7 +238,7 @@ function main() {
     if (error.code === 'EADDRINUSE') {
       process.stderr.write(
         `serve.mjs: port ${port} on ${HOST} is already in use. Stop the program that uses it, ` +
-          `or pick another port with --port N (--port 0 picks a free one).\n`,
+          `or ${anotherPortAdvice()}.\n`,
       );
     } else {
       process.stderr.write(`serve.mjs: cannot listen on ${HOST}:${port}: ${error.message}\n`);

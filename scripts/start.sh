@@ -17,4 +17,5 @@ if [[ ! -f web/models/pen.inkprint ]]; then
   scripts/train-pen-model.sh
 fi
 
-exec node scripts/serve.mjs --port "${PORT:-8080}"
+# INKPRINT_PORT_FROM makes the advice for a port in use name PORT instead of --port.
+INKPRINT_PORT_FROM=PORT exec node scripts/serve.mjs --port "${PORT:-8080}"

@@ -160,11 +160,14 @@ test('HEAD returns headers only', async () => {
   assertSecurityHeaders(response, 'HEAD /app.js');
 });
 
-test('taken port exits with message', async () => {
+// Starts serve.mjs on the port the test server uses, with `env` added to its environment, and
+// returns { exitCode, stdout, stderr } once it exits.
+async function serveOnTakenPort(env = {}) {
   const port = new URL(server.url).port;
   const serverScript = path.join(REPO_ROOT, 'scripts', 'serve.mjs');
   const child = spawn(process.execPath, [serverScript, '--port', port], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
 
   let stdout = '';
@@ -176,10 +179,25 @@ test('taken port exits with message', async () => {
     stderr += text;
   });
   const exitCode = await new Promise((resolve) => child.on('exit', resolve));
+  return { exitCode, stdout, stderr };
+}
 
+test('taken port exits with message', async () => {
+  const port = new URL(server.url).port;
+  const { exitCode, stdout, stderr } = await serveOnTakenPort();
   assert.equal(exitCode, 1);
   assert.match(stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  assert.match(stderr, /pick another port with --port N \(--port 0 picks a free one\)\.\n$/);
   assert.equal(stdout, '');
+
+  // scripts/start.sh takes the port from PORT, so the advice names PORT when start.sh starts the server.
+  const viaStart = await serveOnTakenPort({ INKPRINT_PORT_FROM: 'PORT' });
+  assert.equal(viaStart.exitCode, 1);
+  assert.match(viaStart.stderr, /pick another port with PORT=N scripts\/start\.sh \(PORT=0 picks a free one\)\.\n$/);
+  assert.ok(
+    fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'start.sh'), 'utf8').includes('INKPRINT_PORT_FROM=PORT exec node scripts/serve.mjs'),
+    'scripts/start.sh sets INKPRINT_PORT_FROM=PORT',
+  );
 });
 
 test('default root serves the page', async (t) => {
