@@ -46,6 +46,15 @@ const PAGE_MODEL_ADVICE = new Map([
   ],
 ]);
 
+// The same advice for a model file stored in this browser (imported or trained under Models),
+// which the page reads again from its storage rather than from a file.
+const STORED_MODEL_ADVICE = new Map([
+  [
+    '; export or download the model again',
+    '; delete it under Models, then import its file again or train it again.',
+  ],
+]);
+
 // The core's advice for a signature that a model comparing pen pressure cannot use, and the
 // page's advice in its place.
 const PAGE_SIGNATURE_ADVICE = new Map([
@@ -1303,10 +1312,16 @@ function installModel(model, { modelId, fileId }, accuracy = null) {
 
 // Makes the page enrol and verify with the model file `bytes` (a Uint8Array), for example one
 // trained in the Train section. `accuracyUrl` names the file of its cross-validated error rates,
-// for a model that comes with the page. Throws Error when the file cannot be loaded, and keeps
-// the current model then.
+// for a model that comes with the page; without it, the file is one stored under Models. Throws
+// Error when the file cannot be loaded, and keeps the current model then.
 async function useModel(bytes, { accuracyUrl = null } = {}) {
-  const model = new engine.module.Model(bytes);
+  let model;
+  try {
+    model = new engine.module.Model(bytes);
+  } catch (error) {
+    const stored = accuracyUrl === null;
+    throw stored ? new Error(replaceAdvice(describeError(error), STORED_MODEL_ADVICE)) : error;
+  }
   let ids;
   let accuracy;
   try {

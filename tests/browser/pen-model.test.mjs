@@ -326,3 +326,52 @@ test('a stored copy of the pen model shows its error rates', async (t) => {
   assert.ok(!line.includes('task 1'), line);
   assertClean(page);
 });
+
+test('damaged stored model advice', async (t) => {
+  // An earlier test of this file may have left another model active.
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#training[data-models="ready"]');
+  const before = Number(await page.getAttribute('#model-list', 'data-count'));
+  await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'pen.inkprint'));
+  await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
+  const copyId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
+  await useModel(page, copyId);
+
+  // One byte in the middle of the stored file changes, as a damaged disk could change it.
+  await page.evaluate(
+    (id) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('inkprint-training');
+        open.onsuccess = () => {
+          const database = open.result;
+          const models = database.transaction('models', 'readwrite').objectStore('models');
+          const get = models.get(id);
+          get.onsuccess = () => {
+            const bytes = new Uint8Array(get.result.bytes).slice();
+            bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+            models.put({ ...get.result, bytes });
+            models.transaction.oncomplete = () => {
+              database.close();
+              resolve();
+            };
+          };
+          get.onerror = () => reject(get.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+    Number(copyId),
+  );
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  await page.waitForSelector('#training[data-models="ready"]');
+  const message = await textOf(page, '#model-message');
+  assert.match(message, /could not be loaded, so the default model is used: .*corrupted/);
+  assert.match(message, /; delete it under Models, then import its file again or train it again\.$/);
+
+  await page.selectOption('#model-list', copyId);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#model-delete');
+  await page.waitForSelector(`#model-list[data-count="${before}"]`);
+  assertClean(page);
+});
