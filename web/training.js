@@ -3,7 +3,7 @@
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
-import { controlCharacterIn, countOf, describeError, isolate, quote, quoteList, sentence } from './text.js';
+import { controlCharacterIn, countOf, invisibleCharactersIn, describeError, isolate, quote, quoteList, sentence } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
 // The models that come with the page, by their id in the model list, with the files of their
@@ -265,6 +265,15 @@ async function handleCaptureAdd() {
       elements.message,
       `The name contains the control character ${control}, which cannot be seen: type the name again ` +
         'without it, then try again.',
+      'error',
+    );
+    return;
+  }
+  const invisible = invisibleCharactersIn(person);
+  if (invisible !== null) {
+    showMessage(
+      elements.message,
+      `The name has no visible character (${invisible}): type the person's name, then try again.`,
       'error',
     );
     return;
@@ -1109,7 +1118,7 @@ async function handleDelete() {
     await store.remove(id);
     if (wasActive) {
       knownActiveId = DEFAULT_MODEL_ID;
-      await page.useModel(new Uint8Array(await fetchBuiltInModel()));
+      await page.useModel(new Uint8Array(await fetchBuiltInModel()), useOptions(DEFAULT_MODEL_ID));
     }
     await showModels(DEFAULT_MODEL_ID);
     const switched = wasActive ? ' The default model is active again.' : '';
@@ -1196,7 +1205,10 @@ async function restoreActiveModel() {
   try {
     await page.useModel(new Uint8Array(record.bytes));
   } catch (error) {
-    // The stored model is kept, so that it can still be exported or deleted.
+    // The stored model is kept, so that it can be deleted and imported again. The choice goes
+    // back to the default model, so that the list names the model in use.
+    await store.setActiveId(DEFAULT_MODEL_ID);
+    knownActiveId = DEFAULT_MODEL_ID;
     showMessage(
       elements.modelMessage,
       `The active model ${quote(record.name)} could not be loaded, so the default model is used: ${describeError(error)}`,

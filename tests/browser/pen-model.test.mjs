@@ -368,6 +368,9 @@ test('damaged stored model advice', async (t) => {
   const message = await textOf(page, '#model-message');
   assert.match(message, /could not be loaded, so the default model is used: .*corrupted/);
   assert.match(message, /; delete it under Models, then import its file again or train it again\.$/);
+  // The active-model line names the model in use, not the damaged one.
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  assert.match(await textOf(page, '#model-active'), /^Active model: Default model/);
 
   await page.selectOption('#model-list', copyId);
   page.once('dialog', (dialog) => dialog.accept());

@@ -272,6 +272,12 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await replaySignature(page, makeScribble(8));
   await page.click('#capture-add');
   assert.match(await page.textContent('#train-message'), /^The name contains the control character U\+0007, which cannot be seen/);
+  await page.fill('#person', '\u200b');
+  await page.click('#capture-add');
+  assert.equal(
+    await page.textContent('#train-message'),
+    "The name has no visible character (U+200B): type the person's name, then try again.",
+  );
   assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
   await page.click('#clear');
   await page.fill('#person', 'Ann');
