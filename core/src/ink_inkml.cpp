@@ -332,9 +332,12 @@ void require_no_text(const XmlElement& element) {
     }
 }
 
-const std::string& required_attribute(const XmlElement& element, std::string_view key) {
+// Returns the value of the attribute `key`, or fails with `fix`, the advice on what to add.
+const std::string& required_attribute(const XmlElement& element, std::string_view key, std::string_view fix) {
     const std::string* value = element.attribute(key);
-    if (value == nullptr) fail_at(element.line, describe(element) + " has no " + std::string(key) + " attribute");
+    if (value == nullptr) {
+        fail_at(element.line, describe(element) + " has no " + std::string(key) + " attribute: " + std::string(fix));
+    }
     return *value;
 }
 
@@ -347,7 +350,7 @@ Channel read_channel(const XmlElement& element) {
     require_attributes(element, {"name", "type", "units", "min", "max"});
     require_no_text(element);
     if (!element.children.empty()) fail_at(element.line, "<channel> must be empty");
-    const std::string& name = required_attribute(element, "name");
+    const std::string& name = required_attribute(element, "name", "add name=\"X\", \"Y\", \"T\" or another channel's name");
     const std::string* type = element.attribute("type");
     if (type != nullptr && *type != "decimal" && *type != "integer") {
         fail_at(element.line, "channel " + name + " has type \"" + *type + "\": this reader reads decimal and integer channels");
@@ -410,7 +413,8 @@ std::map<std::string, TraceFormat> read_definitions(const XmlElement& element) {
         if (context.name != "context") fail_unexpected_child(element, context, "<context> elements");
         require_attributes(context, {"xml:id"});
         require_no_text(context);
-        const std::string& id = required_attribute(context, "xml:id");
+        const std::string& id =
+            required_attribute(context, "xml:id", "add xml:id=\"ID\", so that traces can name it with contextRef=\"#ID\"");
         if (context.children.size() != 1 || context.children[0].name != "traceFormat") {
             fail_at(context.line, "<context xml:id=\"" + id + "\"> must contain exactly one <traceFormat>");
         }
@@ -486,7 +490,8 @@ private:
         if (type != nullptr && *type != "penDown") {
             fail_at(trace.line, "<trace type=\"" + *type + "\"> is not supported: a signature has pen-down traces only");
         }
-        const std::string& reference = required_attribute(trace, "contextRef");
+        const std::string& reference = required_attribute(
+            trace, "contextRef", "add contextRef=\"#ID\", naming the xml:id of a <context> in <definitions>");
         const auto context = reference.size() > 1 && reference[0] == '#' ? contexts_.find(reference.substr(1))
                                                                             : contexts_.end();
         if (context == contexts_.end()) {

@@ -275,6 +275,9 @@ TEST(InkInkml, RejectsMalformedFilesNamingTheLine) {
         {inkml_with_points("1 2 3", "4 5 6").replace(inkml_with_points("1 2 3", "4 5 6").find("<trace "), 7,
                                                      "<trace type=\"penUp\" "),
          "InkML line 12: <trace type=\"penUp\"> is not supported"},
+        {inkml_with_points("1 2 3", "4 5 6").replace(inkml_with_points("1 2 3", "4 5 6").find(" contextRef=\"#c\""), 16,
+                                                     ""),
+         "InkML line 12: <trace> has no contextRef attribute: add contextRef=\"#ID\", naming the xml:id of a <context>"},
     };
     for (const Case& c : cases) {
         const std::string message = error_of([&] { inkprint::parse_inkml(c.text); });
