@@ -95,6 +95,9 @@ function adviseOnSignatureError(message) {
 // the page recommends RECOMMENDED_ENROLMENTS.
 const MIN_ENROLMENTS = 3;
 const RECOMMENDED_ENROLMENTS = 5;
+// Most enrolment signatures kept per person. Preparing an enrolment aligns every pair of its
+// signatures, so its time grows with the square of their number.
+const MAX_ENROLMENTS = 20;
 
 // NOTE: The limit is a guess that leaves room for slow phones. Without it the page would show
 // "Loading" for ever if the Emscripten loader never settled its promise.
@@ -651,6 +654,15 @@ async function handleEnrol(event) {
   const entry = store.get(person);
   if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(person), 'error');
+    return;
+  }
+  if (entry !== undefined && entry.embeddings.length >= MAX_ENROLMENTS) {
+    showMessage(
+      `${quote(person)} has ${entry.embeddings.length} enrolment signatures, the most the page keeps, because ` +
+        'each one more makes verification slower: verify now, or press Forget and enrol ' +
+        `${RECOMMENDED_ENROLMENTS} fresh ones.`,
+      'error',
+    );
     return;
   }
 

@@ -494,6 +494,21 @@ test('verdict cleared by other tab enrolment', async (t) => {
   assertClean(otherTab);
 });
 
+test('enrolment stops at 20 signatures', { timeout: 120_000 }, async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'many', 20);
+  assert.equal(await textOf(page, '#enrol-count'), '20 enrolment signatures');
+
+  await replaySignature(page, makeScribble(20));
+  await page.click('#enrol');
+  assert.match(
+    await textOf(page, '#message'),
+    /^\u201c\u2068many\u2069\u201d has 20 enrolment signatures, the most the page keeps, because each one more makes verification slower: verify now, or press Forget and enrol 5 fresh ones\.$/,
+  );
+  assert.equal((await readEnrolments(page)).many.embeddings.length, 20);
+  assertClean(page);
+});
+
 test('counts of one are singular', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'single', 1);
