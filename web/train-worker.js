@@ -111,7 +111,7 @@ function parseName(file) {
   return { user, number };
 }
 
-// Reads the text of a file named by parseName() and adds its signature to its writer.
+// Parses the text of a file named by parseName() and adds its signature to its writer.
 // `digest` is the SHA-256 digest of the text.
 function storeFile(module, { file, path, user, number }, text, digest) {
   let points;
