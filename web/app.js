@@ -4,6 +4,7 @@
 
 import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
 import { hideExplanation, showExplanation } from './explain.js';
+import { onDatabaseClosed } from './idb.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
@@ -550,11 +551,24 @@ async function handleProtection(action, done) {
   showMessage(done);
 }
 
+// Set when the browser closed one of the page's databases while the page was open, after
+// which nothing can be saved until a reload.
+let storageClosed = false;
+
+onDatabaseClosed(() => {
+  storageClosed = true;
+  showStorageProblem();
+});
+
 function showStorageProblem() {
-  const problem = store.problem;
+  const problem = storageClosed
+    ? "The browser closed this page's saved data while the page was open, as it does when the " +
+      "site's data is cleared. What the page shows may no longer be saved, and saving fails: " +
+      'reload the page.'
+    : store.problem;
   elements.storageNotice.hidden = problem === null;
   elements.storageProblem.textContent = problem ?? '';
-  elements.discardStorage.hidden = !store.hasUnreadableValue;
+  elements.discardStorage.hidden = storageClosed || !store.hasUnreadableValue;
   elements.discardStorage.textContent =
     store.unreadableNames.length > 0 ? DISCARD_UNREADABLE_LABEL : 'Discard saved enrolments';
 }

@@ -19,6 +19,14 @@ export function transactionDone(transaction) {
   });
 }
 
+// Callbacks run with a database's name when the browser closes it on its own, for example when
+// the user clears the site's data while the page is open.
+const closedListeners = [];
+
+export function onDatabaseClosed(callback) {
+  closedListeners.push(callback);
+}
+
 // Opens a database, calling upgrade(database) when it is new or older than `version`. Rejects
 // when IndexedDB is missing or refuses, for example in some private windows.
 export function openDatabase(name, version, upgrade) {
@@ -31,7 +39,15 @@ export function openDatabase(name, version, upgrade) {
       return;
     }
     request.onupgradeneeded = () => upgrade(request.result);
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      const database = request.result;
+      database.onclose = () => {
+        for (const listener of closedListeners) {
+          listener(name);
+        }
+      };
+      resolve(database);
+    };
     request.onerror = () => reject(request.error);
     request.onblocked = () =>
       reject(

@@ -72,6 +72,24 @@ test('enrolments survive a reload', async (t) => {
   assertClean(page);
 });
 
+test('cleared site data is reported', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'cleared', 1);
+
+  // What the browser does when the user clears the site's data while the page is open.
+  const session = await page.context().newCDPSession(page);
+  await session.send('Storage.clearDataForOrigin', { origin: env.server.origin, storageTypes: 'indexeddb' });
+  await session.detach();
+  await page.waitForSelector('#storage-notice:not([hidden])');
+  assert.equal(
+    await textOf(page, '#storage-problem'),
+    "The browser closed this page's saved data while the page was open, as it does when the site's data is " +
+      'cleared. What the page shows may no longer be saved, and saving fails: reload the page.',
+  );
+  assert.equal(await page.isHidden('#discard-storage'), true);
+  assertClean(page);
+});
+
 test('failed write changes nothing', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'quota', 1);
