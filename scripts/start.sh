@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Checked first, so that a mistyped port does not wait for the setup and the build.
+port="${PORT:-8080}"
+if [[ ! "$port" =~ ^[0-9]+$ ]] || (( 10#$port > 65535 )); then
+  echo "start: PORT is '$port': use a whole number from 0 to 65535 (0 picks a free port)" >&2
+  exit 2
+fi
+
 scripts/setup.sh
 scripts/build.sh
 
@@ -18,4 +25,4 @@ if [[ ! -f web/models/pen.inkprint ]]; then
 fi
 
 # INKPRINT_PORT_FROM makes the advice for a port in use name PORT instead of --port.
-INKPRINT_PORT_FROM=PORT exec node scripts/serve.mjs --port "${PORT:-8080}"
+INKPRINT_PORT_FROM=PORT exec node scripts/serve.mjs --port "$port"
