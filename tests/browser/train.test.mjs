@@ -123,7 +123,7 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   assert.ok(Number(await page.getAttribute('#loss-chart', 'data-points')) >= 3);
   assert.equal(await page.locator('#eer-chart canvas').count(), 1, 'the EER chart has no canvas');
   assert.match(await page.textContent('#train-status'), /Training finished after 3 epochs; kept epoch \d/);
-  assert.equal(await page.getAttribute('#model-list', 'data-count'), '1');
+  await page.waitForSelector('#model-list[data-count="1"]', { state: 'attached' });
   assert.deepEqual(await longTasksBetween(page, started, ended), [], 'long tasks while training ran');
 
   // A long run, cancelled once its first epoch has ended.
@@ -141,7 +141,7 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   assert.ok(cancelMs < 1000, `cancelling took ${cancelMs} ms`);
   assert.match(await page.textContent('#train-status'), /Training was cancelled after \d+ epochs?; kept epoch \d/);
   assert.ok((await epochRows(page)).length < 200);
-  assert.equal(await page.getAttribute('#model-list', 'data-count'), '2');
+  await page.waitForSelector('#model-list[data-count="2"]', { state: 'attached' });
   assert.deepEqual(await longTasksBetween(page, secondStart, secondEnd), [], 'long tasks while training ran');
 
   // The page recovered: training can start again and verification still works.
@@ -192,6 +192,8 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
     { timeout: 60_000 },
   );
   assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+  // The page stores the model after it shows the run as finished.
+  await page.waitForSelector('#model-list option[data-name="from first run"]', { state: 'attached' });
   const tunedId = await page.$eval('#model-list', (select) =>
     [...select.options].find((option) => option.dataset.name === 'from first run').value,
   );
