@@ -337,6 +337,22 @@ test('narrow screen fits without scrolling sideways', async (t) => {
     assert.ok(box.x + box.width <= 360, `#${id} ends at ${box.x + box.width} px`);
   }
 
+  // The format list is wide enough for its longest choice, plus about 24 px for its arrow, at
+  // every width from a phone to a desktop window.
+  for (const width of [360, 420, 560, 700, 740, 900]) {
+    await page.setViewportSize({ width, height: 740 });
+    const { widest, inner } = await page.$eval('#export-format', (select) => {
+      const style = getComputedStyle(select);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const texts = [...select.options].map((option) => context.measureText(option.textContent).width);
+      const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+      return { widest: Math.max(...texts), inner: select.clientWidth - padding };
+    });
+    assert.ok(inner >= widest + 24, `at ${width} px the format list is ${inner} px wide for ${widest} px of text`);
+  }
+  await page.setViewportSize({ width: 360, height: 740 });
+
   await enrolScribbles(page, 'phone', 1);
   assert.equal(await textOf(page, '#enrol-count'), '1 of 5 enrolment signatures');
   assertClean(page);
