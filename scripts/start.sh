@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # Checked first, so that a mistyped port does not wait for the setup and the build.
 port="${PORT:-8080}"
-if [[ ! "$port" =~ ^[0-9]+$ ]] || (( 10#$port > 65535 )); then
+# At most 5 digits before the arithmetic, which would wrap a longer number around.
+if [[ ! "$port" =~ ^[0-9]{1,5}$ ]] || (( 10#$port > 65535 )); then
   echo "start: PORT is '$port': use a whole number from 0 to 65535 (0 picks a free port)" >&2
   exit 2
 fi

@@ -712,10 +712,10 @@ async function handleEnrol(event) {
   try {
     // An enrolment keeps the id it was started under, which may be an earlier file's id.
     const modelId = entry?.modelId ?? engine.modelId;
-    count = await whileSaving(() => store.add(person, modelId, embedding, pointsToSaved(points)));
+    count = await whileSaving(() => store.add(person, modelId, embedding, pointsToSaved(points), MAX_ENROLMENTS));
   } catch (error) {
-    // Another tab may have enrolled this person with another model since the check above, or
-    // the browser refused the write. Nothing was saved, and the drawing stays on the pad.
+    // Another tab may have enrolled this person with another model, or up to the limit, since
+    // the checks above, or the browser refused the write. Nothing was saved, and the drawing stays on the pad.
     showStorageProblem();
     showEnrolmentCount();
     showMessage(

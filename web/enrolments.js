@@ -353,8 +353,9 @@ export class EnrolmentStore {
   // Appends one embedding (an array of numbers) and the points of its signature (flat numbers
   // with null for a missing pressure, or null) to the person's enrolment and saves it.
   // Returns the person's number of embeddings. Throws, and changes nothing, when the person's
-  // enrolment was made with another model, cannot be read, or cannot be written.
-  async add(person, modelId, embedding, points = null) {
+  // enrolment was made with another model, cannot be read, already has `limit` embeddings, or
+  // cannot be written.
+  async add(person, modelId, embedding, points = null, limit = Infinity) {
     if (this.#entryErrors.has(person)) {
       throw new Error(
         `the saved enrolment of ${quote(person)} cannot be read: discard it first, or use ` +
@@ -371,6 +372,10 @@ export class EnrolmentStore {
         throw new Error(`the enrolment of ${quote(person)} was made with another model`);
       }
       const entry = record === undefined ? { modelId, embeddings: [], signatures: [] } : normaliseEntry(record);
+      // Checked here too, inside the write, because another tab may have enrolled meanwhile.
+      if (entry.embeddings.length >= limit) {
+        throw new Error(`${quote(person)} has ${entry.embeddings.length} enrolment signatures already, the most the page keeps`);
+      }
       return {
         person,
         modelId,

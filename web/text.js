@@ -64,6 +64,11 @@ export function describeError(error) {
       "Models, or free space for this site in the browser's settings, then try again"
     );
   }
+  // The browser closes the page's databases when the site's data is cleared. Its message for
+  // every later write is only that the connection is closing.
+  if (error?.name === 'InvalidStateError' && /connection is closing/i.test(error.message)) {
+    return "the browser closed this page's saved data, as it does when the site's data is cleared: reload the page";
+  }
   if (error instanceof DOMException) {
     return error.message.replace(/\.+$/, '');
   }

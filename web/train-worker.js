@@ -126,6 +126,9 @@ function storeFile(module, { file, path, user, number }, text, digest) {
   module.checkTrainingSignature(points);
 
   const earlier = loadedDigests.get(digest);
+  if (earlier === path) {
+    throw new Error('it is loaded already');
+  }
   if (earlier !== undefined) {
     throw new Error(
       `it has the same content as ${earlier}, which is loaded already, and one signature must not ` +

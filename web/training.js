@@ -96,6 +96,9 @@ let readingFiles = false;
 // The data set files sent to the worker since they were last removed: [{ file, path }]. A new
 // worker, started after one that did not respond to Cancel, reads them again.
 let sentFiles = [];
+// Set when Cancel is pressed while Start still downloads its starting model, before the run
+// exists; Start then stops there.
+let cancelBeforeRun = false;
 
 // Signatures captured on the pad, by person name: { genuine: [], forgeries: [] } of
 // { id, points }, oldest first. The store keeps a copy under `id`, so that they survive a reload.
@@ -164,10 +167,31 @@ function describeCapture(points) {
   return `${seconds.toFixed(1)} s, ${countOf(strokes, 'stroke')}`;
 }
 
-// The value of a capture's entry in the list: its kind ("genuine" or "forgery"), its index
-// within the person's list of that kind, and the person's name, which may contain "/".
-function captureValue(kind, index, person) {
-  return `${kind}/${index}/${person}`;
+// Each capture entry gets a key of its own, the value of its choice in the list, so that the
+// choice stays on the same capture when another tab changes the list.
+let nextCaptureKey = 1;
+
+// Returns the entry { id, points } of a capture, with a new key.
+function captureEntry(id, points) {
+  const entry = { id, points, key: String(nextCaptureKey) };
+  nextCaptureKey += 1;
+  return entry;
+}
+
+// Returns { person, kind, list, index, entry } of the capture whose key is `key`, or null.
+function findCapture(key) {
+  for (const [person, writer] of captured.entries()) {
+    for (const [kind, list] of [
+      ['genuine', writer.genuine],
+      ['forgery', writer.forgeries],
+    ]) {
+      const index = list.findIndex((entry) => entry.key === key);
+      if (index >= 0) {
+        return { person, kind, list, index, entry: list[index] };
+      }
+    }
+  }
+  return null;
 }
 
 // Shows the counts per person, and lists every capture for Remove. Each capture is numbered
@@ -182,7 +206,7 @@ function showCaptureSummary() {
     ]) {
       list.forEach((entry, index) => {
         const option = document.createElement('option');
-        option.value = captureValue(kind === 'forgery' ? 'forgery' : 'genuine', index, name);
+        option.value = entry.key;
         option.textContent = `${isolate(name)}, ${kind} ${index + 1} (${describeCapture(entry.points)})`;
         options.push(option);
       });
@@ -191,6 +215,10 @@ function showCaptureSummary() {
   elements.captureList.replaceChildren(...options);
   if (options.some((option) => option.value === selected)) {
     elements.captureList.value = selected;
+  } else if (selected !== '') {
+    // The chosen capture is gone (another tab removed it), so nothing is chosen, rather than
+    // whichever capture comes first.
+    elements.captureList.selectedIndex = -1;
   }
   elements.captureChoice.hidden = options.length === 0;
   if (captured.size === 0) {
@@ -295,14 +323,12 @@ async function handleCaptureAdd() {
   }
   const kind = document.querySelector('input[name="capture-kind"]:checked').value;
   const copy = new Float64Array(points);
-  const entry = { id: null, points: copy };
+  const entry = captureEntry(null, copy);
   addCaptured(person, kind, entry);
   page.clearPad();
   showCaptureSummary();
   // The new capture is chosen in the list, so that Remove takes it back.
-  const writer = captured.get(person);
-  const index = (kind === 'forgery' ? writer.forgeries : writer.genuine).length - 1;
-  elements.captureList.value = captureValue(kind === 'forgery' ? 'forgery' : 'genuine', index, person);
+  elements.captureList.value = entry.key;
   const what = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
   await whileSaving(() => saveCapture(entry, person, kind, what));
 }
@@ -358,18 +384,14 @@ async function handleCaptureClear() {
 
 // Removes the capture chosen in the list, from the page and from the store.
 async function handleCaptureRemove() {
-  const [kind, indexText, ...nameParts] = elements.captureList.value.split('/');
-  const person = nameParts.join('/');
-  const writer = captured.get(person);
-  const list = kind === 'forgery' ? writer?.forgeries : writer?.genuine;
-  const index = Number(indexText);
-  if (list === undefined || !(index < list.length)) {
+  const found = findCapture(elements.captureList.value);
+  if (found === null) {
     showMessage(elements.message, 'Choose a captured signature in the list, then press Remove.', 'error');
     return;
   }
 
+  const { person, kind, index, entry } = found;
   const description = `${quote(person)}'s ${kind === 'forgery' ? 'forgery' : 'genuine signature'} ${index + 1}`;
-  const entry = list[index];
   if (entry.id !== null) {
     // Disabled while the store works, so that a second click does not remove the capture that
     // moves up into this one's place.
@@ -413,7 +435,7 @@ async function restoreCaptured() {
   captured.clear();
   for (const record of records) {
     if (typeof record.person === 'string' && record.points instanceof Float64Array) {
-      const entry = known.get(record.id) ?? { id: record.id, points: record.points };
+      const entry = known.get(record.id) ?? captureEntry(record.id, record.points);
       addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', entry);
     }
   }
@@ -674,8 +696,29 @@ async function handleStart() {
     showMessage(elements.message, describeError(error), 'error');
     return;
   }
+  // The model list would show such a name blank, or two different names alike.
+  const modelName = elements.name.value.trim();
+  const control = controlCharacterIn(modelName);
+  if (control !== null) {
+    showMessage(
+      elements.message,
+      `The model name contains the control character ${control}, which cannot be seen: type it again without it.`,
+      'error',
+    );
+    return;
+  }
+  const invisible = invisibleCharactersIn(modelName);
+  if (invisible !== null) {
+    showMessage(
+      elements.message,
+      `The model name has no visible character (${invisible}): type a name, or leave the field empty.`,
+      'error',
+    );
+    return;
+  }
 
   setState('preparing');
+  cancelBeforeRun = false;
   elements.epochRows.replaceChildren();
   elements.progress.value = 0;
   elements.status.textContent = 'Preparing the training data\u2026';
@@ -688,6 +731,11 @@ async function handleStart() {
     // Nothing is being prepared, so the status is emptied as the epoch table was above.
     elements.status.textContent = '';
     showMessage(elements.message, `Training did not start: ${describeError(error)}`, 'error');
+    return;
+  }
+  if (cancelBeforeRun) {
+    setState('cancelled');
+    elements.status.textContent = 'Training was cancelled before it started.';
     return;
   }
   if (base !== null) {
@@ -745,6 +793,11 @@ async function handleStart() {
 
 function handleCancel() {
   if (currentRun === null) {
+    if (elements.section.dataset.state === 'preparing') {
+      cancelBeforeRun = true;
+      setState('cancelling');
+      elements.status.textContent = 'Cancelling\u2026';
+    }
     return;
   }
   const run = currentRun;
@@ -776,6 +829,9 @@ function endUnresponsiveRun(run) {
     readingFiles = true;
     setState('cancelled');
     worker.postMessage({ type: 'addFiles', files: sentFiles });
+  } else {
+    // The files may have been removed while Cancel waited, so the summary is renewed.
+    worker.postMessage({ type: 'clearFiles' });
   }
 }
 

@@ -87,6 +87,16 @@ test('cleared site data is reported', async (t) => {
       'cleared. What the page shows may no longer be saved, and saving fails: reload the page.',
   );
   assert.equal(await page.isHidden('#discard-storage'), true);
+
+  // A write then says why it failed and what to do, not the browser's own words.
+  await page.fill('#person', 'cleared');
+  await replaySignature(page, makeScribble(4));
+  await page.click('#enrol');
+  await page.waitForSelector('#message[data-kind="error"]');
+  assert.match(
+    await textOf(page, '#message'),
+    /^Enrolment failed: the browser closed this page's saved data, as it does when the site's data is cleared: reload the page\./,
+  );
   assertClean(page);
 });
 

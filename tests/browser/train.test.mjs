@@ -528,10 +528,15 @@ test('loaded files are not counted twice', { skip: skipWithoutData(), timeout: 6
   );
   assert.deepEqual(await problemTexts(page), []);
 
+  // The same files chosen again are loaded already.
+  await page.setInputFiles('#dataset-file-input', taskOne);
+  await page.waitForFunction(() => document.querySelectorAll('#dataset-problems li').length === 4);
+  assert.equal((await problemTexts(page))[0], '\u2068U1S1.TXT\u2069 was not read: it is loaded already');
+
   // Files of the same names from another task, chosen alone, would replace these silently.
   const taskTwo = [1, 2, 3, 4].map((index) => path.join(svc2004Folder, 'Task2', `U1S${index}.TXT`));
   await page.setInputFiles('#dataset-file-input', taskTwo);
-  await page.waitForFunction(() => document.querySelectorAll('#dataset-problems li').length === 4);
+  await page.waitForFunction(() => document.querySelector('#dataset-problems li')?.textContent.includes('signature 1 of'));
   const replaced = await problemTexts(page);
   assert.match(replaced[0], /^\u2068U1S1\.TXT\u2069 was not read: signature 1 of user 1 is loaded already, from U1S1\.TXT: /);
   assert.equal(await page.textContent('#dataset-summary'), 'Loaded 1 writer: 4 genuine signatures and 0 forgeries.');
@@ -563,6 +568,8 @@ test('cancel ends an unresponsive worker', { skip: skipWithoutData(), timeout: 9
   await page.click('#train-start');
   await page.waitForSelector('#training[data-state="preparing"], #training[data-state="running"]');
   await page.click('#train-cancel');
+  // Files removed while Cancel waits stay removed in the new worker.
+  await page.click('#dataset-clear');
   await page.waitForSelector('#training[data-state="cancelled"]', { timeout: 20_000 });
   assert.match(
     await page.textContent('#train-status'),
@@ -572,9 +579,22 @@ test('cancel ends an unresponsive worker', { skip: skipWithoutData(), timeout: 9
   assert.ok(cancelMs >= 3000, `cancelling took ${cancelMs} ms`);
   assert.ok(cancelMs < 10_000, `cancelling took ${cancelMs} ms`);
 
-  // A new worker has read the files again and takes the next start, here with invalid layers.
+  await page.waitForSelector('#dataset-summary[data-writers="0"]', { timeout: 30_000 });
+  assert.equal(await page.textContent('#dataset-summary'), 'No data set loaded.');
+
+  // A new worker reads the files and takes the next start, here with invalid layers.
+  await page.setInputFiles('#dataset-file-input', copyTaskOneFiles('slow', 3));
+  await page.waitForSelector('#dataset-summary[data-writers="3"]', { timeout: 30_000 });
   await page.waitForSelector('#train-start:not([disabled])', { timeout: 30_000 });
-  assert.equal(await page.getAttribute('#dataset-summary', 'data-writers'), '3');
+
+  // A model name that cannot be seen is refused before anything starts.
+  await page.fill('#train-name', '\u200b');
+  await page.click('#train-start');
+  assert.equal(
+    await page.textContent('#train-message'),
+    'The model name has no visible character (U+200B): type a name, or leave the field empty.',
+  );
+  await page.fill('#train-name', 'too large');
   await page.fill('#train-layers', 'delay:x');
   await page.click('#train-start');
   await page.waitForSelector('#training[data-state="failed"]', { timeout: 30_000 });
@@ -595,10 +615,35 @@ test('captured signatures follow other tabs', { timeout: 60_000 }, async () => {
     page.evaluate(() => document.getElementById('capture-summary').textContent.includes('TabA'));
 
   await first.fill('#person', 'TabA');
-  await replaySignature(first, makeScribble(3));
-  await first.click('#capture-add');
-  await first.waitForSelector('#train-message:has-text("Added a genuine signature")');
+  for (const variant of [3, 4, 5]) {
+    await replaySignature(first, makeScribble(variant));
+    await first.click('#capture-add');
+    await first.waitForSelector('#train-message:has-text("Added a genuine signature")');
+    await first.evaluate(() => {
+      document.getElementById('train-message').textContent = '';
+    });
+  }
   await second.waitForFunction(() => document.getElementById('capture-summary').textContent.includes('TabA'));
+  await second.waitForFunction(() => document.getElementById('capture-summary').textContent.includes('3 genuine'));
+
+  // The second tab chooses capture 2; the first removes capture 1. The second tab's choice stays
+  // on the same capture, now numbered 1, and Remove there removes that one.
+  const labelsOf = (page) => page.locator('#capture-list option').allTextContents();
+  const secondLabels = await labelsOf(second);
+  const chosen = secondLabels.findIndex((label) => label.includes('TabA') && label.includes('genuine signature 2'));
+  await second.selectOption('#capture-list', { index: chosen });
+  const firstValue = await first.$eval('#capture-list', (list) =>
+    [...list.options].find((option) => option.textContent.includes('TabA, genuine signature 1') || option.textContent.includes('TabA\u2069, genuine signature 1')).value,
+  );
+  await first.selectOption('#capture-list', firstValue);
+  await first.click('#capture-remove');
+  await second.waitForFunction(() => document.getElementById('capture-summary').textContent.includes('2 genuine'));
+  const renamed = secondLabels[chosen].replace('genuine signature 2', 'genuine signature 1');
+  assert.equal(await second.$eval('#capture-list', (list) => list.selectedOptions[0]?.textContent), renamed);
+  await second.click('#capture-remove');
+  await first.waitForFunction(() => document.getElementById('capture-summary').textContent.includes('1 genuine'));
+  const left = (await labelsOf(first)).filter((label) => label.includes('TabA'));
+  assert.deepEqual(left, [secondLabels[chosen + 1].replace('genuine signature 3', 'genuine signature 1')]);
 
   // Removed in the second tab, gone from the first, and from the store.
   const value = await second.$eval('#capture-list', (list) =>
@@ -614,4 +659,27 @@ test('captured signatures follow other tabs', { timeout: 60_000 }, async () => {
   assert.equal(await mentionsTabA(first), false);
   assertClean(first);
   assertClean(second);
+});
+
+test('cancel while the starting model downloads', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  await page.setInputFiles('#dataset-file-input', copyTaskOneFiles('early', 3));
+  await page.waitForSelector('#dataset-summary[data-writers="3"]', { timeout: 30_000 });
+
+  // The default model's file arrives 3 s late, so Cancel comes before the run exists.
+  await page.route('**/models/default.inkprint', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await route.continue();
+  });
+  await setSettings(page, { base: 'default', epochs: 1, pairs: 32, augment: 0, name: 'never' });
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="preparing"]');
+  await page.click('#train-cancel');
+  await page.waitForSelector('#training[data-state="cancelled"]', { timeout: 20_000 });
+  assert.equal(await page.textContent('#train-status'), 'Training was cancelled before it started.');
+  // No run starts later.
+  await page.waitForTimeout(1000);
+  assert.equal(await trainingState(page), 'cancelled');
+  await page.unroute('**/models/default.inkprint');
+  assertClean(page);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 const start = new URL('../../scripts/start.sh', import.meta.url).pathname;
 
-for (const port of ['abc', '80a', '65536', '-1']) {
+for (const port of ['abc', '80a', '65536', '-1', '18446744073709551616']) {
   test(`start.sh rejects PORT=${port}`, () => {
     const run = spawnSync('bash', [start], { env: { ...process.env, PORT: port }, encoding: 'utf8', timeout: 10_000 });
     assert.equal(run.status, 2, run.stderr);
