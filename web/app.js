@@ -4,20 +4,11 @@
 
 import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
 import { hideExplanation, showExplanation } from './explain.js';
-import { onDatabaseClosed } from './idb.js';
+import { onDatabaseClosed, savingMarker } from './idb.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
-import {
-  controlCharacterIn,
-  countOf,
-  describeError,
-  invisibleCharactersIn,
-  isolate,
-  quote,
-  quoteList,
-  sentence,
-} from './text.js';
+import { countOf, describeError, isolate, personNameProblem, quote, quoteList, sentence } from './text.js';
 import { setupTraining } from './training.js';
 
 const MODULE_SCRIPT_URL = 'wasm/inkprint.js';
@@ -193,22 +184,9 @@ let loadError = null;
 const store = new EnrolmentStore({ onExternalChange: handleExternalChange });
 const pad = new SignaturePad(elements.pad, { onChange: handleDrawingChange });
 
-// Number of store changes in progress. While it is not zero, document.body has data-saving,
-// which tests wait on before they read the result of a click.
-let pendingSaves = 0;
-
-async function whileSaving(change) {
-  pendingSaves += 1;
-  document.body.dataset.saving = 'true';
-  try {
-    return await change();
-  } finally {
-    pendingSaves -= 1;
-    if (pendingSaves === 0) {
-      delete document.body.dataset.saving;
-    }
-  }
-}
+// Runs a store change with document.body marked as saving, which tests wait on before they
+// read the result of a click.
+const whileSaving = savingMarker(document.body);
 
 // Sets document.body's data-state to "loading", "ready" or "failed". Tests wait for it.
 function setPageState(state) {
@@ -250,22 +228,9 @@ function readPerson() {
     elements.person.focus();
     return null;
   }
-  const control = controlCharacterIn(person);
-  if (control !== null && store.get(person) === undefined) {
-    showMessage(
-      `The name contains the control character ${control}, which cannot be seen: type the name ` +
-        'again without it, then try again.',
-      'error',
-    );
-    elements.person.focus();
-    return null;
-  }
-  const invisible = invisibleCharactersIn(person);
-  if (invisible !== null && store.get(person) === undefined) {
-    showMessage(
-      `The name has no visible character (${invisible}): type the person's name, then try again.`,
-      'error',
-    );
+  const problem = personNameProblem(person);
+  if (problem !== null && store.get(person) === undefined) {
+    showMessage(problem, 'error');
     elements.person.focus();
     return null;
   }
@@ -492,7 +457,7 @@ function prepareEnrolmentSoon() {
       // enrolment, and a save changes the enrolment when it ends.
       const ready =
         !store.isLocked &&
-        pendingSaves === 0 &&
+        document.body.dataset.saving === undefined &&
         engine.model !== null &&
         entry !== undefined &&
         isActiveModels(entry) &&

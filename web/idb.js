@@ -1,4 +1,5 @@
-// Promise wrappers of the IndexedDB calls that the page's stores use.
+// Promise wrappers of the IndexedDB calls that the page's stores use, and a marker of pending
+// writes.
 
 // Resolves with a request's result, or rejects with its error.
 export function requestResult(request) {
@@ -17,6 +18,24 @@ export function transactionDone(transaction) {
       reject(transaction.error ?? new Error('the IndexedDB transaction was aborted'));
     transaction.onerror = () => reject(transaction.error);
   });
+}
+
+// Returns whileSaving(change): it runs `change` (a function returning a promise) and resolves
+// with its result, with `element` carrying data-saving until every change started so has ended.
+export function savingMarker(element) {
+  let pending = 0;
+  return async function whileSaving(change) {
+    pending += 1;
+    element.dataset.saving = 'true';
+    try {
+      return await change();
+    } finally {
+      pending -= 1;
+      if (pending === 0) {
+        delete element.dataset.saving;
+      }
+    }
+  };
 }
 
 // Callbacks run with a database's name when the browser closes it on its own, for example when

@@ -8,16 +8,22 @@ export function isolate(name) {
   return `\u2068${name}\u2069`;
 }
 
+// Returns a character's code point as "U+200B".
+function codePoint(character) {
+  return `U+${character.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 // Returns the first control character in `text` (U+0000 to U+001F, U+007F to U+009F) as
 // "U+0000", or null when there is none. Such a character cannot be seen in a name.
 export function controlCharacterIn(text) {
   const match = /[\u0000-\u001f\u007f-\u009f]/.exec(text);
-  return match === null ? null : `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return match === null ? null : codePoint(match[0]);
 }
 
-// Pattern of one character that shows nothing on its own: white space, control and format
-// characters (such as U+200B ZERO WIDTH SPACE), the other default-ignorable code points (such as
-// U+3164 HANGUL FILLER and the variation selectors), and U+2800 BRAILLE PATTERN BLANK.
+// Pattern of one character that shows nothing on its own. It covers white space, control and
+// format characters (such as U+200B ZERO WIDTH SPACE) and the other default-ignorable code
+// points (such as U+3164 HANGUL FILLER and the variation selectors). U+2800 BRAILLE PATTERN
+// BLANK is added by hand.
 const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]$/u;
 
 // Returns the code points of `text` as "U+200B, U+2060" (each once, in order of appearance) when
@@ -27,9 +33,24 @@ export function invisibleCharactersIn(text) {
   if (characters.length === 0 || !characters.every((character) => INVISIBLE.test(character))) {
     return null;
   }
-  return characters
-    .map((character) => `U+${character.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
-    .join(', ');
+  return characters.map(codePoint).join(', ');
+}
+
+// Returns why a person's name cannot be used, because it contains a control character or has
+// no visible character, or null when it can.
+export function personNameProblem(name) {
+  const control = controlCharacterIn(name);
+  if (control !== null) {
+    return (
+      `The name contains the control character ${control}, which cannot be seen: type the name ` +
+      'again without it, then try again.'
+    );
+  }
+  const invisible = invisibleCharactersIn(name);
+  if (invisible !== null) {
+    return `The name has no visible character (${invisible}): type the person's name, then try again.`;
+  }
+  return null;
 }
 
 // Returns a person's name isolated and in curly quotes.

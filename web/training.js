@@ -3,7 +3,18 @@
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
 import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
-import { controlCharacterIn, countOf, invisibleCharactersIn, describeError, isolate, quote, quoteList, sentence } from './text.js';
+import { savingMarker } from './idb.js';
+import {
+  controlCharacterIn,
+  countOf,
+  describeError,
+  invisibleCharactersIn,
+  isolate,
+  personNameProblem,
+  quote,
+  quoteList,
+  sentence,
+} from './text.js';
 
 const WORKER_URL = 'train-worker.js';
 // The models that come with the page, by their id in the model list, with the files of their
@@ -178,17 +189,31 @@ function captureEntry(id, points) {
   return entry;
 }
 
-// Returns { person, kind, list, index, entry } of the capture whose key is `key`, or null.
-function findCapture(key) {
+// Yields { person, kind, index, entry } for every capture, by person, genuine signatures
+// before forgeries, oldest first. `kind` is "genuine" or "forgery".
+function* eachCapture() {
   for (const [person, writer] of captured.entries()) {
     for (const [kind, list] of [
       ['genuine', writer.genuine],
       ['forgery', writer.forgeries],
     ]) {
-      const index = list.findIndex((entry) => entry.key === key);
-      if (index >= 0) {
-        return { person, kind, list, index, entry: list[index] };
+      for (const [index, entry] of list.entries()) {
+        yield { person, kind, index, entry };
       }
+    }
+  }
+}
+
+// Returns the words for a capture of `kind` in messages: "genuine signature" or "forgery".
+function kindLabel(kind) {
+  return kind === 'forgery' ? 'forgery' : 'genuine signature';
+}
+
+// Returns { person, kind, index, entry } of the capture whose key is `key`, or null.
+function findCapture(key) {
+  for (const capture of eachCapture()) {
+    if (capture.entry.key === key) {
+      return capture;
     }
   }
   return null;
@@ -199,18 +224,11 @@ function findCapture(key) {
 function showCaptureSummary() {
   const selected = elements.captureList.value;
   const options = [];
-  for (const [name, writer] of captured.entries()) {
-    for (const [kind, list] of [
-      ['genuine signature', writer.genuine],
-      ['forgery', writer.forgeries],
-    ]) {
-      list.forEach((entry, index) => {
-        const option = document.createElement('option');
-        option.value = entry.key;
-        option.textContent = `${isolate(name)}, ${kind} ${index + 1} (${describeCapture(entry.points)})`;
-        options.push(option);
-      });
-    }
+  for (const { person, kind, index, entry } of eachCapture()) {
+    const option = document.createElement('option');
+    option.value = entry.key;
+    option.textContent = `${isolate(person)}, ${kindLabel(kind)} ${index + 1} (${describeCapture(entry.points)})`;
+    options.push(option);
   }
   elements.captureList.replaceChildren(...options);
   if (options.some((option) => option.value === selected)) {
@@ -233,23 +251,9 @@ function showCaptureSummary() {
   elements.captureSummary.textContent = `Captured for training: ${parts.join('; ')}.`;
 }
 
-// Number of captures being saved or removed. While it is not zero, the section has
-// data-saving, which tests wait on before they reload the page.
-let captureWrites = 0;
-
-// Runs `write` (a function returning a promise) with the section marked as saving.
-async function whileSaving(write) {
-  captureWrites += 1;
-  elements.section.dataset.saving = '';
-  try {
-    return await write();
-  } finally {
-    captureWrites -= 1;
-    if (captureWrites === 0) {
-      delete elements.section.dataset.saving;
-    }
-  }
-}
+// Runs a write of captures with the section marked as saving, which tests wait on before they
+// reload the page.
+const whileSaving = savingMarker(elements.section);
 
 // Takes `entry` out of the captured signatures, and its person when none is left. The lists
 // may have been rebuilt while the store worked (after another tab's change), so it is looked
@@ -270,7 +274,7 @@ function forgetCapture(entry) {
 
 // Whether `entry` is still among the captured signatures, not removed since it was added.
 function isCaptured(entry) {
-  return [...captured.values()].some((writer) => writer.genuine.includes(entry) || writer.forgeries.includes(entry));
+  return findCapture(entry.key) !== null;
 }
 
 function addCaptured(person, kind, entry) {
@@ -287,23 +291,9 @@ async function handleCaptureAdd() {
     showMessage(elements.message, 'Enter the name of the person whose signature this is, then try again.', 'error');
     return;
   }
-  const control = controlCharacterIn(person);
-  if (control !== null) {
-    showMessage(
-      elements.message,
-      `The name contains the control character ${control}, which cannot be seen: type the name again ` +
-        'without it, then try again.',
-      'error',
-    );
-    return;
-  }
-  const invisible = invisibleCharactersIn(person);
-  if (invisible !== null) {
-    showMessage(
-      elements.message,
-      `The name has no visible character (${invisible}): type the person's name, then try again.`,
-      'error',
-    );
+  const problem = personNameProblem(person);
+  if (problem !== null) {
+    showMessage(elements.message, problem, 'error');
     return;
   }
   const points = page.padPoints();
@@ -329,18 +319,18 @@ async function handleCaptureAdd() {
   showCaptureSummary();
   // The new capture is chosen in the list, so that Remove takes it back.
   elements.captureList.value = entry.key;
-  const what = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
-  await whileSaving(() => saveCapture(entry, person, kind, what));
+  const description = kind === 'forgery' ? `a forgery of ${quote(person)}` : `a genuine signature of ${quote(person)}`;
+  await whileSaving(() => saveCapture(entry, person, kind, description));
 }
 
 // Saves a new capture in the store, and deletes it again when it was removed meanwhile.
-async function saveCapture(entry, person, kind, what) {
+async function saveCapture(entry, person, kind, description) {
   try {
     entry.id = await store.addCaptured({ person, kind, points: entry.points, createdAt: new Date().toISOString() });
   } catch (error) {
     showMessage(
       elements.message,
-      `Added ${what} to the training data, but it could not be saved and is lost when the page ` +
+      `Added ${description} to the training data, but it could not be saved and is lost when the page ` +
         `closes: ${describeError(error)}`,
       'error',
     );
@@ -360,7 +350,7 @@ async function saveCapture(entry, person, kind, what) {
     }
     return;
   }
-  showMessage(elements.message, `Added ${what} to the training data.`);
+  showMessage(elements.message, `Added ${description} to the training data.`);
 }
 
 async function handleCaptureClear() {
@@ -391,7 +381,7 @@ async function handleCaptureRemove() {
   }
 
   const { person, kind, index, entry } = found;
-  const description = `${quote(person)}'s ${kind === 'forgery' ? 'forgery' : 'genuine signature'} ${index + 1}`;
+  const description = `${quote(person)}'s ${kindLabel(kind)} ${index + 1}`;
   if (entry.id !== null) {
     // Disabled while the store works, so that a second click does not remove the capture that
     // moves up into this one's place.
@@ -418,18 +408,11 @@ async function restoreCaptured() {
   const records = await store.listCaptured();
   const known = new Map();
   const unsaved = [];
-  for (const [person, writer] of captured.entries()) {
-    for (const [kind, list] of [
-      ['genuine', writer.genuine],
-      ['forgery', writer.forgeries],
-    ]) {
-      for (const entry of list) {
-        if (entry.id === null) {
-          unsaved.push({ person, kind, entry });
-        } else {
-          known.set(entry.id, entry);
-        }
-      }
+  for (const { person, kind, entry } of eachCapture()) {
+    if (entry.id === null) {
+      unsaved.push({ person, kind, entry });
+    } else {
+      known.set(entry.id, entry);
     }
   }
   captured.clear();
@@ -562,12 +545,12 @@ function showDataset(message) {
     const kind = message.problems.length > 0 || short.length > 0 ? 'error' : 'info';
     const unread = message.problems.length > 0 ? `, ${message.problems.length} could not be read (listed below)` : '';
     // Files such as a README beside the data set are only counted, with a few of their names.
-    const shown = skipped.slice(0, 3).map(isolate).join(', ') + (skipped.length > 3 ? ', \u2026' : '');
+    const skippedNames = skipped.slice(0, 3).map(isolate).join(', ') + (skipped.length > 3 ? ', \u2026' : '');
     let left = '';
     if (skipped.length === 1) {
-      left = `, 1 left out because it is not a .TXT file (${shown})`;
+      left = `, 1 left out because it is not a .TXT file (${skippedNames})`;
     } else if (skipped.length > 1) {
-      left = `, ${skipped.length} left out because they are not .TXT files (${shown})`;
+      left = `, ${skipped.length} left out because they are not .TXT files (${skippedNames})`;
     }
     const unusable =
       short.length > 0 ? `; ${countOf(short.length, 'writer')} cannot be trained on (listed below)` : '';
