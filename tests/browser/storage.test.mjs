@@ -88,7 +88,7 @@ test('cleared site data is reported', async (t) => {
   );
   assert.equal(await page.isHidden('#discard-storage'), true);
 
-  // A write then says why it failed and what to do, not the browser's own words.
+  // A write then reports why it failed and what to do, not the browser's own words.
   await page.fill('#person', 'cleared');
   await replaySignature(page, makeScribble(4));
   await page.click('#enrol');
