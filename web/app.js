@@ -932,7 +932,9 @@ async function handleForget() {
   try {
     await whileSaving(() => store.remove(person));
   } catch (error) {
-    showMessage(`Deleting the enrolment failed: ${describeError(error)}. It is kept.`, 'error');
+    // After the browser closed the saved data, the enrolment may already be gone with it.
+    const keptNote = storageClosed ? '' : ' It is kept.';
+    showMessage(`Deleting the enrolment failed: ${describeError(error)}.${keptNote}`, 'error');
     return;
   }
   clearResult();

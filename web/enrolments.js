@@ -84,6 +84,9 @@ export class EnrolmentStore {
   // Why IndexedDB could not be opened, or null.
   #databaseError = null;
 
+  // Whether the database could not be opened because a newer version of the page saved it.
+  #databaseNewer = false;
+
   // Why the localStorage value of an earlier version cannot be read as a whole, or null.
   #legacyValueError = null;
 
@@ -116,6 +119,7 @@ export class EnrolmentStore {
     } catch (error) {
       this.#database = null;
       this.#databaseError = errorText(error);
+      this.#databaseNewer = error?.newerVersion === true;
     }
     await this.#moveLegacyEnrolments();
     await this.reload();
@@ -290,7 +294,12 @@ export class EnrolmentStore {
         `The enrolments of ${count} are protected by a passphrase: unlock them to enrol or verify.`,
       );
     }
-    if (this.#databaseError !== null) {
+    if (this.#databaseError !== null && this.#databaseNewer) {
+      sentences.push(
+        `The saved enrolments cannot be opened: ${this.#databaseError}. Until then, new ` +
+          'enrolments are kept only until the page is closed.',
+      );
+    } else if (this.#databaseError !== null) {
       sentences.push(
         `This browser does not allow IndexedDB (${this.#databaseError}), so enrolments are ` +
           'kept only until the page is closed.',

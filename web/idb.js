@@ -42,12 +42,22 @@ export function savingMarker(element) {
 // the user clears the site's data while the page is open.
 const closedListeners = [];
 
+// Names of the databases that the browser closed on its own.
+const closedNames = new Set();
+
 export function onDatabaseClosed(callback) {
   closedListeners.push(callback);
 }
 
+// Returns whether the browser closed the database `name` on its own, after which every write
+// to it fails until the page is reloaded.
+export function isDatabaseClosed(name) {
+  return closedNames.has(name);
+}
+
 // Opens a database, calling upgrade(database) when it is new or older than `version`. Rejects
-// when IndexedDB is missing or refuses, for example in some private windows.
+// when IndexedDB is missing or refuses, for example in some private windows, and with an error
+// whose `newerVersion` is true when the stored database is newer than `version`.
 export function openDatabase(name, version, upgrade) {
   return new Promise((resolve, reject) => {
     let request;
@@ -61,13 +71,28 @@ export function openDatabase(name, version, upgrade) {
     request.onsuccess = () => {
       const database = request.result;
       database.onclose = () => {
+        closedNames.add(name);
         for (const listener of closedListeners) {
           listener(name);
         }
       };
       resolve(database);
     };
-    request.onerror = () => reject(request.error);
+    request.onerror = () => {
+      const error = request.error;
+      if (error?.name === 'VersionError') {
+        // The stored database has a higher version than this page supports, which happens when a newer
+        // version of the page ran in this browser and then an older copy was loaded.
+        const newer = new Error(
+          `the database "${name}" was saved by a newer version of this page (${error.message}). ` +
+            'Reload the page to load the newer version; the stored data is left unchanged',
+        );
+        newer.newerVersion = true;
+        reject(newer);
+        return;
+      }
+      reject(error);
+    };
     request.onblocked = () =>
       reject(
         new Error(

@@ -9,7 +9,7 @@
 
 import { errorText, openDatabase, requestResult, transactionDone } from './idb.js';
 
-const DATABASE_NAME = 'inkprint-training';
+export const MODEL_DATABASE_NAME = 'inkprint-training';
 const DATABASE_VERSION = 1;
 const MODELS = 'models';
 const SETTINGS = 'settings';
@@ -32,7 +32,7 @@ export const DEFAULT_MODEL_ID = 'default';
 export const PEN_MODEL_ID = 'pen';
 
 function openModelDatabase() {
-  return openDatabase(DATABASE_NAME, DATABASE_VERSION, (database) => {
+  return openDatabase(MODEL_DATABASE_NAME, DATABASE_VERSION, (database) => {
     if (!database.objectStoreNames.contains(MODELS)) {
       database.createObjectStore(MODELS, { keyPath: 'id', autoIncrement: true });
     }
@@ -76,6 +76,12 @@ export class ModelStore {
       }
     } catch (error) {
       this.database = null;
+      if (error?.newerVersion === true) {
+        this.problem =
+          `Trained models and captured signatures cannot be opened: ${errorText(error)}. Until ` +
+          'then, what you train or capture is kept only until the page closes.';
+        return;
+      }
       this.problem =
         `Trained models and captured signatures cannot be saved in this browser (IndexedDB: ` +
         `${errorText(error)}), so they are kept only until the page closes. Export a model to ` +

@@ -2,8 +2,14 @@
 // files. Training runs in a Web Worker (train-worker.js), with a progress bar, a loss curve and
 // the validation EER per epoch. Trained models are kept in IndexedDB (model-store.js).
 
-import { DEFAULT_MODEL_ID, MISSING_MODEL_MESSAGE, ModelStore, PEN_MODEL_ID } from './model-store.js';
-import { savingMarker } from './idb.js';
+import {
+  DEFAULT_MODEL_ID,
+  MISSING_MODEL_MESSAGE,
+  MODEL_DATABASE_NAME,
+  ModelStore,
+  PEN_MODEL_ID,
+} from './model-store.js';
+import { isDatabaseClosed, onDatabaseClosed, savingMarker } from './idb.js';
 import {
   controlCharacterIn,
   countOf,
@@ -914,10 +920,11 @@ async function saveTrainedModel(run, message) {
   } catch (error) {
     const fileName = `${safeFileName(name)}.inkprint`;
     downloadBytes(message.model, fileName);
+    const advice = isDatabaseClosed(MODEL_DATABASE_NAME) ? 'Reload the page' : 'Free some storage';
     showMessage(
       elements.modelMessage,
       `The trained model could not be saved in this browser (${describeError(error)}), so it was ` +
-        `downloaded as ${fileName}. Free some storage, then import that file with Import model.`,
+        `downloaded as ${fileName}. ${advice}, then import that file with Import model.`,
       'error',
     );
   }
@@ -1340,6 +1347,17 @@ export async function setupTraining(options) {
     queueModelChange(followOtherTab);
   };
   store.onCapturedChange = followCapturedChange;
+  onDatabaseClosed((name) => {
+    if (name !== MODEL_DATABASE_NAME) {
+      return;
+    }
+    showMessage(
+      elements.modelMessage,
+      "The browser closed this page's saved models and captured signatures while the page was " +
+        "open, as it does when the site's data is cleared. Saving them fails until you reload the page.",
+      'error',
+    );
+  });
   await store.open();
   if (store.problem !== null) {
     showMessage(elements.modelMessage, store.problem, 'error');

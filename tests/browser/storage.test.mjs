@@ -97,6 +97,18 @@ test('cleared site data is reported', async (t) => {
     await textOf(page, '#message'),
     /^Enrolment failed: the browser closed this page's saved data, as it does when the site's data is cleared: reload the page\./,
   );
+
+  // Forget fails too, without claiming that the cleared enrolment is kept.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#forget');
+  await page.waitForFunction(() => /^Deleting the enrolment failed/.test(document.querySelector('#message').textContent));
+  assert.doesNotMatch(await textOf(page, '#message'), /It is kept/);
+
+  // The Models section explains why saving its models and captures fails.
+  assert.match(
+    await textOf(page, '#model-message'),
+    /^The browser closed this page's saved models and captured signatures while the page was open/,
+  );
   assertClean(page);
 });
 
@@ -337,6 +349,67 @@ test('without IndexedDB enrolments stay in memory', async (t) => {
   await replaySignature(page, makeScribble(5));
   await page.click('#verify');
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assertClean(page);
+});
+
+test('databases of a newer page version are left alone', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  // A page of the same origin that runs none of the app's scripts, so no connection blocks
+  // the upgrade below.
+  const plainUrl = new URL('/models/default-accuracy.json', env.server.origin).href;
+  const names = ['inkprint-enrolments', 'inkprint-training'];
+  const setVersion = (names) =>
+    Promise.all(
+      names.map(
+        (name) =>
+          new Promise((resolve, reject) => {
+            const request = indexedDB.open(name, 99);
+            request.onsuccess = () => {
+              request.result.close();
+              resolve();
+            };
+            request.onerror = () => reject(request.error);
+          }),
+      ),
+    );
+  const deleteAll = (names) =>
+    Promise.all(
+      names.map(
+        (name) =>
+          new Promise((resolve, reject) => {
+            const request = indexedDB.deleteDatabase(name);
+            request.onsuccess = () => resolve();
+            request.onerror = () => reject(request.error);
+          }),
+      ),
+    );
+  // The plain page is not checked for console errors: the browser requests a favicon for it.
+  const plain = await env.browser.context.newPage();
+  await plain.goto(plainUrl);
+  await plain.evaluate(setVersion, names);
+  t.after(async () => {
+    await page.close();
+    await plain.evaluate(deleteAll, names);
+    await plain.close();
+  });
+
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  const problem = await textOf(page, '#storage-problem');
+  assert.match(problem, /^The saved enrolments cannot be opened: the database "inkprint-enrolments" was saved by a newer version of this page/);
+  assert.match(problem, /Reload the page to load the newer version; the stored data is left unchanged\./);
+  assert.doesNotMatch(problem, /does not allow IndexedDB/);
+  assert.match(
+    await textOf(page, '#model-message'),
+    /^Trained models and captured signatures cannot be opened: the database "inkprint-training" was saved by a newer version of this page/,
+  );
+
+  // The page still works from memory, and the stored databases keep their version.
+  await enrolScribbles(page, 'memory', 3);
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+  const versions = await page.evaluate(async () =>
+    (await indexedDB.databases()).filter((entry) => entry.name.startsWith('inkprint-')).map((entry) => entry.version),
+  );
+  assert.deepEqual(versions, [99, 99]);
   assertClean(page);
 });
 
