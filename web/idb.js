@@ -81,8 +81,8 @@ export function openDatabase(name, version, upgrade) {
     request.onerror = () => {
       const error = request.error;
       if (error?.name === 'VersionError') {
-        // The stored database has a higher version than this page supports, which happens when a newer
-        // version of the page ran in this browser and then an older copy was loaded.
+        // The stored database has a higher version than this page supports. That happens when
+        // a newer version of the page ran in this browser and then an older copy was loaded.
         const newer = new Error(
           `the database "${name}" was saved by a newer version of this page (${error.message}). ` +
             'Reload the page to load the newer version; the stored data is left unchanged',
