@@ -201,6 +201,59 @@ SignatureProfile profile_from_features(const std::vector<float>& grid, const Res
     return profile;
 }
 
+namespace {
+
+// Returns n_steps positions equally spaced along the pen-down path, strokes joined end to end
+// without the jumps between them, centred on their mean and divided by their root-mean-square
+// radius, as x0, y0, x1, y1, and so on. The sample times play no part.
+std::vector<double> path_by_length(const Signature& signature, int n_steps) {
+    std::vector<double> xs, ys, lengths;
+    double length = 0;
+    for (const Stroke& stroke : signature.strokes) {
+        for (std::size_t i = 0; i < stroke.points.size(); ++i) {
+            if (i > 0) {
+                length += std::hypot(stroke.points[i].x - stroke.points[i - 1].x, stroke.points[i].y - stroke.points[i - 1].y);
+            }
+            xs.push_back(stroke.points[i].x);
+            ys.push_back(stroke.points[i].y);
+            lengths.push_back(length);
+        }
+    }
+
+    std::vector<double> path(2 * static_cast<std::size_t>(n_steps));
+    std::size_t j = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        const double at = length * k / (n_steps - 1);
+        while (j + 2 < lengths.size() && lengths[j + 1] <= at) ++j;
+        double fraction = 0;
+        if (j + 1 < lengths.size() && lengths[j + 1] > lengths[j]) {
+            fraction = std::clamp((at - lengths[j]) / (lengths[j + 1] - lengths[j]), 0.0, 1.0);
+        }
+        const std::size_t next = std::min(j + 1, xs.size() - 1);
+        path[2 * k] = xs[j] + fraction * (xs[next] - xs[j]);
+        path[2 * k + 1] = ys[j] + fraction * (ys[next] - ys[j]);
+    }
+
+    double cx = 0, cy = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        cx += path[2 * k] / n_steps;
+        cy += path[2 * k + 1] / n_steps;
+    }
+    double mean_square = 0;
+    for (int k = 0; k < n_steps; ++k) {
+        mean_square += ((path[2 * k] - cx) * (path[2 * k] - cx) + (path[2 * k + 1] - cy) * (path[2 * k + 1] - cy)) / n_steps;
+    }
+    // A path without length (a dot) keeps its scale, so only another dot is near it.
+    const double radius = mean_square > 0 ? std::sqrt(mean_square) : 1.0;
+    for (int k = 0; k < n_steps; ++k) {
+        path[2 * k] = (path[2 * k] - cx) / radius;
+        path[2 * k + 1] = (path[2 * k + 1] - cy) / radius;
+    }
+    return path;
+}
+
+}  // namespace
+
 double trajectory_distance(const Signature& a, const Signature& b, int n_steps) {
     const std::vector<float> first = compute_features(a, n_steps);
     const std::vector<float> second = compute_features(b, n_steps);
@@ -211,7 +264,14 @@ double trajectory_distance(const Signature& a, const Signature& b, int n_steps) 
         const double dy = static_cast<double>(first[row + 2]) - second[row + 2];
         sum += dx * dx + dy * dy;
     }
-    return std::sqrt(sum / n_steps);
+    const double in_time = std::sqrt(sum / n_steps);
+
+    const std::vector<double> path_a = path_by_length(a, n_steps);
+    const std::vector<double> path_b = path_by_length(b, n_steps);
+    double path_sum = 0;
+    for (std::size_t i = 0; i < path_a.size(); ++i) path_sum += (path_a[i] - path_b[i]) * (path_a[i] - path_b[i]);
+    const double along_path = std::sqrt(path_sum / n_steps);
+    return std::min(in_time, along_path);
 }
 
 FeatureScaling measure_feature_scaling(const std::vector<std::vector<float>>& grids) {

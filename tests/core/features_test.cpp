@@ -173,6 +173,17 @@ TEST(TrajectoryDistance, CopyIsNearAndRepeatIsFar) {
     EXPECT_LT(inkprint::trajectory_distance(original, original), 1e-6);
     EXPECT_LT(inkprint::trajectory_distance(original, copy), inkprint::kReplayDistance / 2);
 
+    // A copy replayed by a busy browser: each sample up to 40 ms late, the path unchanged.
+    inkprint::Signature late = original;
+    double previous = -1e9;
+    for (auto& stroke : late.strokes) {
+        for (auto& point : stroke.points) {
+            point.t_ms = std::max(point.t_ms + 40.0 * random.uniform(), previous);
+            previous = point.t_ms;
+        }
+    }
+    EXPECT_LT(inkprint::trajectory_distance(original, late), inkprint::kReplayDistance / 2);
+
     // A forgery written anew stays far. The generated genuine repeats vary less than real
     // writers do, so the SVC2004 test below checks real genuine repeats.
     for (int i = 0; i < 10; ++i) {
