@@ -918,6 +918,14 @@ async function handleForget() {
     );
     return;
   }
+  if (entry === undefined && isUnreadable(person)) {
+    showMessage(
+      `The saved enrolment of ${quote(person)} cannot be read, so Forget cannot delete it: press ` +
+        `${DISCARD_UNREADABLE_LABEL} to delete it.`,
+      'error',
+    );
+    return;
+  }
   if (entry === undefined) {
     showMessage(`There is no enrolment of ${quote(person)} to forget.`, 'error');
     return;

@@ -365,6 +365,17 @@ export class EnrolmentStore {
   // enrolment was made with another model, cannot be read, already has `limit` embeddings, or
   // cannot be written.
   async add(person, modelId, embedding, points = null, limit = Infinity) {
+    // Checked before anything is written: a stored invalid embedding would make the whole
+    // enrolment unreadable.
+    const invalid = embedding.findIndex((number) => typeof number !== 'number' || !Number.isFinite(number));
+    if (embedding.length === 0 || invalid >= 0) {
+      const detail =
+        invalid >= 0 ? `value ${invalid + 1} of ${embedding.length} is ${embedding[invalid]}` : 'it is empty';
+      throw new Error(
+        `the model produced an invalid embedding (${detail}), so nothing was saved. The model ` +
+          'is damaged: choose another one under Models',
+      );
+    }
     if (this.#entryErrors.has(person)) {
       throw new Error(
         `the saved enrolment of ${quote(person)} cannot be read: discard it first, or use ` +

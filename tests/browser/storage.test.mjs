@@ -239,6 +239,12 @@ test('unreadable record in count and Verify', async (t) => {
       'verify against: press Discard unreadable enrolments to delete it, then enrol ' +
       '\u201c\u2068Broken\u2069\u201d again.',
   );
+  await page.click('#forget');
+  assert.equal(
+    await textOf(page, '#message'),
+    'The saved enrolment of \u201c\u2068Broken\u2069\u201d cannot be read, so Forget cannot delete ' +
+      'it: press Discard unreadable enrolments to delete it.',
+  );
   assert.equal(await textOf(page, '#discard-storage'), 'Discard unreadable enrolments');
   assertClean(page);
 });
@@ -349,6 +355,30 @@ test('without IndexedDB enrolments stay in memory', async (t) => {
   await replaySignature(page, makeScribble(5));
   await page.click('#verify');
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assertClean(page);
+});
+
+test('an invalid embedding is not saved', async (t) => {
+  const page = await openReadyPage(t);
+  const messages = await page.evaluate(async () => {
+    const { EnrolmentStore } = await import(new URL('enrolments.js', location.href).href);
+    const store = new EnrolmentStore();
+    await store.open();
+    const results = [];
+    for (const embedding of [[0.5, Number.NaN], [Number.POSITIVE_INFINITY], []]) {
+      try {
+        await store.add('broken', 'some-model', embedding);
+        results.push('saved');
+      } catch (error) {
+        results.push(error.message);
+      }
+    }
+    return results;
+  });
+  assert.match(messages[0], /^the model produced an invalid embedding \(value 2 of 2 is NaN\), so nothing was saved\./);
+  assert.match(messages[1], /\(value 1 of 1 is Infinity\)/);
+  assert.match(messages[2], /\(it is empty\)/);
+  assert.deepEqual(await readEnrolments(page), {});
   assertClean(page);
 });
 
