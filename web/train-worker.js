@@ -231,11 +231,19 @@ function splitWriters(captured, validationShare) {
   let validationCount = Math.max(1, Math.round(datasetWriters.length * validationShare));
   // At least 2 writers must be left to train.
   validationCount = Math.min(validationCount, datasetWriters.length + capturedWriters.length - 2);
-  if (datasetWriters.length === 0 || validationCount < 1) {
+  const captures = `${capturedWriters.length} captured on the page with 2 or more genuine signatures`;
+  if (datasetWriters.length === 0) {
     throw new Error(
-      `Training needs at least 3 writers, 2 to train and 1 to validate, but there are ` +
-        `${datasetWriters.length} from files and ${capturedWriters.length} captured on the page. ` +
-        'Load SVC2004 files of more writers.',
+      'Training needs at least 1 writer from SVC2004 files, because the validation writers, ' +
+        'which choose the threshold, come from files only, and captured writers only train. ' +
+        `There are no writers from files and ${captures}. Load SVC2004 files (Choose files).`,
+    );
+  }
+  if (validationCount < 1) {
+    throw new Error(
+      'Training needs at least 3 writers, 2 to train and 1 from files to validate, but there ' +
+        `are ${datasetWriters.length} from files and ${captures}. Load SVC2004 files of more ` +
+        'writers, or capture more writers.',
     );
   }
   const validation = datasetWriters.slice(datasetWriters.length - validationCount);

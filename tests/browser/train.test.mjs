@@ -336,6 +336,18 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   await page.waitForSelector('#train-message:has-text("Added a genuine signature")');
   assert.match(await page.textContent('#capture-summary'), /Ann.*: 3 genuine signatures, 2 forgeries\./);
 
+  // Captured writers only train, so without files nothing can validate.
+  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 64, augment: 0, name: 'captures only' });
+  await page.click('#train-start');
+  await page.waitForSelector('#training[data-state="failed"]', { timeout: 30_000 });
+  assert.equal(
+    await page.textContent('#train-message'),
+    'Training needs at least 1 writer from SVC2004 files, because the validation writers, which ' +
+      'choose the threshold, come from files only, and captured writers only train. There are no ' +
+      'writers from files and 1 captured on the page with 2 or more genuine signatures. Load ' +
+      'SVC2004 files (Choose files).',
+  );
+
   // Three writers dropped as files. A DataTransfer made by a script has no folder entries, so
   // the page reads its file list.
   const texts = [];
