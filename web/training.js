@@ -791,6 +791,9 @@ function handleCancel() {
   }
   const run = currentRun;
   run.cancelRequestedAt = performance.now();
+  // Before the first progress message, the worker may still be building the network, so the
+  // message after an unresponsive worker does not blame an optimiser step then.
+  run.preparingAtCancel = elements.section.dataset.state === 'preparing';
   setState('cancelling');
   elements.status.textContent = 'Cancelling\u2026';
   worker.postMessage({ type: 'cancel' });
@@ -809,10 +812,12 @@ function endUnresponsiveRun(run) {
   elements.section.dataset.cancelMs = String(Math.round(performance.now() - run.cancelRequestedAt));
   workerReady = false;
   setState('cancelled');
+  const cause = run.preparingAtCancel
+    ? 'before its first training steps had ended, because this network is too large to prepare and train quickly'
+    : 'because one optimiser step of this network takes longer';
   elements.status.textContent =
     `Training was stopped: the worker did not respond to Cancel within ${CANCEL_LIMIT_MS / 1000} s, ` +
-    'because one optimiser step of this network takes longer, so no model was kept. Choose ' +
-    'smaller layers to train in this page.';
+    `${cause}, so no model was kept. Choose smaller layers to train in this page.`;
   startWorker();
   if (sentFiles.length > 0) {
     readingFiles = true;

@@ -585,7 +585,7 @@ test('cancel ends an unresponsive worker', { skip: skipWithoutData(), timeout: 9
   await page.waitForSelector('#training[data-state="cancelled"]', { timeout: 20_000 });
   assert.match(
     await page.textContent('#train-status'),
-    /^Training was stopped: the worker did not respond to Cancel within 3 s, because one optimiser step of this network takes longer, so no model was kept\./,
+    /^Training was stopped: the worker did not respond to Cancel within 3 s, (because one optimiser step of this network takes longer|before its first training steps had ended, because this network is too large to prepare and train quickly), so no model was kept\./,
   );
   const cancelMs = Number(await page.getAttribute('#training', 'data-cancel-ms'));
   assert.ok(cancelMs >= 3000, `cancelling took ${cancelMs} ms`);
