@@ -1179,6 +1179,22 @@ async function handleDelete() {
   }
 }
 
+// Returns the id of a stored model whose file has exactly `bytes` (an ArrayBuffer), or null.
+async function findStoredCopy(bytes) {
+  const wanted = new Uint8Array(bytes);
+  for (const summary of await store.list()) {
+    if (summary.size !== wanted.length) {
+      continue;
+    }
+    const record = await store.get(summary.id);
+    const stored = record === undefined ? null : new Uint8Array(record.bytes);
+    if (stored !== null && stored.every((byte, index) => byte === wanted[index])) {
+      return summary.id;
+    }
+  }
+  return null;
+}
+
 async function handleImport() {
   const file = elements.modelImportFile.files[0];
   elements.modelImportFile.value = '';
@@ -1202,6 +1218,17 @@ async function handleImport() {
       training = JSON.parse(model.describe()).training ?? {};
     } finally {
       model.delete();
+    }
+    const copyId = await findStoredCopy(bytes);
+    if (copyId !== null) {
+      const stored = (await store.list()).find((record) => record.id === copyId);
+      await showModels(copyId);
+      showMessage(
+        elements.modelMessage,
+        `${isolate(file.name)} was not imported again: it is the same file as the stored model ` +
+          `${quote(stored?.name ?? String(copyId))}, now chosen in the list.`,
+      );
+      return;
     }
     const name = file.name.replace(/\.inkprint$/i, '') || 'Imported model';
     const id = await store.add({

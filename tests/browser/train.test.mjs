@@ -215,6 +215,17 @@ test('model import and export', { timeout: 60_000 }, async () => {
   await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
   assert.match(await page.textContent('#model-message'), /Imported .*default\.inkprint/);
 
+  // The same file again adds no second entry and names the stored one.
+  const copy = path.join(env.folder, 'same-as-default.inkprint');
+  fs.copyFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'), copy);
+  await page.setInputFiles('#model-import-file', copy);
+  await page.waitForSelector('#model-message:has-text("was not imported again")');
+  assert.match(
+    await page.textContent('#model-message'),
+    /same-as-default\.inkprint.* was not imported again: it is the same file as the stored model .*default.*, now chosen in the list\./,
+  );
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 1));
+
   const damaged = path.join(env.folder, 'damaged.inkprint');
   const bytes = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
   bytes[100] ^= 0xff;
