@@ -1097,8 +1097,10 @@ async function useStoredChoice(id) {
   await page.useModel(new Uint8Array(bytes), useOptions(used));
 }
 
+// Returns `name` with every run of characters other than ASCII letters, digits, _ and - turned
+// into one -, so that a model named "../x" or "v1.2" downloads as "x" or "v1-2".
 function safeFileName(name) {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+  return name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 }
 
 function downloadBytes(bytes, fileName) {
