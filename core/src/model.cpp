@@ -103,6 +103,8 @@ void Model::validate() const {
         throw Error("model has " + std::to_string(parameters.size()) + " parameters but its network needs " +
                     std::to_string(network.parameter_count()));
     }
+    // No magnitude limit: the size at which the network's sums overflow depends on the other
+    // weights and the input, so Verifier::embed_features() checks each embedding instead.
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         if (!std::isfinite(parameters[i])) {
             throw Error("model parameter " + std::to_string(i) + " is not finite: the model is damaged, retrain it");

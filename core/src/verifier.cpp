@@ -6,6 +6,7 @@
 
 #include "inkprint/cosine.hpp"
 #include "inkprint/error.hpp"
+#include "number_text.hpp"
 
 namespace inkprint {
 
@@ -37,6 +38,15 @@ std::vector<float> Verifier::embed_features(std::vector<float> grid) {
     apply_feature_scaling(model_.scaling, grid);
     std::vector<float> embedding(embedding_size());
     network_.forward(grid.data(), workspace_, embedding.data());
+    // A valid model file can have weights so large that the network's sums overflow. An
+    // enrolment stored from such an embedding would fail every later verification.
+    for (std::size_t i = 0; i < embedding.size(); ++i) {
+        if (!std::isfinite(embedding[i])) {
+            throw Error("the model's weights produce values out of range: value " + std::to_string(i + 1) + " of " +
+                        std::to_string(embedding.size()) + " in this signature's embedding is " +
+                        detail::format_number(embedding[i]) + "; use another model or train it again");
+        }
+    }
     return embedding;
 }
 

@@ -74,13 +74,16 @@ public:
     std::size_t embedding_size() const { return model_.network.embedding_size(); }
 
     // Computes the embedding of a signature. Throws Error for a signature that cannot be used
-    // (empty, one point, non-finite values, too many points).
+    // (empty, one point, non-finite values, too many points), and as embed_features() does.
     std::vector<float> embed(const Signature& signature);
 
-    // Computes the embedding of an unscaled feature grid from compute_features().
+    // Computes the embedding of an unscaled feature grid from compute_features(). Throws Error
+    // when the grid's size does not fit the model, and when a value of the embedding is not
+    // finite (weights so large that the network's sums overflow).
     std::vector<float> embed_features(std::vector<float> grid);
 
     // Scores a query against a reference from make_reference() and applies the threshold.
+    // Throws Error as embed() does.
     Verification verify(std::span<const float> reference, const Signature& query);
 
     // The fusion parameters in the model's description (its "fusion" member), or nothing when
