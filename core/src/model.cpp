@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "inkprint/error.hpp"
+#include "number_text.hpp"
 
 namespace inkprint {
 
@@ -111,6 +112,14 @@ void Model::validate() const {
         }
     }
     if (!std::isfinite(threshold)) throw Error("model threshold is not finite");
+    // Every model compares this threshold with a cosine, from -1 to 1. A fused score has its own
+    // threshold in the description. At -1 or below every signature passes, above 1 none does.
+    if (!(threshold > -1.0f && threshold <= 1.0f)) {
+        throw Error("model threshold " + detail::format_number(threshold) + " would " +
+                    (threshold > 1.0f ? "reject" : "accept") +
+                    " every signature: it is compared with a cosine, which lies from -1 to 1, so it must be above -1 "
+                    "and at most 1; use another model or train it again");
+    }
 }
 
 std::vector<std::uint8_t> serialize_network(const Model& model) {

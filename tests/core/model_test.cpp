@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -151,4 +152,40 @@ TEST(ModelFile, RoundTripOfOtherArchitecture) {
     EXPECT_EQ(loaded.network.layers, model.network.layers);
     EXPECT_EQ(loaded.parameters, model.parameters);
     EXPECT_EQ(loaded.network.embedding_size(), 10);
+}
+
+TEST(ModelFile, RejectsUncrossableThreshold) {
+    // A file with a valid checksum whose threshold lies outside the cosine's range would accept
+    // or reject every signature.
+    const struct {
+        float threshold;
+        const char* message;
+    } cases[] = {
+        {5.0f, "model threshold 5 would reject every signature: it is compared with a cosine, which lies from -1 to 1, "
+               "so it must be above -1 and at most 1; use another model or train it again"},
+        {-5.0f, "model threshold -5 would accept every signature: it is compared with a cosine, which lies from -1 to "
+                "1, so it must be above -1 and at most 1; use another model or train it again"},
+        {-1.0f, "model threshold -1 would accept every signature"},
+        {1.5f, "model threshold 1.5 would reject every signature"},
+    };
+    for (const auto& c : cases) {
+        Model model = make_model();
+        model.threshold = c.threshold;
+        EXPECT_THROW(serialize_model(model), Error) << c.threshold;
+        // Write the file with a threshold that passes, then change it and fix the checksum.
+        auto bytes = serialize_model(make_model());
+        // The threshold follows the magic (8 bytes), four u32 (version, features, steps, layer
+        // count), five u32 per layer, and the feature means and scales.
+        const std::size_t offset = 8 + 4 * 4 + 5 * 4 * model.network.layers.size() + 2 * 4 * model.network.n_features;
+        std::memcpy(bytes.data() + offset, &c.threshold, 4);
+        const std::uint32_t crc = inkprint::crc32({bytes.data(), bytes.size() - 4});
+        for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+        EXPECT_EQ(error_of(bytes).rfind(c.message, 0), 0u) << error_of(bytes);
+    }
+    // Thresholds within the range load, 1 included.
+    for (float threshold : {1.0f, -0.999f, 0.0f}) {
+        Model model = make_model();
+        model.threshold = threshold;
+        EXPECT_EQ(parse_model(serialize_model(model)).threshold, threshold);
+    }
 }

@@ -28,13 +28,15 @@ inline constexpr std::uint32_t kModelFormatVersion = 2;
 struct Model {
     NetworkConfig network;
     FeatureScaling scaling;
-    float threshold = 0.5f;  // cosine at or above which a query is accepted as genuine
+    // Cosine at or above which a query is accepted as genuine: above -1 and at most 1.
+    float threshold = 0.5f;
     float genuine_target = 1.0f;
     float forgery_target = -0.9f;
     std::vector<float> parameters;
     std::string description = "{}";  // JSON object: training data, held-out error rates
 
-    // Throws Error when the parts do not fit together (parameter count, scaling size).
+    // Throws Error when the parts do not fit together (parameter count, scaling size), when a
+    // parameter or scaling value is not finite, or when no cosine can cross the threshold.
     void validate() const;
 };
 
