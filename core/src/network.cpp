@@ -163,6 +163,8 @@ void NetworkConfig::validate() const {
         fail("layer count " + std::to_string(layers.size()) + " is outside 1.." + std::to_string(kMaxLayers));
     }
     int steps = n_steps;
+    int channels = n_features;
+    bool has_weights = false;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const LayerSpec& spec = layers[l];
         const std::string name = "layer " + std::to_string(l + 1);
@@ -183,6 +185,8 @@ void NetworkConfig::validate() const {
                     fail(name + " has " + std::to_string(spec.channels) + " channels, outside 1.." +
                          std::to_string(kMaxChannels));
                 }
+                channels = spec.channels;
+                has_weights = true;
                 break;
             case LayerKind::Activation:
                 if (spec.activation != Activation::ScaledTanh && spec.activation != Activation::Relu) {
@@ -194,6 +198,19 @@ void NetworkConfig::validate() const {
             default:
                 fail(name + " has an unknown kind " + std::to_string(static_cast<std::uint32_t>(spec.kind)));
         }
+    }
+    // Training changes only the weights of the time-delay and dense layers, so a network
+    // without one computes the same embeddings whatever it is trained on.
+    if (!has_weights) {
+        fail("the layers \"" + format_layers(layers) +
+             "\" have no trainable weights; add a delay:MAPS:WIDTH:STRIDE or dense:UNITS layer");
+    }
+    // The cosine of two embeddings of one value each is only -1 or 1, which cannot tell a
+    // close forgery from a genuine signature.
+    if (static_cast<long long>(steps) * channels < 2) {
+        fail("the layers \"" + format_layers(layers) +
+             "\" give an embedding of only 1 value, but the cosine of two 1-value embeddings is always -1 or 1; "
+             "give the last delay or dense layer 2 or more maps");
     }
 }
 

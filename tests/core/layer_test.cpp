@@ -290,3 +290,42 @@ TEST(LayerList, RejectsUnknownItems) {
         EXPECT_THROW(inkprint::parse_layers(text), inkprint::Error) << text;
     }
 }
+
+TEST(NetworkConfig, RejectsNetworkWithoutWeights) {
+    NetworkConfig config;
+    config.layers = inkprint::parse_layers("average");
+    try {
+        config.validate();
+        ADD_FAILURE() << "a network without weights was accepted";
+    } catch (const inkprint::Error& error) {
+        EXPECT_STREQ(error.what(),
+                     "invalid network configuration: the layers \"average\" have no trainable weights; add a "
+                     "delay:MAPS:WIDTH:STRIDE or dense:UNITS layer");
+    }
+    config.layers = inkprint::parse_layers("tanh,average");
+    EXPECT_THROW(config.validate(), inkprint::Error);
+}
+
+TEST(NetworkConfig, RejectsOneValueEmbedding) {
+    NetworkConfig config;
+    config.layers = inkprint::parse_layers("delay:1:1:1,average");
+    try {
+        config.validate();
+        ADD_FAILURE() << "a 1-value embedding was accepted";
+    } catch (const inkprint::Error& error) {
+        EXPECT_STREQ(error.what(),
+                     "invalid network configuration: the layers \"delay:1:1:1,average\" give an embedding of only 1 "
+                     "value, but the cosine of two 1-value embeddings is always -1 or 1; give the last delay or dense "
+                     "layer 2 or more maps");
+    }
+    // A last dense layer of 1 unit gives 1 value, and so does a window as wide as the input.
+    config.layers = inkprint::parse_layers("delay:8:5:2,tanh,average,dense:1");
+    EXPECT_THROW(config.validate(), inkprint::Error);
+    config.layers = inkprint::parse_layers("delay:1:200:1");
+    EXPECT_THROW(config.validate(), inkprint::Error);
+    // Two values are enough: over 2 steps, or from 2 maps.
+    config.layers = inkprint::parse_layers("delay:1:199:1");
+    EXPECT_NO_THROW(config.validate());
+    config.layers = inkprint::parse_layers("delay:2:1:1,average");
+    EXPECT_NO_THROW(config.validate());
+}

@@ -58,7 +58,8 @@ struct NetworkConfig {
     int n_steps = 200;
     std::vector<LayerSpec> layers = published_layers();
 
-    // Throws Error on sizes that do not fit (a window wider than its input) or are absurd.
+    // Throws Error on sizes that do not fit (a window wider than its input) or are absurd, on a
+    // network without trainable weights, and on an embedding of fewer than 2 values.
     void validate() const;
     // Shape of the input of each layer, then of the network's output: layers.size() + 1 shapes.
     std::vector<Shape> shapes() const;
