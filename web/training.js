@@ -1181,6 +1181,20 @@ async function handleDelete() {
   }
 }
 
+// Returns `name`, or when a stored model has that name already, `name` followed by the lowest
+// free number from 2, as in "default (2)", so that the list tells the two apart.
+function uniqueModelName(name, storedNames) {
+  const taken = new Set(storedNames);
+  if (!taken.has(name)) {
+    return name;
+  }
+  let number = 2;
+  while (taken.has(`${name} (${number})`)) {
+    number += 1;
+  }
+  return `${name} (${number})`;
+}
+
 // Returns the id of a stored model whose file has exactly `bytes` (an ArrayBuffer), or null.
 async function findStoredCopy(bytes) {
   const wanted = new Uint8Array(bytes);
@@ -1222,17 +1236,11 @@ async function handleImport() {
       model.delete();
     }
     const copyId = await findStoredCopy(bytes);
-    if (copyId !== null) {
-      const stored = (await store.list()).find((record) => record.id === copyId);
-      await showModels(copyId);
-      showMessage(
-        elements.modelMessage,
-        `${isolate(file.name)} was not imported again: it is the same file as the stored model ` +
-          `${quote(stored?.name ?? String(copyId))}, now chosen in the list.`,
-      );
-      return;
-    }
-    const name = file.name.replace(/\.inkprint$/i, '') || 'Imported model';
+    const storedModels = await store.list();
+    const name = uniqueModelName(
+      file.name.replace(/\.inkprint$/i, '') || 'Imported model',
+      storedModels.map((record) => record.name),
+    );
     const id = await store.add({
       name,
       createdAt: new Date().toISOString(),
@@ -1243,7 +1251,12 @@ async function handleImport() {
       bytes,
     });
     await showModels(id);
-    showMessage(elements.modelMessage, `Imported ${isolate(file.name)} as ${quote(name)}. Press Use to enrol and verify with it.`);
+    const copyName = storedModels.find((record) => record.id === copyId)?.name;
+    const sameFile = copyName === undefined ? '' : ` It is the same file as the stored model ${quote(copyName)}.`;
+    showMessage(
+      elements.modelMessage,
+      `Imported ${isolate(file.name)} as ${quote(name)}.${sameFile} Press Use to enrol and verify with it.`,
+    );
   } catch (error) {
     showMessage(
       elements.modelMessage,

@@ -215,16 +215,16 @@ test('model import and export', { timeout: 60_000 }, async () => {
   await page.waitForSelector(`#model-list[data-count="${before + 1}"]`);
   assert.match(await page.textContent('#model-message'), /Imported .*default\.inkprint/);
 
-  // The same file again adds no second entry and names the stored one.
-  const copy = path.join(env.folder, 'same-as-default.inkprint');
-  fs.copyFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'), copy);
-  await page.setInputFiles('#model-import-file', copy);
-  await page.waitForSelector('#model-message:has-text("was not imported again")');
-  assert.match(
+  // The same file again gets a name of its own, and the message names the stored copy.
+  await page.setInputFiles('#model-import-file', path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  await page.waitForSelector(`#model-list[data-count="${before + 2}"]`);
+  assert.equal(
     await page.textContent('#model-message'),
-    /same-as-default\.inkprint.* was not imported again: it is the same file as the stored model .*default.*, now chosen in the list\./,
+    'Imported \u2068default.inkprint\u2069 as \u201c\u2068default (2)\u2069\u201d. It is the same file as the ' +
+      'stored model \u201c\u2068default\u2069\u201d. Press Use to enrol and verify with it.',
   );
-  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 1));
+  const names = await page.$$eval('#model-list option', (options) => options.map((option) => option.dataset.name));
+  assert.ok(names.includes('default (2)'), names.join(', '));
 
   const damaged = path.join(env.folder, 'damaged.inkprint');
   const bytes = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
@@ -233,7 +233,7 @@ test('model import and export', { timeout: 60_000 }, async () => {
   await page.setInputFiles('#model-import-file', damaged);
   await page.waitForSelector('#model-message[data-kind="error"]');
   assert.match(await page.textContent('#model-message'), /Import failed: .*damaged\.inkprint.*: .*(checksum|CRC)/i);
-  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 1));
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 2));
 
   // Export gives back the same bytes as the imported file.
   const importedId = await page.$eval('#model-list', (select) =>
