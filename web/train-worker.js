@@ -22,8 +22,9 @@
 //              elapsedMs, remainingMs, pairsPerSecond },
 //   epoch { epoch, loss, validationEer },
 //   done { cancelled, failure, model (ArrayBuffer or null), bestEpoch, validationEer,
-//          epochsRun, pairsPerSecond, trainingMs, trainWriters, validationWriters }, where
-//          failure is the error that stopped training early, or null,
+//          epochsRun, pairsPerSecond, trainingMs, trainWriters, validationWriters,
+//          validationNames }, where failure is the error that stopped training early, or null,
+//          and validationNames are the validation writers' names, such as "Task1 user 31",
 //   stats { heapBytes },
 //   error { message }
 // Point arrays and model bytes are transferred, not copied.
@@ -271,6 +272,7 @@ function postDone(state, cancelled, failure = null) {
       trainingMs,
       trainWriters: state.trainWriters,
       validationWriters: state.validationWriters,
+      validationNames: state.validationNames,
     },
     model === null ? [] : [model],
   );
@@ -294,6 +296,7 @@ async function startTraining(message) {
     batchSize: config.batchSize ?? 32,
     trainWriters: train.length,
     validationWriters: validation.length,
+    validationNames: validation.map((writer) => writer.name),
   };
   run = state;
   try {

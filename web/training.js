@@ -661,13 +661,17 @@ async function startingModel(choice) {
   }
   const activeId = choice === 'active' ? await store.activeId() : DEFAULT_MODEL_ID;
   if (BUILT_IN_MODELS.has(activeId)) {
-    return { bytes: await fetchBuiltInModel(activeId), name: `${BUILT_IN_MODELS.get(activeId).name} model` };
+    return {
+      bytes: await fetchBuiltInModel(activeId),
+      name: `${BUILT_IN_MODELS.get(activeId).name} model`,
+      builtIn: true,
+    };
   }
   const record = await store.get(activeId);
   if (record !== undefined) {
-    return { bytes: record.bytes.slice(0), name: `model ${JSON.stringify(record.name)}` };
+    return { bytes: record.bytes.slice(0), name: `model ${JSON.stringify(record.name)}`, builtIn: false };
   }
-  return { bytes: await fetchBuiltInModel(), name: 'default model' };
+  return { bytes: await fetchBuiltInModel(), name: 'default model', builtIn: true };
 }
 
 async function handleStart() {
@@ -753,6 +757,7 @@ async function handleStart() {
   currentRun = {
     config,
     startedFrom: base === null ? 'fresh weights' : base.name,
+    fromBuiltIn: base?.builtIn === true,
     name: elements.name.value.trim(),
     losses: [[], []],
     eers: [[], []],
@@ -866,6 +871,18 @@ function showEpoch(message) {
   elements.epochRows.append(row);
 }
 
+// The built-in models were trained and validated on SVC2004 users 1 to this number of each task.
+const BUILT_IN_TRAINING_USERS = 30;
+
+// Returns the names among `names` (as the training worker gives them, "FOLDER user N") whose
+// user number is one that trained or validated the built-in models.
+function writersSeenByBuiltIn(names) {
+  return names.filter((name) => {
+    const match = /(?:^|\s)user (\d+)$/.exec(name);
+    return match !== null && Number(match[1]) <= BUILT_IN_TRAINING_USERS;
+  });
+}
+
 async function handleDone(message) {
   const run = currentRun;
   currentRun = null;
@@ -894,6 +911,16 @@ async function handleDone(message) {
     `(validation EER ${percent(message.validationEer)}), ${pairsRate(message.pairsPerSecond)} pairs per second, ` +
     `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
   elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
+  const seen = run?.fromBuiltIn ? writersSeenByBuiltIn(message.validationNames ?? []) : [];
+  if (seen.length > 0) {
+    showMessage(
+      elements.message,
+      `The validation EER looks better than it is if ${seen.map(quote).join(', ')} ` +
+        `${seen.length === 1 ? 'is an SVC2004 writer' : 'are SVC2004 writers'}: the ${run.startedFrom} was trained and validated on SVC2004 users 1 to ` +
+        `${BUILT_IN_TRAINING_USERS}, so it has seen them. Load users above ` +
+        `${BUILT_IN_TRAINING_USERS} as well, because the writers with the highest numbers validate.`,
+    );
+  }
   await saveTrainedModel(run, message);
 }
 
@@ -1182,14 +1209,14 @@ async function handleDelete() {
 }
 
 // Returns `name`, or when a stored model has that name already, `name` followed by the lowest
-// free number from 2, as in "default (2)", so that the list tells the two apart.
+// free number from 2, as in "default (2)", so that the two differ in the list.
 function uniqueModelName(name, storedNames) {
-  const taken = new Set(storedNames);
-  if (!taken.has(name)) {
+  const usedNames = new Set(storedNames);
+  if (!usedNames.has(name)) {
     return name;
   }
   let number = 2;
-  while (taken.has(`${name} (${number})`)) {
+  while (usedNames.has(`${name} (${number})`)) {
     number += 1;
   }
   return `${name} (${number})`;

@@ -388,6 +388,11 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   );
   assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
   assert.match(await page.textContent('#train-status'), /3 training writers and 1 validation writer\./);
+  // The default model has seen SVC2004 user 13, which validated this run.
+  assert.match(
+    await page.textContent('#train-message'),
+    /^The validation EER looks better than it is if \u201c\u2068user 13\u2069\u201d is an SVC2004 writer: the default model was trained and validated on SVC2004 users 1 to 30/,
+  );
 
   // When the browser refuses to store the model, the model file is downloaded instead.
   await page.evaluate(() => {
