@@ -274,7 +274,15 @@ function showPadStatus() {
   const strokes = countOf(pad.strokeCount, 'stroke');
   const samples = countOf(pad.pointCount, 'sample');
   const pressure = pad.hasPressure ? 'with pressure' : 'no pressure';
-  elements.padStatus.textContent = `${strokes}, ${samples} (${types.join(', ')}, ${pressure}).`;
+  const outside = pad.samplesOutside;
+  let outsideNote = '';
+  if (outside > 0) {
+    const samplesLie = outside === 1 ? '1 sample lies' : `${outside} samples lie`;
+    outsideNote =
+      ` ${samplesLie} past the edge of the pad: not shown, but part of the signature. Press Undo or ` +
+      'Clear to take them back.';
+  }
+  elements.padStatus.textContent = `${strokes}, ${samples} (${types.join(', ')}, ${pressure}).${outsideNote}`;
   elements.padStatus.dataset.pressure = String(pad.hasPressure);
 }
 

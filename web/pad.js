@@ -93,6 +93,31 @@ export class SignaturePad {
     return this.#strokes.length;
   }
 
+  // Number of samples outside the area the pad shows, such as those of a stroke dragged past
+  // the pad's edge. They are recorded and count like the others, but are not drawn.
+  get samplesOutside() {
+    const space = this.#space;
+    if (space === null) {
+      return 0;
+    }
+    // Half a CSS pixel of slack, for a pointer on the edge itself.
+    const slack = 0.5;
+    let count = 0;
+    for (const stroke of this.#strokes) {
+      for (const sample of stroke.samples) {
+        const outside =
+          sample.x < space.left - slack ||
+          sample.y < space.top - slack ||
+          sample.x > space.left + space.width + slack ||
+          sample.y > space.top + space.height + slack;
+        if (outside) {
+          count += 1;
+        }
+      }
+    }
+    return count;
+  }
+
   // Whether any stroke has a real pressure reading.
   get hasPressure() {
     return this.#strokes.some((stroke) => stroke.hasPressure);

@@ -487,6 +487,34 @@ test('replay takes the recorded time', async (t) => {
   assertClean(page);
 });
 
+test('ink past the pad edge is reported', async (t) => {
+  const page = await openReadyPage(t);
+  const session = await page.context().newCDPSession(page);
+  const box = await page.locator('#pad').boundingBox();
+
+  // A stroke inside the pad: nothing to report.
+  const inside = curvePoints().map(([x, y]) => [box.x + (x - 40) / 2, box.y + y - 40]);
+  await drawMouseStroke(session, inside, { startSeconds: Date.now() / 1000 });
+  assert.match(await page.textContent('#pad-status'), /^1 stroke, 30 samples \(mouse, no pressure\)\.$/);
+
+  // A stroke of 20 points, 20 px apart, whose last 14 lie past the right edge.
+  const across = [];
+  for (let i = 0; i < 20; i += 1) {
+    across.push([box.x + box.width - 100 + i * 20, box.y + box.height / 2]);
+  }
+  await drawMouseStroke(session, across, { startSeconds: Date.now() / 1000 + 1 });
+  const status = await page.textContent('#pad-status');
+  assert.match(status, /^2 strokes, 50 samples \(mouse, no pressure\)\. \d+ samples lie past the edge of the pad/);
+  const outside = Number(/\. (\d+) samples lie past/.exec(status)[1]);
+  assert.ok(outside >= 14, status);
+  assert.ok(outside <= 15, status);
+
+  await page.click('#undo');
+  assert.match(await page.textContent('#pad-status'), /^1 stroke, 30 samples \(mouse, no pressure\)\.$/);
+  await session.detach();
+  assertClean(page);
+});
+
 test('undo removes the last stroke', async (t) => {
   const page = await openReadyPage(t);
   const session = await page.context().newCDPSession(page);
