@@ -422,16 +422,37 @@ async function restoreCaptured() {
     }
   }
   captured.clear();
+  let unreadable = 0;
   for (const record of records) {
-    if (typeof record.person === 'string' && record.points instanceof Float64Array) {
-      const entry = known.get(record.id) ?? captureEntry(record.id, record.points);
-      addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', entry);
+    if (typeof record.person !== 'string' || !isCapturePoints(record.points)) {
+      unreadable += 1;
+      continue;
     }
+    const entry = known.get(record.id) ?? captureEntry(record.id, record.points);
+    addCaptured(record.person, record.kind === 'forgery' ? 'forgery' : 'genuine', entry);
   }
   for (const { person, kind, entry } of unsaved) {
     addCaptured(person, kind, entry);
   }
   showCaptureSummary();
+  if (unreadable > 0) {
+    const records = unreadable === 1 ? '1 saved captured signature is' : `${unreadable} saved captured signatures are`;
+    showMessage(
+      elements.message,
+      `${records} damaged (no person's name, or no whole points), so they are left out of the ` +
+        'list and of training. Remove all captured deletes them with the others.',
+      'error',
+    );
+  }
+}
+
+// Returns whether `points` is a capture's points in the module's flat format: at least one
+// point of 5 values (x, y, time, pressure, stroke), all finite but the pressure.
+function isCapturePoints(points) {
+  if (!(points instanceof Float64Array) || points.length < 5 || points.length % 5 !== 0) {
+    return false;
+  }
+  return points.every((value, index) => index % 5 === 3 || Number.isFinite(value));
 }
 
 // Follows another tab's change of the captured signatures.

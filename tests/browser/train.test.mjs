@@ -463,6 +463,56 @@ async function openTrainingPage() {
   return page;
 }
 
+test('damaged saved captures are left out', { timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  // Records as a hand edit or an older page could leave them: no points, a partial point, a
+  // number that is not finite, and no name.
+  await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('inkprint-training');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const transaction = open.result.transaction('captured', 'readwrite');
+          const store = transaction.objectStore('captured');
+          store.add({ person: 'Empty', kind: 'genuine', points: new Float64Array(0) });
+          store.add({ person: 'Partial', kind: 'genuine', points: new Float64Array([1, 2, 3]) });
+          store.add({ person: 'Infinite', kind: 'genuine', points: new Float64Array([1, 2, Infinity, 0.5, 0]) });
+          store.add({ kind: 'genuine', points: new Float64Array([1, 2, 3, 0.5, 0]) });
+          store.add({ person: 'Whole', kind: 'genuine', points: new Float64Array([1, 2, 3, Number.NaN, 0, 4, 6, 13, Number.NaN, 0]) });
+          transaction.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+  );
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.equal(
+    await page.textContent('#train-message'),
+    "4 saved captured signatures are damaged (no person's name, or no whole points), so they " +
+      'are left out of the list and of training. Remove all captured deletes them with the others.',
+  );
+  const labels = await page.locator('#capture-list option').allTextContents();
+  assert.equal(labels.length, 1, labels.join(' | '));
+  assert.match(labels[0], /Whole/);
+  assert.doesNotMatch(labels[0], /NaN/);
+
+  // Remove all captured deletes the damaged records too, so later tests start empty.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click('#capture-clear');
+  await page.waitForSelector('#train-message:has-text("Removed the captured signatures.")');
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  await page.waitForSelector('#capture-add:not([disabled])');
+  assert.doesNotMatch(await page.textContent('#train-message'), /damaged/);
+  assertClean(page);
+  await page.close();
+});
+
 test('folder picker keeps folders apart', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
   const root = copyUserOneOfEachTask('picked');
   const page = await openTrainingPage();
