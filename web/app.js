@@ -638,6 +638,17 @@ async function handleEnrol(event) {
     showMessage('The pad is empty: draw a signature, then press Enrol.', 'error');
     return;
   }
+  if (pad.samplesOutside > 0) {
+    // The writer did not see that ink, so the enrolment would hold a signature they never drew.
+    const outside = pad.samplesOutside;
+    const samplesLie = outside === 1 ? '1 sample of this signature lies' : `${outside} samples of this signature lie`;
+    showMessage(
+      `${samplesLie} past the edge of the pad, where they are not shown, so it was not enrolled. ` +
+        'Press Clear and sign inside the pad.',
+      'error',
+    );
+    return;
+  }
   const entry = store.get(person);
   if (entry !== undefined && !isActiveModels(entry)) {
     showMessage(otherModelMessage(person), 'error');
@@ -1328,6 +1339,15 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
   try {
     model = new engine.module.Model(bytes);
   } catch (error) {
+    const stored = accuracyUrl === null;
+    throw stored ? new Error(replaceAdvice(describeError(error), STORED_MODEL_ADVICE)) : error;
+  }
+  try {
+    // Reads the fusion parameters of the description, which the constructor leaves for later,
+    // so that a damaged description fails here and not at every Enrol.
+    model.hasFusion();
+  } catch (error) {
+    model.delete();
     const stored = accuracyUrl === null;
     throw stored ? new Error(replaceAdvice(describeError(error), STORED_MODEL_ADVICE)) : error;
   }

@@ -84,8 +84,9 @@ export function openDatabase(name, version, upgrade) {
         // The stored database has a higher version than this page supports. That happens when
         // a newer version of the page ran in this browser and then an older copy was loaded.
         const newer = new Error(
-          `the database "${name}" was saved by a newer version of this page (${error.message}). ` +
-            'Reload the page to load the newer version; the stored data is left unchanged',
+          `the database "${name}" was saved by a newer version of this page, which stores it in ` +
+            `a format this one cannot read (it reads version ${version}). Open the page from ` +
+            'where that newer version is served; the stored data is left unchanged',
         );
         newer.newerVersion = true;
         reject(newer);

@@ -949,7 +949,12 @@ async function handleDone(message) {
 // downloaded instead, so that the training is not lost.
 async function saveTrainedModel(run, message) {
   const createdAt = new Date();
-  const name = run?.name || `Trained ${localTime(createdAt)}`;
+  let name = run?.name || `Trained ${localTime(createdAt)}`;
+  try {
+    name = uniqueModelName(name, (await store.list()).map((record) => record.name));
+  } catch {
+    // The list is only read to number the name. Saving below reports what went wrong.
+  }
   try {
     const id = await store.add({
       name,
@@ -1024,6 +1029,12 @@ function handleWorkerMessage(event) {
         currentRun = null;
         setState('failed');
         elements.status.textContent = '';
+        // The module's own words start in lower case and do not say that nothing ran.
+        const text = /^Training /.test(message.message)
+          ? message.message
+          : `Training did not start: ${sentence(message.message)}`;
+        showMessage(elements.message, text, 'error');
+        break;
       }
       showMessage(elements.message, message.message, 'error');
       break;
@@ -1229,6 +1240,25 @@ async function handleDelete() {
   }
 }
 
+// Returns the "training" object of a model's description, or {} when it has none. Throws a
+// readable error when the description is not a JSON object.
+function readTrainingRecord(description) {
+  let parsed;
+  try {
+    parsed = JSON.parse(description);
+  } catch (error) {
+    throw new Error(
+      `its description (${description.length} characters) is not valid JSON (${describeError(error)}): ` +
+        'the file is damaged, so export the model again or train it again',
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error('its description is not a JSON object: the file is damaged, so export the model again or train it again');
+  }
+  const training = parsed.training ?? {};
+  return training !== null && typeof training === 'object' ? training : {};
+}
+
 // Returns `name`, or when a stored model has that name already, `name` followed by the lowest
 // free number from 2, as in "default (2)", so that the two differ in the list.
 function uniqueModelName(name, storedNames) {
@@ -1279,7 +1309,9 @@ async function handleImport() {
     const model = new page.module.Model(new Uint8Array(bytes));
     let training = {};
     try {
-      training = JSON.parse(model.describe()).training ?? {};
+      // Reads the fusion parameters too, which the constructor does not check.
+      model.hasFusion();
+      training = readTrainingRecord(model.describe());
     } finally {
       model.delete();
     }

@@ -509,6 +509,16 @@ test('ink past the pad edge is reported', async (t) => {
   assert.ok(outside >= 14, status);
   assert.ok(outside <= 15, status);
 
+  // Enrol refuses ink the writer did not see.
+  await page.fill('#person', 'edge');
+  await page.click('#enrol');
+  assert.equal(
+    await page.textContent('#message'),
+    `${outside} samples of this signature lie past the edge of the pad, where they are not shown, ` +
+      'so it was not enrolled. Press Clear and sign inside the pad.',
+  );
+  assert.match(await page.textContent('#enrol-count'), /^0 of 5/);
+
   await page.click('#undo');
   assert.match(await page.textContent('#pad-status'), /^1 stroke, 30 samples \(mouse, no pressure\)\.$/);
   await session.detach();

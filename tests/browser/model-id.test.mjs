@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
@@ -44,16 +45,22 @@ function crc32(bytes) {
 }
 
 // Returns a copy of the model file `bytes` whose JSON description gets one more field: the same
-// network, another file. The description is the last field before the CRC, after its length.
+// network, another file.
 function withOtherDescription(bytes) {
+  return withDescription(bytes, (description) => JSON.stringify({ ...JSON.parse(description), refitted: true }));
+}
+
+// Returns a copy of the model file `bytes` whose description text is replaced by
+// change(description), with the CRC computed again. The description is the last field before
+// the CRC, after its length.
+function withDescription(bytes, change) {
   const view = Buffer.from(bytes);
   for (let length = 2; length + 8 <= view.length; length += 1) {
     const start = view.length - 4 - length;
     if (view.readUInt32LE(start - 4) !== length || view[start] !== 0x7b) {
       continue;
     }
-    const description = JSON.parse(view.subarray(start, view.length - 4).toString('utf8'));
-    const text = Buffer.from(JSON.stringify({ ...description, refitted: true }), 'utf8');
+    const text = Buffer.from(change(view.subarray(start, view.length - 4).toString('utf8')), 'utf8');
     const body = Buffer.concat([view.subarray(0, start - 4), Buffer.alloc(4), text]);
     body.writeUInt32LE(text.length, start - 4);
     const crc = Buffer.alloc(4);
@@ -153,5 +160,44 @@ test('enrolments without SubtleCrypto use FNV-1a ids', async (t) => {
   await assertEnrolmentsVerify(page, ['ada', 'bo']);
   await page.fill('#person', 'cy');
   assert.match(await textOf(page, '#enrol-count'), /made with another model/);
+  assertClean(page);
+});
+
+test('damaged descriptions are refused at import', async (t) => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  t.after(() => page.close());
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await page.waitForSelector('#training[data-models="ready"]');
+  const before = await page.getAttribute('#model-list', 'data-count');
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkprint-description-'));
+  t.after(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  const cases = [
+    {
+      name: 'huge-threshold.inkprint',
+      change: (text) => {
+        const description = JSON.parse(text);
+        description.fusion.threshold = 1e30;
+        return JSON.stringify(description);
+      },
+      expected: /^Import failed: \u2068huge-threshold\.inkprint\u2069: .*fusion parameter threshold is 1e\+30/,
+    },
+    {
+      name: 'not-json.inkprint',
+      change: () => '{{{ not json',
+      expected: /^Import failed: \u2068not-json\.inkprint\u2069: model description, at character 1: expected a string; train the model again or fix its description\.$/,
+    },
+  ];
+  for (const { name, change, expected } of cases) {
+    const file = path.join(folder, name);
+    fs.writeFileSync(file, withDescription(defaultBytes, change));
+    await page.evaluate(() => {
+      document.getElementById('model-message').textContent = '';
+    });
+    await page.setInputFiles('#model-import-file', file);
+    await page.waitForSelector('#model-message[data-kind="error"]');
+    assert.match(await textOf(page, '#model-message'), expected, name);
+    assert.equal(await page.getAttribute('#model-list', 'data-count'), before, name);
+  }
   assertClean(page);
 });

@@ -426,7 +426,7 @@ test('databases of a newer page version are left alone', async (t) => {
   assert.equal(await loadPage(page, env.server.url), 'ready');
   const problem = await textOf(page, '#storage-problem');
   assert.match(problem, /^The saved enrolments cannot be opened: the database "inkprint-enrolments" was saved by a newer version of this page/);
-  assert.match(problem, /Reload the page to load the newer version; the stored data is left unchanged\./);
+  assert.match(problem, /a format this one cannot read \(it reads version 2\)\. Open the page from where that newer version is served; the stored data is left unchanged\./);
   assert.doesNotMatch(problem, /does not allow IndexedDB/);
   assert.match(
     await textOf(page, '#model-message'),
