@@ -5,6 +5,7 @@
 import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } from './enrolments.js';
 import { hideExplanation, showExplanation } from './explain.js';
 import { onDatabaseClosed, savingMarker } from './idb.js';
+import { checkModelSeparates } from './model-check.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
@@ -1346,6 +1347,7 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
     // Reads the fusion parameters of the description, which the constructor leaves for later,
     // so that a damaged description fails here and not at every Enrol.
     model.hasFusion();
+    checkModelSeparates(model);
   } catch (error) {
     model.delete();
     const stored = accuracyUrl === null;

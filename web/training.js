@@ -10,6 +10,7 @@ import {
   PEN_MODEL_ID,
 } from './model-store.js';
 import { isDatabaseClosed, onDatabaseClosed, savingMarker } from './idb.js';
+import { checkModelSeparates } from './model-check.js';
 import {
   controlCharacterIn,
   countOf,
@@ -1311,6 +1312,7 @@ async function handleImport() {
     try {
       // Reads the fusion parameters too, which the constructor does not check.
       model.hasFusion();
+      checkModelSeparates(model);
       training = readTrainingRecord(model.describe());
     } finally {
       model.delete();
