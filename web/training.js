@@ -666,6 +666,23 @@ function readNumber(input, label, { min, max, whole }) {
   return value;
 }
 
+// Returns whether `bytes` (an ArrayBuffer) are those of a model file that comes with the page,
+// as for a stored copy imported from it. A failed download counts as no.
+async function isBuiltInCopy(bytes) {
+  const wanted = new Uint8Array(bytes);
+  for (const id of BUILT_IN_MODELS.keys()) {
+    try {
+      const builtIn = new Uint8Array(await fetchBuiltInModel(id));
+      if (builtIn.length === wanted.length && builtIn.every((byte, index) => byte === wanted[index])) {
+        return true;
+      }
+    } catch {
+      // Only the note after training depends on this result.
+    }
+  }
+  return false;
+}
+
 // Downloads the file of a model that comes with the page, by default the default model.
 async function fetchBuiltInModel(id = DEFAULT_MODEL_ID) {
   const { url } = BUILT_IN_MODELS.get(id);
@@ -691,7 +708,11 @@ async function startingModel(choice) {
   }
   const record = await store.get(activeId);
   if (record !== undefined) {
-    return { bytes: record.bytes.slice(0), name: `model ${JSON.stringify(record.name)}`, builtIn: false };
+    return {
+      bytes: record.bytes.slice(0),
+      name: `model ${JSON.stringify(record.name)}`,
+      builtIn: record.config?.fromBuiltIn === true || (await isBuiltInCopy(record.bytes)),
+    };
   }
   return { bytes: await fetchBuiltInModel(), name: 'default model', builtIn: true };
 }
@@ -938,8 +959,9 @@ async function handleDone(message) {
     showMessage(
       elements.message,
       `The validation EER looks better than it is if ${seen.map(quote).join(', ')} ` +
-        `${seen.length === 1 ? 'is an SVC2004 writer' : 'are SVC2004 writers'}: the ${run.startedFrom} was trained and validated on SVC2004 users 1 to ` +
-        `${BUILT_IN_TRAINING_USERS}, so it has seen them. Load users above ` +
+        `${seen.length === 1 ? 'is an SVC2004 writer' : 'are SVC2004 writers'}: this run started, ` +
+        'directly or through a copy, from a built-in model, which was trained and validated on ' +
+        `SVC2004 users 1 to ${BUILT_IN_TRAINING_USERS}, so the model has seen them. Load users above ` +
         `${BUILT_IN_TRAINING_USERS} as well, because the writers with the highest numbers validate.`,
     );
   }
@@ -963,6 +985,8 @@ async function saveTrainedModel(run, message) {
       config: {
         ...(run?.config ?? {}),
         startedFrom: run?.startedFrom,
+        // Kept so that fine-tuning this model again gets the note about the built-in model's writers.
+        fromBuiltIn: run?.fromBuiltIn === true,
         trainWriters: message.trainWriters,
         validationWriters: message.validationWriters,
       },

@@ -391,7 +391,7 @@ test('captured signatures and dropped files', { skip: skipWithoutData(), timeout
   // The default model has seen SVC2004 user 13, which validated this run.
   assert.match(
     await page.textContent('#train-message'),
-    /^The validation EER looks better than it is if \u201c\u2068user 13\u2069\u201d is an SVC2004 writer: the default model was trained and validated on SVC2004 users 1 to 30/,
+    /^The validation EER looks better than it is if \u201c\u2068user 13\u2069\u201d is an SVC2004 writer: this run started, directly or through a copy, from a built-in model, which was trained and validated on SVC2004 users 1 to 30/,
   );
 
   // When the browser refuses to store the model, the model file is downloaded instead.
