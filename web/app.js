@@ -1336,20 +1336,15 @@ function installModel(model, { modelId, fileId }, accuracy = null) {
 // for a model that comes with the page; without it, the file is one stored under Models. Throws
 // Error when the file cannot be loaded, and keeps the current model then.
 async function useModel(bytes, { accuracyUrl = null } = {}) {
-  let model;
+  let model = null;
   try {
     model = new engine.module.Model(bytes);
-  } catch (error) {
-    const stored = accuracyUrl === null;
-    throw stored ? new Error(replaceAdvice(describeError(error), STORED_MODEL_ADVICE)) : error;
-  }
-  try {
     // Reads the fusion parameters of the description, which the constructor leaves for later,
     // so that a damaged description fails here and not at every Enrol.
     model.hasFusion();
     checkModelSeparates(model);
   } catch (error) {
-    model.delete();
+    model?.delete();
     const stored = accuracyUrl === null;
     throw stored ? new Error(replaceAdvice(describeError(error), STORED_MODEL_ADVICE)) : error;
   }

@@ -666,14 +666,18 @@ function readNumber(input, label, { min, max, whole }) {
   return value;
 }
 
+// Returns whether two Uint8Arrays contain the same bytes.
+function sameBytes(first, second) {
+  return first.length === second.length && first.every((byte, index) => byte === second[index]);
+}
+
 // Returns whether `bytes` (an ArrayBuffer) are those of a model file that comes with the page,
 // as for a stored copy imported from it. A failed download counts as no.
 async function isBuiltInCopy(bytes) {
-  const wanted = new Uint8Array(bytes);
+  const fileBytes = new Uint8Array(bytes);
   for (const id of BUILT_IN_MODELS.keys()) {
     try {
-      const builtIn = new Uint8Array(await fetchBuiltInModel(id));
-      if (builtIn.length === wanted.length && builtIn.every((byte, index) => byte === wanted[index])) {
+      if (sameBytes(new Uint8Array(await fetchBuiltInModel(id)), fileBytes)) {
         return true;
       }
     } catch {
@@ -1300,14 +1304,13 @@ function uniqueModelName(name, storedNames) {
 
 // Returns the id of a stored model whose file has exactly `bytes` (an ArrayBuffer), or null.
 async function findStoredCopy(bytes) {
-  const wanted = new Uint8Array(bytes);
+  const fileBytes = new Uint8Array(bytes);
   for (const summary of await store.list()) {
-    if (summary.size !== wanted.length) {
+    if (summary.size !== fileBytes.length) {
       continue;
     }
     const record = await store.get(summary.id);
-    const stored = record === undefined ? null : new Uint8Array(record.bytes);
-    if (stored !== null && stored.every((byte, index) => byte === wanted[index])) {
+    if (record !== undefined && sameBytes(new Uint8Array(record.bytes), fileBytes)) {
       return summary.id;
     }
   }
