@@ -613,7 +613,7 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance, fus
       `This signature is a near-exact copy of enrolment signature ${copy.index + 1}: their ` +
       `pen paths differ by ${copy.distance.toFixed(4)} signature sizes, and no one signs twice ` +
       `closer than ${engine.module.REPLAY_DISTANCE} (genuine repeats in the SVC2004 data differ ` +
-      'by 0.057 or more). It was probably replayed from captured data, so it is rejected.';
+      'by 0.049 or more). It was probably replayed from captured data, so it is rejected.';
     elements.result.append(warning);
   }
   elements.result.dataset.verdict = kind;

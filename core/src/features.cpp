@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include <Eigen/Dense>
+
 #include "inkprint/error.hpp"
 
 namespace inkprint {
@@ -252,19 +254,41 @@ std::vector<double> path_by_length(const Signature& signature, int n_steps) {
     return path;
 }
 
+// Returns the root-mean-square distance from the positions `target` (x0, y0, x1, y1, and so on)
+// to the affine image of the positions `source` that fits them best by least squares. Turning,
+// shearing or stretching `source` leaves the result unchanged.
+double affine_residual(const std::vector<double>& target, const std::vector<double>& source) {
+    const Eigen::Index n = static_cast<Eigen::Index>(target.size() / 2);
+    Eigen::MatrixXd inputs(n, 3), outputs(n, 2);
+    for (Eigen::Index k = 0; k < n; ++k) {
+        inputs(k, 0) = source[2 * k];
+        inputs(k, 1) = source[2 * k + 1];
+        inputs(k, 2) = 1.0;
+        outputs(k, 0) = target[2 * k];
+        outputs(k, 1) = target[2 * k + 1];
+    }
+    // The small ridge keeps the solve defined for a path without extent (a dot or a straight
+    // line), whose best map is then found among the ones that exist.
+    const Eigen::Matrix3d normal_matrix = inputs.transpose() * inputs + 1e-9 * Eigen::Matrix3d::Identity();
+    const Eigen::MatrixXd affine_map = normal_matrix.ldlt().solve(inputs.transpose() * outputs);
+    return std::sqrt((outputs - inputs * affine_map).squaredNorm() / static_cast<double>(n));
+}
+
 }  // namespace
 
 double trajectory_distance(const Signature& a, const Signature& b, int n_steps) {
     const std::vector<float> first = compute_features(a, n_steps);
     const std::vector<float> second = compute_features(b, n_steps);
-    double sum = 0;
+    std::vector<double> time_a(2 * static_cast<std::size_t>(n_steps)), time_b(time_a.size());
     for (int k = 0; k < n_steps; ++k) {
         const std::size_t row = static_cast<std::size_t>(k) * kFeatureCount;
-        const double dx = static_cast<double>(first[row + 1]) - second[row + 1];
-        const double dy = static_cast<double>(first[row + 2]) - second[row + 2];
-        sum += dx * dx + dy * dy;
+        time_a[2 * k] = first[row + 1];
+        time_a[2 * k + 1] = first[row + 2];
+        time_b[2 * k] = second[row + 1];
+        time_b[2 * k + 1] = second[row + 2];
     }
-    const double in_time = std::sqrt(sum / n_steps);
+    // The fit runs both ways and the two are averaged, so the order of a and b does not matter.
+    const double in_time = 0.5 * (affine_residual(time_a, time_b) + affine_residual(time_b, time_a));
 
     const std::vector<double> path_a = path_by_length(a, n_steps);
     const std::vector<double> path_b = path_by_length(b, n_steps);

@@ -171,15 +171,19 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
 
 // Writes a generated signature as an SVC2004 text file: a wave of `cycles` cycles in two strokes,
 // 10 ms apart, so that importing it gives the pad exactly these points.
-function writeWave(folder, cycles) {
+// Writes a sine wave of the given number of cycles as an SVC2004 file. A shear moves each
+// point sideways by that fraction of its height, and the wave is then squeezed to 80 % of its
+// height: the same recording edited to look different.
+function writeWave(folder, cycles, shear = 0) {
   const lines = [];
   for (let i = 0; i < 200; i += 1) {
-    const x = Math.round(i * 8);
-    const y = Math.round(300 + 200 * Math.sin((cycles * 2 * Math.PI * i) / 200));
+    const height = 200 * Math.sin((cycles * 2 * Math.PI * i) / 200);
+    const x = Math.round(i * 8 + shear * height);
+    const y = Math.round(300 + (shear === 0 ? 1 : 0.8) * height);
     const penDown = i === 0 || i === 100 ? 0 : 1;
     lines.push(`${x} ${y} ${i * 10 + (i >= 100 ? 150 : 0)} ${penDown}`);
   }
-  const file = path.join(folder, `wave${cycles}.txt`);
+  const file = path.join(folder, shear === 0 ? `wave${cycles}.txt` : `wave${cycles}-sheared.txt`);
   fs.writeFileSync(file, `${lines.length}\n${lines.join('\n')}\n`);
   return file;
 }
@@ -270,6 +274,12 @@ test('a copy of an enrolment signature is rejected as a replay', async () => {
     await textOf(page, '#explain-closest-caption'),
     /^Enrolment signature 3 of 3, which this signature copies \(cosine 1\.00 with this signature\)\.$/,
   );
+
+  // Sheared and squeezed, the recording is still a copy.
+  await importFile(page, writeWave(folder, 7, 0.3));
+  await page.click('#verify');
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), 'replay');
+  assert.match(await textOf(page, '#result'), /near-exact copy of enrolment signature 3: their pen paths differ by 0\.00/);
 
   // A signature that is not a copy gets an ordinary verdict.
   await importFile(page, writeWave(folder, 5));

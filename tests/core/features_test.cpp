@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <utility>
 
 #include "inkprint/augment.hpp"
 #include "inkprint/error.hpp"
@@ -184,6 +185,17 @@ TEST(TrajectoryDistance, CopyIsNearAndRepeatIsFar) {
     }
     EXPECT_LT(inkprint::trajectory_distance(original, late), inkprint::kReplayDistance / 2);
 
+    // A copy sheared, stretched and turned: still the same recording.
+    inkprint::Signature reshaped = original;
+    for (auto& stroke : reshaped.strokes) {
+        for (auto& point : stroke.points) {
+            const double x = 1.3 * point.x + 0.25 * point.y;
+            point.x = 0.98 * x - 0.17 * point.y;
+            point.y = 0.17 * x + 0.98 * point.y;
+        }
+    }
+    EXPECT_LT(inkprint::trajectory_distance(original, reshaped), inkprint::kReplayDistance / 2);
+
     // A forgery written anew stays far. The generated genuine repeats vary less than real
     // writers do, so the SVC2004 test below checks real genuine repeats.
     for (int i = 0; i < 10; ++i) {
@@ -206,6 +218,42 @@ TEST(TrajectoryDistance, SvcGenuineSignaturesAreNotCopies) {
     }
     std::cout << "nearest genuine pair: " << nearest << " signature sizes\n";
     EXPECT_GT(nearest, 1.5 * inkprint::kReplayDistance);
+}
+
+// Edited copies of real recordings are still copies: sheared, stretched or squeezed, and with
+// every other sample left out.
+TEST(TrajectoryDistance, SvcEditedCopiesAreCopies) {
+    INKPRINT_REQUIRE_SVC2004();
+    const auto edited = [](const inkprint::Signature& signature, bool drop_every_other, double shear, double stretch) {
+        inkprint::Signature copy = signature;
+        for (auto& stroke : copy.strokes) {
+            std::vector<inkprint::Point> points_left;
+            for (std::size_t i = 0; i < stroke.points.size(); ++i) {
+                // The last sample of a stroke stays, so that the stroke keeps its length.
+                if (drop_every_other && i % 2 == 1 && i + 1 < stroke.points.size()) continue;
+                inkprint::Point point = stroke.points[i];
+                point.x = stretch * point.x + shear * point.y;
+                points_left.push_back(point);
+            }
+            stroke.points = points_left;
+        }
+        return copy;
+    };
+    double farthest_reshaped = 0, farthest_thinned = 0;
+    for (const char* task : {"Task1", "Task2"}) {
+        for (const auto& user : inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / task, 1, 40)) {
+            for (int enrolled = 0; enrolled < 5; ++enrolled) {
+                const inkprint::Signature& original = user.genuine[enrolled];
+                for (const auto& [shear, stretch] : {std::pair{0.25, 1.0}, {0.0, 1.1}, {0.0, 1.3}, {-0.2, 0.8}}) {
+                    farthest_reshaped = std::max(farthest_reshaped, inkprint::trajectory_distance(original, edited(original, false, shear, stretch)));
+                }
+                farthest_thinned = std::max(farthest_thinned, inkprint::trajectory_distance(original, edited(original, true, 0.25, 1.0)));
+            }
+        }
+    }
+    std::cout << "farthest sheared or stretched copy: " << farthest_reshaped << ", with every other sample left out: " << farthest_thinned << " signature sizes\n";
+    EXPECT_LT(farthest_reshaped, inkprint::kReplayDistance / 10);
+    EXPECT_LT(farthest_thinned, inkprint::kReplayDistance);
 }
 
 // The enrolment limits turn away taps, never a real signature.
