@@ -60,6 +60,8 @@ const MAX_MODEL_FILE_BYTES = 50_000_000;
 // between optimiser steps, about every 0.1 s, but one step of a very large network can take
 // minutes.
 const CANCEL_LIMIT_MS = 3000;
+// Minimum learning rate that Start accepts.
+const MIN_LEARNING_RATE = 1e-6;
 
 const elements = {
   section: document.getElementById('training'),
@@ -727,7 +729,7 @@ async function handleStart() {
     config = {
       epochs: readNumber(elements.epochs, 'Epochs', { min: 1, max: 1000, whole: true }),
       pairsPerEpoch: readNumber(elements.pairs, 'Pairs per epoch', { min: 32, max: 1_000_000, whole: true }),
-      learningRate: readNumber(elements.learningRate, 'Learning rate', { min: 1e-6, max: 1, whole: false }),
+      learningRate: readNumber(elements.learningRate, 'Learning rate', { min: MIN_LEARNING_RATE, max: 1, whole: false }),
       augmentedCopies: readNumber(elements.augment, 'Varied copies per signature', { min: 0, max: 100, whole: true }),
       batchSize: 32,
       layers: elements.layers.value.trim(),
@@ -930,6 +932,74 @@ function writersSeenByBuiltIn(names) {
   });
 }
 
+// The advice that checkModelSeparates() ends its messages with, written for a model file.
+// Messages about a model just trained give their own advice in its place.
+const MODEL_FILE_ADVICE = ': the file is damaged or its training failed, so use another model or train it again';
+
+// Returns the Error of checkModelSeparates() for the trained model file `bytes` when the model
+// cannot tell signatures apart, or null when it can. An error of the model's embed() counts as
+// such an Error too, because Use would meet it. Throws when the module cannot read the file,
+// in which case the check did not run.
+function findSeparationProblem(bytes) {
+  const model = new page.module.Model(new Uint8Array(bytes));
+  try {
+    checkModelSeparates(model);
+    return null;
+  } catch (error) {
+    return error;
+  } finally {
+    model.delete();
+  }
+}
+
+// Returns the message for a trained model that was not saved because `problem` (an Error of
+// checkModelSeparates()) shows that it cannot tell signatures apart, with the settings to change.
+function unseparatedModelMessage(problem, config) {
+  const text = describeError(problem);
+  const reason = text.endsWith(MODEL_FILE_ADVICE) ? text.slice(0, -MODEL_FILE_ADVICE.length) : text;
+  const changes = [];
+  if (typeof config?.learningRate === 'number' && config.learningRate > MIN_LEARNING_RATE) {
+    changes.push(`a lower learning rate than ${config.learningRate}`);
+  }
+  // A relu unit whose input is negative for every signature outputs 0 and gets no gradient, so
+  // it stays at 0 for the rest of the run.
+  if (/(^|,)\s*relu\s*(,|$)/.test(config?.layers ?? '')) {
+    changes.push('tanh in place of relu under Layers');
+  }
+  changes.push('more writers', 'more epochs');
+  const last = changes.pop();
+  return (
+    `The trained model was not saved: ${reason}. Train again with ${changes.join(', ')} or ${last}.`
+  );
+}
+
+// Returns { notes, kind }: the notes on the validation EER of a finished run (`message`), and
+// their message kind, "error" when the model is no better than chance.
+function describeValidation(run, message) {
+  const notes = [];
+  let kind = 'info';
+  if (message.validationEer >= 0.5) {
+    notes.push(
+      `The validation EER is ${percent(message.validationEer)}, no better than chance: at its threshold ` +
+        "the model rejects at least half of the validation writers' genuine signatures and accepts at " +
+        'least half of their forgeries. It is saved, but train again with more writers, more epochs ' +
+        'or a lower learning rate before you use it.',
+    );
+    kind = 'error';
+  }
+  const seen = run?.fromBuiltIn ? writersSeenByBuiltIn(message.validationNames ?? []) : [];
+  if (seen.length > 0) {
+    notes.push(
+      `The validation EER looks better than it is if ${seen.map(quote).join(', ')} ` +
+        `${seen.length === 1 ? 'is an SVC2004 writer' : 'are SVC2004 writers'}: this run started, ` +
+        'directly or through a copy, from a built-in model, which was trained and validated on ' +
+        `SVC2004 users 1 to ${BUILT_IN_TRAINING_USERS}, so the model has seen them. Load users above ` +
+        `${BUILT_IN_TRAINING_USERS} as well, because the writers with the highest numbers validate.`,
+    );
+  }
+  return { notes, kind };
+}
+
 async function handleDone(message) {
   const run = currentRun;
   currentRun = null;
@@ -939,35 +1009,69 @@ async function handleDone(message) {
 
   let state = 'finished';
   let verb = 'Training finished';
+  // Messages for the Train section, shown together at the end.
+  const notes = [];
+  let notesKind = 'info';
   if (message.cancelled) {
     state = 'cancelled';
     verb = 'Training was cancelled';
   } else if (message.failure) {
     state = 'failed';
     verb = 'Training stopped early';
-    showMessage(elements.message, message.failure, 'error');
+    notes.push(message.failure);
+    notesKind = 'error';
   }
-  setState(state);
   if (message.model === null) {
+    setState(state);
+    if (notes.length > 0) {
+      showMessage(elements.message, notes.join(' '), notesKind);
+    }
     elements.status.textContent = `${verb} before the first epoch ended, so no model was kept.`;
     return;
   }
 
+  // The model is checked before it is stored, so that the list offers no model that Use would
+  // reject for giving every signature the same embedding, unless the check itself failed.
+  let problem = null;
+  try {
+    problem = findSeparationProblem(message.model);
+  } catch (error) {
+    // Use runs the same check, so the model is kept and the error reported.
+    console.warn(`Checking the trained model failed: ${describeError(error)}`);
+    notes.push(
+      `The check that the trained model tells signatures apart failed (${describeError(error)}), ` +
+        'so the model is kept unchecked, and Use runs the check again.',
+    );
+    notesKind = 'error';
+  }
+
+  elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
+  if (problem !== null) {
+    setState('failed');
+    const summary =
+      `best epoch ${message.bestEpoch}, validation EER ${percent(message.validationEer)}, ` +
+      `${pairsRate(message.pairsPerSecond)} pairs per second, ` +
+      `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}`;
+    elements.status.textContent =
+      `${verb} after ${countOf(message.epochsRun, 'epoch')} (${summary}), but its model was not saved ` +
+      'because it cannot tell signatures apart.';
+    notes.push(unseparatedModelMessage(problem, run?.config));
+    showMessage(elements.message, notes.join(' '), 'error');
+    return;
+  }
+
+  setState(state);
   elements.status.textContent =
     `${verb} after ${countOf(message.epochsRun, 'epoch')}; kept epoch ${message.bestEpoch} ` +
     `(validation EER ${percent(message.validationEer)}), ${pairsRate(message.pairsPerSecond)} pairs per second, ` +
     `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
-  elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
-  const seen = run?.fromBuiltIn ? writersSeenByBuiltIn(message.validationNames ?? []) : [];
-  if (seen.length > 0) {
-    showMessage(
-      elements.message,
-      `The validation EER looks better than it is if ${seen.map(quote).join(', ')} ` +
-        `${seen.length === 1 ? 'is an SVC2004 writer' : 'are SVC2004 writers'}: this run started, ` +
-        'directly or through a copy, from a built-in model, which was trained and validated on ' +
-        `SVC2004 users 1 to ${BUILT_IN_TRAINING_USERS}, so the model has seen them. Load users above ` +
-        `${BUILT_IN_TRAINING_USERS} as well, because the writers with the highest numbers validate.`,
-    );
+  const validationNotes = describeValidation(run, message);
+  notes.push(...validationNotes.notes);
+  if (validationNotes.kind === 'error') {
+    notesKind = 'error';
+  }
+  if (notes.length > 0) {
+    showMessage(elements.message, notes.join(' '), notesKind);
   }
   await saveTrainedModel(run, message);
 }

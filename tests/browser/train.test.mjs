@@ -761,3 +761,137 @@ test('cancel while the starting model downloads', { skip: skipWithoutData(), tim
   await page.unroute('**/models/default.inkprint');
   assertClean(page);
 });
+
+// Loads Task 1 users 1 to 3 (copyTaskOneFiles) into `page`: 2 training writers and 1
+// validation writer.
+async function loadThreeWriters(page, name) {
+  await page.setInputFiles('#dataset-file-input', copyTaskOneFiles(name, 3));
+  await page.waitForSelector('#dataset-summary[data-writers="3"]', { timeout: 30_000 });
+}
+
+async function waitForRunEnd(page) {
+  await page.waitForFunction(
+    () => ['finished', 'failed'].includes(document.getElementById('training').dataset.state),
+    null,
+    { timeout: 60_000 },
+  );
+}
+
+async function storedModelNames(page) {
+  return page.$$eval('#model-list option', (options) => options.map((option) => option.dataset.name));
+}
+
+test('zero-embedding model is not saved', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  await loadThreeWriters(page, 'collapse');
+  const countBefore = await page.getAttribute('#model-list', 'data-count');
+
+  // With the default seed and this data, 32 steps at learning rate 1 leave a model whose relu
+  // units output 0, so its embedding is all zeros. The run still reports a validation EER of 0 %.
+  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 1024, augment: 0, name: 'collapsed' });
+  await page.fill('#train-learning-rate', '1');
+  await page.fill('#train-layers', 'dense:2,relu,average');
+  await page.click('#train-start');
+  await waitForRunEnd(page);
+
+  assert.equal(await trainingState(page), 'failed');
+  assert.match(
+    await page.textContent('#train-status'),
+    /^Training finished after 1 epoch \(best epoch 1, validation EER \d+\.\d\d %, .+\), but its model was not saved because it cannot tell signatures apart\.$/,
+  );
+  assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
+  assert.equal(
+    await page.textContent('#train-message'),
+    'The trained model was not saved: the model gives an embedding of all zeros, so it cannot ' +
+      'compare signatures. Train again with a lower learning rate than 1, tanh in place of relu ' +
+      'under Layers, more writers or more epochs.',
+  );
+  assert.doesNotMatch(await page.textContent('#model-message'), /Saved/);
+  assert.equal(await page.isDisabled('#train-start'), false);
+  // The store has no trace of the model either.
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), countBefore);
+  assert.ok(!(await storedModelNames(page)).includes('collapsed'));
+  assertClean(page);
+});
+
+test('chance-level model saved with warning', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  await loadThreeWriters(page, 'chance');
+
+  // With the default seed and this data, one epoch at learning rate 1 gives a model whose embeddings differ
+  // but whose validation EER is 50 %.
+  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 64, augment: 0, name: 'at chance' });
+  await page.fill('#train-learning-rate', '1');
+  await page.fill('#train-layers', 'dense:2,tanh,average');
+  await page.click('#train-start');
+  await waitForRunEnd(page);
+
+  assert.equal(await trainingState(page), 'finished');
+  assert.match(await page.textContent('#train-status'), /kept epoch 1 \(validation EER 50\.00 %\)/);
+  await page.waitForSelector('#model-list option[data-name="at chance"]', { state: 'attached' });
+  assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
+  assert.equal(
+    await page.textContent('#train-message'),
+    'The validation EER is 50.00 %, no better than chance: at its threshold the model rejects at ' +
+      "least half of the validation writers' genuine signatures and accepts at least half of their " +
+      'forgeries. It is saved, but train again with more writers, more epochs or a lower learning ' +
+      'rate before you use it.',
+  );
+  assertClean(page);
+});
+
+// Wraps the page's module factory so that module.Model throws while window.failModelReads is
+// true, as when the module runs out of memory.
+function failModelReadsOnRequest() {
+  let factory;
+  Object.defineProperty(globalThis, 'createInkprintModule', {
+    configurable: true,
+    set(value) {
+      factory = value;
+    },
+    get() {
+      return (
+        factory &&
+        (async (options) => {
+          const module = await factory(options);
+          const ModuleModel = module.Model;
+          module.Model = function Model(bytes) {
+            if (window.failModelReads) {
+              throw new Error('Aborted(OOM)');
+            }
+            return new ModuleModel(bytes);
+          };
+          return module;
+        })
+      );
+    },
+  });
+}
+
+test('failed model check keeps the model', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openPage(env.browser.context, env.server.origin);
+  await page.addInitScript(failModelReadsOnRequest);
+  assert.equal(await loadPage(page, env.server.url), 'ready');
+  await waitForTraining(page);
+  await loadThreeWriters(page, 'check-fails');
+  const countBefore = Number(await page.getAttribute('#model-list', 'data-count'));
+
+  await page.evaluate(() => {
+    window.failModelReads = true;
+  });
+  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 64, augment: 0, name: 'unchecked' });
+  await page.click('#train-start');
+  await waitForRunEnd(page);
+  assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+  await page.waitForSelector(`#model-list[data-count="${countBefore + 1}"]`, { state: 'attached' });
+  assert.ok((await storedModelNames(page)).includes('unchecked'));
+  assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
+  assert.equal(
+    await page.textContent('#train-message'),
+    'The check that the trained model tells signatures apart failed (Aborted(OOM)), so the model ' +
+      'is kept unchecked, and Use runs the check again.',
+  );
+  assertClean(page);
+});
