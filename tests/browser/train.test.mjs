@@ -842,6 +842,31 @@ test('chance-level model saved with warning', { skip: skipWithoutData(), timeout
   assertClean(page);
 });
 
+test('same model name is numbered', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  await loadThreeWriters(page, 'same-name');
+  const countBefore = Number(await page.getAttribute('#model-list', 'data-count'));
+
+  for (const [run, storedName] of [
+    [1, 'twice'],
+    [2, 'twice (2)'],
+  ]) {
+    await setSettings(page, { base: 'fresh', epochs: 1, pairs: 64, augment: 0, name: 'twice' });
+    await page.click('#train-start');
+    await waitForRunEnd(page);
+    assert.equal(await trainingState(page), 'finished', await page.textContent('#train-message'));
+    await page.waitForSelector(`#model-list[data-count="${countBefore + run}"]`, { state: 'attached' });
+    assert.equal(
+      await page.textContent('#model-message'),
+      `Saved the model as \u201c\u2068${storedName}\u2069\u201d. Choose it under Models and press Use to enrol and verify with it.`,
+    );
+  }
+  const names = await storedModelNames(page);
+  assert.equal(names.filter((name) => name === 'twice').length, 1, names.join(', '));
+  assert.equal(names.filter((name) => name === 'twice (2)').length, 1, names.join(', '));
+  assertClean(page);
+});
+
 // Wraps the page's module factory so that module.Model throws while window.failModelReads is
 // true, as when the module runs out of memory.
 function failModelReadsOnRequest() {
