@@ -409,6 +409,10 @@ function handleExport() {
   showMessage(`Exported the signature as ${fileName} (${FORMATS[format].name}).`);
 }
 
+// Set when the browser closed one of the page's databases while the page was open, after
+// which nothing can be saved until a reload.
+let storageClosed = false;
+
 // Updates the enrolment count line for the person in the name field, and prepares that
 // person's enrolment for the next verification.
 function showEnrolmentCount() {
@@ -425,6 +429,11 @@ function showEnrolmentCount() {
   }
 
   delete elements.enrolCount.dataset.otherModel;
+  if (storageClosed && store.isLocked && entry === undefined) {
+    // The locked records may be gone with the cleared data, so unlocking is not offered.
+    elements.enrolCount.textContent = 'Saved enrolments were closed by the browser: reload the page';
+    return;
+  }
   if (store.isLocked && entry === undefined) {
     elements.enrolCount.textContent = 'Enrolments are locked by a passphrase';
     return;
@@ -484,6 +493,18 @@ function prepareEnrolmentSoon() {
 
 // Shows the passphrase buttons that fit the store's state.
 function showProtection() {
+  if (storageClosed) {
+    // Nothing can be encrypted, unlocked or written until a reload shows what is still stored.
+    for (const button of [elements.protect, elements.unlock, elements.lock, elements.removeProtection]) {
+      button.hidden = true;
+    }
+    elements.passphrase.parentElement.hidden = true;
+    elements.protectionStatus.textContent =
+      "The browser closed this page's saved enrolments, as it does when the site's data is cleared: " +
+      'reload the page to see which are still stored.';
+    document.body.dataset.protection = 'closed';
+    return;
+  }
   const locked = store.isLocked;
   const protectedStore = store.isProtected;
   elements.protect.hidden = protectedStore;
@@ -525,13 +546,11 @@ async function handleProtection(action, done) {
   showMessage(done);
 }
 
-// Set when the browser closed one of the page's databases while the page was open, after
-// which nothing can be saved until a reload.
-let storageClosed = false;
-
 onDatabaseClosed(() => {
   storageClosed = true;
   showStorageProblem();
+  showProtection();
+  showEnrolmentCount();
 });
 
 function showStorageProblem() {

@@ -112,6 +112,38 @@ test('cleared site data is reported', async (t) => {
   assertClean(page);
 });
 
+test('cleared site data unlocks nothing in other tabs', async (t) => {
+  const first = await openReadyPage(t);
+  await enrolScribbles(first, 'alice', 1);
+  await first.click('#protection > summary');
+  await first.fill('#passphrase', 'correct horse battery');
+  await first.click('#protect');
+  assert.equal(await first.getAttribute('body', 'data-protection'), 'unlocked');
+
+  const second = await openPage(env.browser.context, env.server.origin);
+  t.after(() => second.close());
+  assert.equal(await loadPage(second, env.server.url), 'ready');
+  await second.fill('#person', 'alice');
+  assert.equal(await textOf(second, '#enrol-count'), 'Enrolments are locked by a passphrase');
+  assert.equal(await second.getAttribute('body', 'data-protection'), 'locked');
+
+  const session = await first.context().newCDPSession(first);
+  await session.send('Storage.clearDataForOrigin', { origin: env.server.origin, storageTypes: 'indexeddb' });
+  await session.detach();
+
+  // The locked tab no longer offers to unlock enrolments that may be gone, and asks for a reload.
+  await second.waitForSelector('#storage-notice:not([hidden])');
+  assert.match(await textOf(second, '#storage-problem'), /^The browser closed this page's saved data/);
+  assert.equal(await second.getAttribute('body', 'data-protection'), 'closed');
+  assert.equal(await textOf(second, '#enrol-count'), 'Saved enrolments were closed by the browser: reload the page');
+  assert.equal(await second.isHidden('#unlock'), true);
+  assert.equal(await second.isHidden('#protect'), true);
+  assert.match(await textOf(second, '#protection-status'), /reload the page/);
+  assert.equal(await first.getAttribute('body', 'data-protection'), 'closed');
+  assertClean(first);
+  assertClean(second);
+});
+
 test('failed write changes nothing', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'quota', 1);
