@@ -36,8 +36,24 @@ export function invisibleCharactersIn(text) {
   return characters.map(codePoint).join(', ');
 }
 
-// Returns why a person's name cannot be used, because it contains a control character or has
-// no visible character, or null when it can.
+// Characters of INVISIBLE that a name may still contain: the ordinary and the ideographic
+// space, the zero-width non-joiner and joiner (U+200C, U+200D), which Persian and Indic
+// spellings and emoji sequences need, and the variation selectors and tags of emoji.
+const ALLOWED_IN_NAME = /^[\u0020\u3000\u200c\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}\u{e0100}-\u{e01ef}]$/u;
+
+// Returns the code points of the characters in `text` that show as nothing or as a plain space
+// (such as U+200B ZERO WIDTH SPACE or U+00A0 NO-BREAK SPACE), as "U+200B, U+00A0" (each once, in
+// order of appearance), or null when there is none. Such a character would make two names
+// that look the same.
+export function hiddenCharactersIn(text) {
+  const hidden = [...new Set(text)].filter(
+    (character) => INVISIBLE.test(character) && !ALLOWED_IN_NAME.test(character),
+  );
+  return hidden.length === 0 ? null : hidden.map(codePoint).join(', ');
+}
+
+// Returns why a person's name cannot be used, because it contains a control character, has no
+// visible character, or contains a character that shows as nothing, or null when it can.
 export function personNameProblem(name) {
   const control = controlCharacterIn(name);
   if (control !== null) {
@@ -49,6 +65,13 @@ export function personNameProblem(name) {
   const invisible = invisibleCharactersIn(name);
   if (invisible !== null) {
     return `The name has no visible character (${invisible}): type the person's name, then try again.`;
+  }
+  const hidden = hiddenCharactersIn(name);
+  if (hidden !== null) {
+    return (
+      `The name contains ${hidden}, which shows as nothing or as a space, so the name would look ` +
+      'like another: type the name again without it, then try again.'
+    );
   }
   return null;
 }

@@ -15,6 +15,7 @@ import {
   controlCharacterIn,
   countOf,
   describeError,
+  hiddenCharactersIn,
   invisibleCharactersIn,
   isolate,
   personNameProblem,
@@ -754,6 +755,16 @@ async function handleStart() {
     showMessage(
       elements.message,
       `The model name has no visible character (${invisible}): type a name, or leave the field empty.`,
+      'error',
+    );
+    return;
+  }
+  const hidden = hiddenCharactersIn(modelName);
+  if (hidden !== null) {
+    showMessage(
+      elements.message,
+      `The model name contains ${hidden}, which shows as nothing or as a space, so the name would ` +
+        'look like another: type it again without it.',
       'error',
     );
     return;

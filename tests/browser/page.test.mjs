@@ -112,6 +112,36 @@ test('a control character in a name is rejected', async (t) => {
   assertClean(page);
 });
 
+test('look-alike name is rejected', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'Ann Lee', 1);
+  await page.click('#clear');
+  await replaySignature(page, makeScribble(2));
+
+  // A zero-width space or a no-break space makes a new name that looks like the enrolled one.
+  for (const [name, code] of [['Ann Lee\u200b', 'U+200B'], ['Ann\u00a0Lee', 'U+00A0']]) {
+    await page.fill('#person', name);
+    await page.click('#enrol');
+    assert.equal(
+      await textOf(page, '#message'),
+      `The name contains ${code}, which shows as nothing or as a space, so the name would look like ` +
+        'another: type the name again without it, then try again.',
+    );
+    assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  }
+  assert.deepEqual(Object.keys(await readEnrolments(page)), ['Ann Lee']);
+
+  // The joiners that Persian spellings and emoji sequences need are accepted.
+  for (const name of ['\u0645\u06cc\u200c\u0631\u0627', '\u{1f469}\u200d\u{1f4bb} Ann']) {
+    await page.fill('#person', name);
+    await page.click('#enrol');
+    assert.match(await textOf(page, '#message'), /^Enrolled signature 1 of/, name);
+    await page.click('#clear');
+    await replaySignature(page, makeScribble(2));
+  }
+  assertClean(page);
+});
+
 test('invisible name is rejected', async (t) => {
   const page = await openReadyPage(t);
   await replaySignature(page, makeScribble(1));

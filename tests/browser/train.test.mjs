@@ -672,6 +672,14 @@ test('cancel ends an unresponsive worker', { skip: skipWithoutData(), timeout: 9
     await page.textContent('#train-message'),
     'The model name has no visible character (U+200B): type a name, or leave the field empty.',
   );
+  // Nor is one that would look like another name.
+  await page.fill('#train-name', 'default\u2060');
+  await page.click('#train-start');
+  assert.equal(
+    await page.textContent('#train-message'),
+    'The model name contains U+2060, which shows as nothing or as a space, so the name would look ' +
+      'like another: type it again without it.',
+  );
   await page.fill('#train-name', 'too large');
   await page.fill('#train-layers', 'delay:x');
   await page.click('#train-start');
