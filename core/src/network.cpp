@@ -15,6 +15,9 @@ constexpr int kMaxLayers = 32;
 constexpr int kMaxChannels = 1024;
 constexpr int kMaxSteps = 100000;
 constexpr int kMaxWidth = 1024;
+// Largest number of weights a network may have. Its model file takes 4 bytes a weight, so 10
+// million stay under the 50 MB that the page imports.
+constexpr std::size_t kMaxParameters = 10'000'000;
 
 }  // namespace
 
@@ -165,6 +168,7 @@ void NetworkConfig::validate() const {
     int steps = n_steps;
     int channels = n_features;
     bool has_weights = false;
+    std::size_t weights = 0;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const LayerSpec& spec = layers[l];
         const std::string name = "layer " + std::to_string(l + 1);
@@ -185,6 +189,9 @@ void NetworkConfig::validate() const {
                     fail(name + " has " + std::to_string(spec.channels) + " channels, outside 1.." +
                          std::to_string(kMaxChannels));
                 }
+                // Each output map has a weight per input value of its window, and a bias.
+                weights += static_cast<std::size_t>(spec.channels) *
+                           (static_cast<std::size_t>(spec.kind == LayerKind::TimeDelay ? spec.width : 1) * channels + 1);
                 channels = spec.channels;
                 has_weights = true;
                 break;
@@ -211,6 +218,11 @@ void NetworkConfig::validate() const {
         fail("the layers \"" + format_layers(layers) +
              "\" give an embedding of only 1 value, but the cosine of two 1-value embeddings is always -1 or 1; "
              "give the last delay or dense layer 2 or more maps");
+    }
+    if (weights > kMaxParameters) {
+        fail("the layers \"" + format_layers(layers) + "\" have " + std::to_string(weights) +
+             " weights, more than the limit of " + std::to_string(kMaxParameters) +
+             "; give the delay and dense layers fewer maps or narrower windows");
     }
 }
 

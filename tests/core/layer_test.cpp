@@ -307,6 +307,10 @@ TEST(NetworkConfig, RejectsLayersThatCannotVerify) {
          "invalid network configuration: the layers \"delay:1:1:1,average\" give an embedding of only 1 "
          "value, but the cosine of two 1-value embeddings is always -1 or 1; give the last delay or dense "
          "layer 2 or more maps"},
+        {"delay:1024:100:1,tanh,delay:1024:50:1,tanh,average",
+         "invalid network configuration: the layers \"delay:1024:100:1,tanh,delay:1024:50:1,tanh,average\" have "
+         "53250048 weights, more than the limit of 10000000; give the delay and dense layers fewer maps or "
+         "narrower windows"},
     };
     for (const auto& item : cases) {
         NetworkConfig config;
@@ -318,6 +322,11 @@ TEST(NetworkConfig, RejectsLayersThatCannotVerify) {
             EXPECT_STREQ(error.what(), item.message);
         }
     }
+    // Just under the weight limit: 820,224 and 8,389,632 weights.
+    NetworkConfig large;
+    large.layers = inkprint::parse_layers("delay:1024:100:1,tanh,delay:1024:8:1,average");
+    EXPECT_NO_THROW(large.validate());
+    EXPECT_EQ(large.parameter_count(), 9209856u);
 }
 
 TEST(NetworkConfig, CountsEmbeddingValuesOfEveryLayerKind) {

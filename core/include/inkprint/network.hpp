@@ -59,7 +59,8 @@ struct NetworkConfig {
     std::vector<LayerSpec> layers = published_layers();
 
     // Throws Error on sizes that do not fit (a window wider than its input) or are absurd, on a
-    // network without trainable weights, and on an embedding of fewer than 2 values.
+    // network without trainable weights or with more than 10 million, and on an embedding of
+    // fewer than 2 values.
     void validate() const;
     // Shape of the input of each layer, then of the network's output: layers.size() + 1 shapes.
     std::vector<Shape> shapes() const;
