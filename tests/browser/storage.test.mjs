@@ -138,6 +138,7 @@ test('cleared site data unlocks nothing in other tabs', async (t) => {
   assert.equal(await textOf(second, '#enrol-count'), 'Saved enrolments were closed by the browser: reload the page');
   assert.equal(await second.isHidden('#unlock'), true);
   assert.equal(await second.isHidden('#protect'), true);
+  assert.equal(await second.isHidden('#passphrase'), true);
   assert.match(await textOf(second, '#protection-status'), /reload the page/);
   assert.equal(await first.getAttribute('body', 'data-protection'), 'closed');
   assertClean(first);
@@ -498,6 +499,8 @@ test('a passphrase encrypts the enrolments', async (t) => {
   await page.fill('#passphrase', 'correct horse battery');
   await page.click('#protect');
   assert.equal(await page.getAttribute('body', 'data-protection'), 'unlocked');
+  // Unlocked, the page asks for no passphrase.
+  assert.equal(await page.isHidden('#passphrase'), true);
   const stored = Object.values(await readEnrolments(page));
   assert.equal(stored.length, 1);
   assert.match(stored[0].person, /^sealed:[A-Za-z0-9_-]+$/);
