@@ -284,13 +284,16 @@ test('deleting a model names the enrolments only it verifies', async (t) => {
   await enrolScribbles(page, 'default writer', 3, 10);
   const copyId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
 
+  // The handler dismisses the confirmation as soon as it opens. Awaiting it after the click
+  // instead can hang, because the click waits for the page, which the open dialog blocks.
   const questionOnDelete = async (id) => {
     await page.selectOption('#model-list', id);
-    const dialog = page.waitForEvent('dialog');
+    let question = null;
+    page.once('dialog', (confirmation) => {
+      question = confirmation.message();
+      return confirmation.dismiss();
+    });
     await page.click('#model-delete');
-    const confirmation = await dialog;
-    const question = confirmation.message();
-    await confirmation.dismiss();
     return question;
   };
   assert.match(await questionOnDelete(copyId), /^Delete the model \u201c\u2068default\u2069\u201d from this browser\?$/);
