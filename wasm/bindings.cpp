@@ -277,6 +277,14 @@ double trajectory_distance(const val& a, const val& b) {
     return guard([&] { return inkprint::trajectory_distance(signature_from(a), signature_from(b)); });
 }
 
+// Trajectory distance below which a query copies one of these enrolment signatures (an Array
+// of flat points, see inkprint::enrolment_replay_limit).
+double replay_limit(const val& enrolment) {
+    return guard([&] {
+        return inkprint::enrolment_replay_limit(signatures_from(enrolment, "enrolment signatures", "enrolment signature"));
+    });
+}
+
 [[noreturn]] void throw_unknown_format(const std::string& format) {
     throw inkprint::Error("unknown signature file format \"" + format + "\": use \"json\", \"inkml\" or \"svc2004\"");
 }
@@ -353,6 +361,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::function("makeReference", &make_reference);
     emscripten::function("cosine", &cosine);
     emscripten::function("trajectoryDistance", &trajectory_distance);
+    emscripten::function("replayLimit", &replay_limit);
     emscripten::constant("REPLAY_DISTANCE", inkprint::kReplayDistance);
     emscripten::function("parseSvc2004", &parse_svc2004);
     emscripten::function("checkEnrolment", &check_enrolment);

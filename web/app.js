@@ -630,9 +630,11 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance, fus
     warning.className = 'replay-warning';
     warning.textContent =
       `This signature is a near-exact copy of enrolment signature ${copy.index + 1}: their ` +
-      `pen paths differ by ${copy.distance.toFixed(4)} signature sizes, and no one signs twice ` +
-      `closer than ${engine.module.REPLAY_DISTANCE} (genuine repeats in the SVC2004 data differ ` +
-      'by 0.049 or more). It was probably replayed from captured data, so it is rejected.';
+      `pen paths differ by ${copy.distance.toFixed(4)} signature sizes, less than the limit of ` +
+      `${copy.limit.toFixed(4)} (${engine.module.REPLAY_DISTANCE}, or half the distance between ` +
+      "this person's two most alike enrolment signatures when that is smaller). No one signs " +
+      'twice this alike (genuine repeats in the SVC2004 data differ by 0.049 or more), so it was ' +
+      'probably replayed from captured data and is rejected.';
     elements.result.append(warning);
   }
   elements.result.dataset.verdict = kind;
@@ -697,7 +699,7 @@ async function handleEnrol(event) {
     if (entry !== undefined && !store.isLocked) {
       const enrolled = entry.signatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
       const nearest = findNearestPath(enrolled, points);
-      if (nearest !== null && nearest.distance < engine.module.REPLAY_DISTANCE) {
+      if (isCopy(nearest)) {
         showMessage(
           `This signature is a near-exact copy of enrolment signature ${nearest.index + 1} of ` +
             `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(3)}, and no one ` +
@@ -832,7 +834,7 @@ function handleVerify() {
     const fused = verifyFused(enrolment.embeddings, enrolmentPoints, points);
     const decision = fused ?? verification;
     const nearest = findNearestPath(enrolmentPoints, points);
-    const copy = nearest !== null && nearest.distance < engine.module.REPLAY_DISTANCE ? nearest : null;
+    const copy = isCopy(nearest) ? nearest : null;
     result = {
       nearestPathDistance: nearest?.distance ?? null,
       score: decision.score,
@@ -885,9 +887,11 @@ function verifyFused(embeddings, enrolmentPoints, points) {
   return engine.model.verifyFused(embeddings, enrolmentPoints, points);
 }
 
-// Returns { index, distance } of the enrolment signature whose pen path is nearest the
+// Returns { index, distance, limit } of the enrolment signature whose pen path is nearest the
 // query's (see trajectory_distance in the core), or null when no enrolment signature was saved
 // with its points. `enrolmentPoints` has the points of each enrolment signature, or null.
+// Below `limit` the query counts as a copy (see replay_limit in the core): REPLAY_DISTANCE,
+// or less for a person whose own signatures repeat closely.
 function findNearestPath(enrolmentPoints, points) {
   let nearest = null;
   for (const [index, enrolled] of enrolmentPoints.entries()) {
@@ -899,7 +903,16 @@ function findNearestPath(enrolmentPoints, points) {
       nearest = { index, distance };
     }
   }
+  if (nearest !== null) {
+    nearest.limit = engine.module.replayLimit(enrolmentPoints.filter((enrolled) => enrolled !== null));
+  }
   return nearest;
+}
+
+// Returns whether `nearest` (from findNearestPath) shows that the query copies an enrolment
+// signature.
+function isCopy(nearest) {
+  return nearest !== null && nearest.distance < nearest.limit;
 }
 
 // Collects what showExplanation draws: the query's profile, each enrolment signature's points,

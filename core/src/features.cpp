@@ -274,6 +274,25 @@ double affine_residual(const std::vector<double>& target, const std::vector<doub
     return std::sqrt((outputs - inputs * affine_map).squaredNorm() / static_cast<double>(n));
 }
 
+// Returns the root-mean-square distance from the positions `target` to the positions `source`
+// turned about the origin by the angle that brings them closest. Both are centred already.
+double rotation_residual(const std::vector<double>& target, const std::vector<double>& source) {
+    double dot = 0, cross = 0;
+    for (std::size_t i = 0; i + 1 < target.size(); i += 2) {
+        dot += target[i] * source[i] + target[i + 1] * source[i + 1];
+        cross += source[i] * target[i + 1] - source[i + 1] * target[i];
+    }
+    const double angle = std::atan2(cross, dot);
+    const double cosine = std::cos(angle), sine = std::sin(angle);
+    double sum = 0;
+    for (std::size_t i = 0; i + 1 < target.size(); i += 2) {
+        const double dx = cosine * source[i] - sine * source[i + 1] - target[i];
+        const double dy = sine * source[i] + cosine * source[i + 1] - target[i + 1];
+        sum += dx * dx + dy * dy;
+    }
+    return std::sqrt(sum / static_cast<double>(target.size() / 2));
+}
+
 }  // namespace
 
 double trajectory_distance(const Signature& a, const Signature& b, int n_steps) {
@@ -290,12 +309,25 @@ double trajectory_distance(const Signature& a, const Signature& b, int n_steps) 
     // The fit runs both ways and the two are averaged, so the order of a and b does not matter.
     const double in_time = 0.5 * (affine_residual(time_a, time_b) + affine_residual(time_b, time_a));
 
+    // Turning keeps lengths along the path, so the path can be turned after it was resampled.
+    // A shear or a stretch changes them, which is why only the time grid fits a full affine map.
     const std::vector<double> path_a = path_by_length(a, n_steps);
     const std::vector<double> path_b = path_by_length(b, n_steps);
-    double path_sum = 0;
-    for (std::size_t i = 0; i < path_a.size(); ++i) path_sum += (path_a[i] - path_b[i]) * (path_a[i] - path_b[i]);
-    const double along_path = std::sqrt(path_sum / n_steps);
+    const double along_path = rotation_residual(path_a, path_b);
     return std::min(in_time, along_path);
+}
+
+double replay_limit(std::span<const double> among) {
+    if (among.empty()) return kReplayShareOfEnrolment * kReplayDistance;
+    return std::min(kReplayDistance, kReplayShareOfEnrolment * *std::min_element(among.begin(), among.end()));
+}
+
+double enrolment_replay_limit(const std::vector<Signature>& enrolment) {
+    std::vector<double> among;
+    for (std::size_t i = 0; i < enrolment.size(); ++i) {
+        for (std::size_t j = i + 1; j < enrolment.size(); ++j) among.push_back(trajectory_distance(enrolment[i], enrolment[j]));
+    }
+    return replay_limit(among);
 }
 
 FeatureScaling measure_feature_scaling(const std::vector<std::vector<float>>& grids) {

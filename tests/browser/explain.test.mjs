@@ -173,17 +173,19 @@ test('a replayed forgery is explained', { skip: skipReason }, async (t) => {
 // 10 ms apart, so that importing it gives the pad exactly these points.
 // Writes a sine wave of the given number of cycles as an SVC2004 file. A shear moves each
 // point sideways by that fraction of its height, and the wave is then squeezed to 80 % of its
-// height: the same recording edited to look different.
-function writeWave(folder, cycles, shear = 0) {
+// height: the same recording edited to look different. A ripple adds a wave of 5 cycles and
+// that height, as a writer's small changes from one signature to the next.
+function writeWave(folder, cycles, shear = 0, ripple = 0) {
   const lines = [];
   for (let i = 0; i < 200; i += 1) {
-    const height = 200 * Math.sin((cycles * 2 * Math.PI * i) / 200);
+    const height =
+      200 * Math.sin((cycles * 2 * Math.PI * i) / 200) + ripple * Math.sin((5 * 2 * Math.PI * i) / 200);
     const x = Math.round(i * 8 + shear * height);
     const y = Math.round(300 + (shear === 0 ? 1 : 0.8) * height);
     const penDown = i === 0 || i === 100 ? 0 : 1;
     lines.push(`${x} ${y} ${i * 10 + (i >= 100 ? 150 : 0)} ${penDown}`);
   }
-  const file = path.join(folder, shear === 0 ? `wave${cycles}.txt` : `wave${cycles}-sheared.txt`);
+  const file = path.join(folder, `wave${cycles}${shear === 0 ? '' : '-sheared'}${ripple === 0 ? '' : `-ripple${ripple}`}.txt`);
   fs.writeFileSync(file, `${lines.length}\n${lines.join('\n')}\n`);
   return file;
 }
@@ -285,5 +287,37 @@ test('a copy of an enrolment signature is rejected as a replay', async () => {
   await importFile(page, writeWave(folder, 5));
   await page.click('#verify');
   assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  assertClean(page);
+});
+
+test('a close repeat of a steady writer is no replay', async () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'inkprint-steady-'));
+  const page = await openPage(env.browser.context, env.server.origin);
+  await page.goto(env.server.url);
+  await clearEnrolments(page);
+  assert.equal(await loadPage(page, env.server.url), 'ready', await textOf(page, '#message'));
+  // Three signatures 0.017 to 0.033 signature sizes apart, closer than most writers repeat.
+  await page.fill('#person', 'steady');
+  for (const ripple of [0, 12, 24]) {
+    await importFile(page, writeWave(folder, 7, 0, ripple));
+    await page.click('#enrol');
+    assert.match(await textOf(page, '#message'), /^Enrolled signature/);
+  }
+
+  // 0.017 from the nearest: under the fixed limit of 0.03, but no closer than this writer's
+  // own signatures are to each other, so it is judged by its score.
+  await importFile(page, writeWave(folder, 7, 0, 36));
+  await page.click('#verify');
+  await page.waitForSelector('#result[data-verdict]');
+  assert.match(await page.getAttribute('#result', 'data-verdict'), /^(genuine|forgery)$/);
+  const distance = Number(await page.getAttribute('#result', 'data-nearest-path-distance'));
+  assert.ok(distance > 0.01, `distance ${distance}`);
+  assert.ok(distance < 0.03, `distance ${distance}`);
+
+  // An exact copy is still a replay, and the message gives this writer's limit.
+  await importFile(page, writeWave(folder, 7, 0, 12));
+  await page.click('#verify');
+  assert.equal(await page.getAttribute('#result', 'data-verdict'), 'replay');
+  assert.match(await textOf(page, '#result'), /less than the limit of 0\.008\d \(0\.03, or half the distance/);
   assertClean(page);
 });

@@ -248,12 +248,127 @@ TEST(TrajectoryDistance, SvcEditedCopiesAreCopies) {
                     farthest_reshaped = std::max(farthest_reshaped, inkprint::trajectory_distance(original, edited(original, false, shear, stretch)));
                 }
                 farthest_thinned = std::max(farthest_thinned, inkprint::trajectory_distance(original, edited(original, true, 0.25, 1.0)));
+
+                // Turned by 3 degrees and written slower towards the end: neither the time grid
+                // nor the path alone would see the copy, the turned path does.
+                inkprint::Signature warped = original;
+                const double start = original.strokes.front().points.front().t_ms;
+                const double duration = original.strokes.back().points.back().t_ms - start;
+                for (auto& stroke : warped.strokes) {
+                    for (auto& point : stroke.points) {
+                        const double x = point.x, y = point.y;
+                        point.x = std::cos(0.05) * x - std::sin(0.05) * y;
+                        point.y = std::sin(0.05) * x + std::cos(0.05) * y;
+                        point.t_ms = start + duration * std::pow((point.t_ms - start) / duration, 1.1);
+                    }
+                }
+                farthest_reshaped = std::max(farthest_reshaped, inkprint::trajectory_distance(original, warped));
             }
         }
     }
-    std::cout << "farthest sheared or stretched copy: " << farthest_reshaped << ", with every other sample left out: " << farthest_thinned << " signature sizes\n";
+    std::cout << "farthest sheared, stretched or turned and re-timed copy: " << farthest_reshaped << ", with every other sample left out: " << farthest_thinned << " signature sizes\n";
     EXPECT_LT(farthest_reshaped, inkprint::kReplayDistance / 10);
     EXPECT_LT(farthest_thinned, inkprint::kReplayDistance);
+}
+
+// Edits that the check catches only in part, or not at all, counted over the first five
+// signatures of every SVC2004 writer. docs/security.md reports the counts.
+TEST(TrajectoryDistance, SvcCopiesThinnedOrExtended) {
+    INKPRINT_REQUIRE_SVC2004();
+    inkprint::Random random(3);
+    const auto thinned = [&](const inkprint::Signature& signature, int keep_every, double drop_share) {
+        inkprint::Signature copy = signature;
+        for (auto& stroke : copy.strokes) {
+            std::vector<inkprint::Point> points_left;
+            for (std::size_t i = 0; i < stroke.points.size(); ++i) {
+                const bool end = i == 0 || i + 1 == stroke.points.size();
+                if (end || (i % keep_every == 0 && random.uniform() >= drop_share)) points_left.push_back(stroke.points[i]);
+            }
+            stroke.points = points_left;
+        }
+        return copy;
+    };
+    // A short stroke added after the end, a tenth of the signature's width to the right.
+    const auto extended = [](const inkprint::Signature& signature) {
+        double left = 1e300, right = -1e300;
+        for (const auto& stroke : signature.strokes) {
+            for (const auto& point : stroke.points) {
+                left = std::min(left, point.x);
+                right = std::max(right, point.x);
+            }
+        }
+        inkprint::Signature copy = signature;
+        const inkprint::Point last = signature.strokes.back().points.back();
+        inkprint::Stroke tick;
+        for (int i = 0; i < 15; ++i) {
+            inkprint::Point point = last;
+            point.x += (0.1 + 0.01 * i) * (right - left);
+            point.t_ms += 150 + 10 * i;
+            tick.points.push_back(point);
+        }
+        copy.strokes.push_back(tick);
+        return copy;
+    };
+    int copies = 0, every_third = 0, random_drop = 0, stroke_added = 0;
+    for (const char* task : {"Task1", "Task2"}) {
+        for (const auto& user : inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / task, 1, 40)) {
+            for (int enrolled = 0; enrolled < 5; ++enrolled) {
+                const inkprint::Signature& original = user.genuine[enrolled];
+                ++copies;
+                every_third += inkprint::trajectory_distance(original, thinned(original, 3, 0.0)) < inkprint::kReplayDistance;
+                random_drop += inkprint::trajectory_distance(original, thinned(original, 1, 0.3)) < inkprint::kReplayDistance;
+                stroke_added += inkprint::trajectory_distance(original, extended(original)) < inkprint::kReplayDistance;
+            }
+        }
+    }
+    std::cout << "of " << copies << " copies, caught: " << every_third << " with every third sample kept, "
+              << random_drop << " with 30 % of samples dropped at random, " << stroke_added << " with a stroke added\n";
+    EXPECT_GT(every_third, copies * 8 / 10);
+    EXPECT_GT(random_drop, copies / 2);
+}
+
+TEST(ReplayLimit, FollowsTheClosestEnrolmentPair) {
+    EXPECT_DOUBLE_EQ(inkprint::replay_limit({}), inkprint::kReplayDistance * inkprint::kReplayShareOfEnrolment);
+    const std::vector<double> far = {0.2, 0.09};
+    EXPECT_EQ(inkprint::replay_limit(far), inkprint::kReplayDistance);
+    const std::vector<double> close = {0.2, 0.04, 0.05};
+    EXPECT_DOUBLE_EQ(inkprint::replay_limit(close), 0.04 * inkprint::kReplayShareOfEnrolment);
+}
+
+// Initials, here the first stroke of each SVC2004 signature, repeat more closely than whole
+// signatures: the enrolment's own limit keeps most of their genuine repeats from counting as
+// copies, where the fixed distance alone takes one in ten.
+TEST(ReplayLimit, SvcInitialsAreRarelyCopies) {
+    INKPRINT_REQUIRE_SVC2004();
+    const auto first_stroke = [](const inkprint::Signature& signature) {
+        inkprint::Signature initials;
+        initials.strokes.push_back(signature.strokes.front());
+        return initials;
+    };
+    int queries = 0, below_fixed = 0, below_limit = 0;
+    for (const char* task : {"Task1", "Task2"}) {
+        for (const auto& user : inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / task, 1, 40)) {
+            std::vector<inkprint::Signature> enrolment;
+            for (int enrolled = 0; enrolled < 5; ++enrolled) enrolment.push_back(first_stroke(user.genuine[enrolled]));
+            // The enrolment limits turn away strokes of fewer than 10 samples.
+            if (std::any_of(enrolment.begin(), enrolment.end(), [](const auto& s) { return s.strokes[0].points.size() < 10; })) continue;
+            const double limit = inkprint::enrolment_replay_limit(enrolment);
+            for (int query = 5; query < 20; ++query) {
+                const inkprint::Signature initials = first_stroke(user.genuine[query]);
+                if (initials.strokes[0].points.size() < 10) continue;
+                double nearest = 1e9;
+                for (const auto& enrolled : enrolment) nearest = std::min(nearest, inkprint::trajectory_distance(initials, enrolled));
+                ++queries;
+                below_fixed += nearest < inkprint::kReplayDistance;
+                below_limit += nearest < limit;
+            }
+        }
+    }
+    std::cout << queries << " initials: " << below_fixed << " below the fixed distance, " << below_limit
+              << " below the enrolment's limit\n";
+    EXPECT_GT(queries, 900);
+    EXPECT_LT(below_limit, queries / 100);
+    EXPECT_LT(below_limit * 10, below_fixed);
 }
 
 // The enrolment limits turn away taps, never a real signature.

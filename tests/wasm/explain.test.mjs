@@ -112,4 +112,13 @@ test('a copy of a signature is within the replay distance', () => {
   assert.ok(mod.trajectoryDistance(original, wave(12)) > mod.REPLAY_DISTANCE);
   assert.equal(mod.REPLAY_DISTANCE, 0.03);
   assert.match(messageOf(() => mod.trajectoryDistance(original, new Float64Array(5))), /only 1 point/);
+
+  // The limit is REPLAY_DISTANCE unless the enrolment's own signatures lie closer than twice it,
+  // and half of it for a single signature.
+  assert.equal(mod.replayLimit([original]), mod.REPLAY_DISTANCE / 2);
+  assert.equal(mod.replayLimit([original, wave(12)]), mod.REPLAY_DISTANCE);
+  const closest = mod.trajectoryDistance(original, wave(10.2));
+  assert.ok(closest < 2 * mod.REPLAY_DISTANCE, `closest ${closest}`);
+  assert.ok(Math.abs(mod.replayLimit([original, wave(10.2), wave(12)]) - closest / 2) < 1e-12);
+  assert.match(messageOf(() => mod.replayLimit([original, 3])), /enrolment signature 2/);
 });

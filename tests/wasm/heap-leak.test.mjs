@@ -43,6 +43,7 @@ test('bindings free what they allocate', async () => {
     mod.makeReference(new Float32Array(32).fill(0.5), 16);
     mod.cosine(reference, reference);
     mod.trajectoryDistance(points, wave(300, 2));
+    mod.replayLimit([points, wave(300, 2)]);
     mod.parseSvc2004(svc2004);
     mod.readSvc2004Text(svc2004, 'U1S1.TXT');
     mod.parseInk('svc2004', svc2004, 'U1S1.TXT');

@@ -27,6 +27,7 @@
 // verifier: pen state, position, speed, direction and the two acceleration components.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "inkprint/signature.hpp"
@@ -77,18 +78,33 @@ SignatureProfile profile_from_features(const std::vector<float>& grid, const Res
 
 // Distance between the normalised pen paths of two signatures, in signature sizes: the smaller
 // of two root-mean-square distances. One compares the positions (features 1 and 2) on the time
-// grid after the affine map (turn, shear, stretch, shift) that brings one onto the other best,
-// the other positions equally spaced along the pen-down path, which ignores the timing. Both
-// ignore where and how large each was written. A replayed copy of a signature is thus near 0,
-// also when it was moved, scaled, turned, sheared or stretched. It stays near 0 when a busy
-// browser delivered its samples tens of milliseconds late. On SVC2004, every genuine signature lies at
-// least 0.049 from the nearest of its writer's first five signatures (1,200 queries of 40
-// writers in both tasks).
+// grid after the affine map (turn, shear, stretch, shift) that brings one onto the other best.
+// The other compares positions equally spaced along the pen-down path, which ignores the
+// timing, after the best turn. Both ignore where and how large each was written. A replayed
+// copy of a signature is thus near 0 when it was moved, scaled, turned, sheared or stretched,
+// when a busy browser delivered its samples tens of milliseconds late, or when it was turned
+// and its timing changed. On SVC2004, every genuine signature lies at least 0.049 from the
+// nearest of its writer's first five signatures (1,200 queries of 40 writers in both tasks).
 double trajectory_distance(const Signature& a, const Signature& b, int n_steps = kDefaultStepCount);
 
-// Trajectory distance below which a query is taken as a copy of an enrolment signature: no one
+// Trajectory distance below which a query may be a copy of an enrolment signature: no one
 // signs twice this alike, so a copy is a replay of captured data.
 inline constexpr double kReplayDistance = 0.03;
+
+// Share of the distance between a person's two most alike enrolment signatures below which a
+// query counts as a copy. Short signatures such as initials repeat more closely than
+// kReplayDistance, so a fixed limit alone would take their genuine repeats for copies.
+inline constexpr double kReplayShareOfEnrolment = 0.5;
+
+// Returns the trajectory distance below which a query counts as a copy of one of a person's
+// enrolment signatures, given the trajectory distances among those signatures (any order):
+// kReplayDistance, or kReplayShareOfEnrolment times the smallest of `among` when that is lower.
+// With no distance (a single enrolment signature) nothing shows how closely the person repeats,
+// so the limit is kReplayShareOfEnrolment times kReplayDistance.
+double replay_limit(std::span<const double> among);
+
+// Returns replay_limit() of the trajectory distances among the enrolment signatures.
+double enrolment_replay_limit(const std::vector<Signature>& enrolment);
 
 // Per-feature mean and standard deviation measured on training data, stored in the model so
 // that every caller scales the features the same way.
