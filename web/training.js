@@ -943,6 +943,9 @@ function writersSeenByBuiltIn(names) {
   });
 }
 
+// Validation EER at or above which a trained model is no better than chance and is not saved.
+const CHANCE_EER = 0.5;
+
 // The advice that checkModelSeparates() ends its messages with, written for a model file.
 // Messages about a model just trained give their own advice in its place.
 const MODEL_FILE_ADVICE = ': the file is damaged or its training failed, so use another model or train it again';
@@ -984,20 +987,9 @@ function unseparatedModelMessage(problem, config) {
   );
 }
 
-// Returns { notes, kind }: the notes on the validation EER of a finished run (`message`), and
-// their message kind, "error" when the model is no better than chance.
+// Returns the notes on the validation EER of a finished run (`message`).
 function describeValidation(run, message) {
   const notes = [];
-  let kind = 'info';
-  if (message.validationEer >= 0.5) {
-    notes.push(
-      `The validation EER is ${percent(message.validationEer)}, no better than chance: at its threshold ` +
-        "the model rejects at least half of the validation writers' genuine signatures and accepts at " +
-        'least half of their forgeries. It is saved, but train again with more writers, more epochs ' +
-        'or a lower learning rate before you use it.',
-    );
-    kind = 'error';
-  }
   const seen = run?.fromBuiltIn ? writersSeenByBuiltIn(message.validationNames ?? []) : [];
   if (seen.length > 0) {
     notes.push(
@@ -1008,7 +1000,18 @@ function describeValidation(run, message) {
         `${BUILT_IN_TRAINING_USERS} as well, because the writers with the highest numbers validate.`,
     );
   }
-  return { notes, kind };
+  return notes;
+}
+
+// Returns the message for a trained model that was not saved because its validation EER is 50 %
+// or more, with the settings to change.
+function chanceLevelMessage(message) {
+  return (
+    `The trained model was not saved: its validation EER is ${percent(message.validationEer)}, no ` +
+    "better than chance, so at its threshold it rejects at least half of the validation writers' " +
+    'genuine signatures and accepts at least half of their forgeries. Train again with more writers, ' +
+    'more epochs or a lower learning rate.'
+  );
 }
 
 async function handleDone(message) {
@@ -1057,16 +1060,20 @@ async function handleDone(message) {
   }
 
   elements.status.dataset.pairsPerSecond = String(message.pairsPerSecond);
-  if (problem !== null) {
+  // A model that cannot beat chance on its own validation writers would only mislead at Use, so
+  // it is not saved either.
+  const chanceLevel = problem === null && message.validationEer >= CHANCE_EER;
+  if (problem !== null || chanceLevel) {
     setState('failed');
     const summary =
       `best epoch ${message.bestEpoch}, validation EER ${percent(message.validationEer)}, ` +
       `${pairsRate(message.pairsPerSecond)} pairs per second, ` +
       `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}`;
+    const reason = chanceLevel ? 'it is no better than chance' : 'it cannot tell signatures apart';
     elements.status.textContent =
       `${verb} after ${countOf(message.epochsRun, 'epoch')} (${summary}), but its model was not saved ` +
-      'because it cannot tell signatures apart.';
-    notes.push(unseparatedModelMessage(problem, run?.config));
+      `because ${reason}.`;
+    notes.push(chanceLevel ? chanceLevelMessage(message) : unseparatedModelMessage(problem, run?.config));
     showMessage(elements.message, notes.join(' '), 'error');
     return;
   }
@@ -1076,11 +1083,7 @@ async function handleDone(message) {
     `${verb} after ${countOf(message.epochsRun, 'epoch')}; kept epoch ${message.bestEpoch} ` +
     `(validation EER ${percent(message.validationEer)}), ${pairsRate(message.pairsPerSecond)} pairs per second, ` +
     `${countOf(message.trainWriters, 'training writer')} and ${countOf(message.validationWriters, 'validation writer')}.`;
-  const validationNotes = describeValidation(run, message);
-  notes.push(...validationNotes.notes);
-  if (validationNotes.kind === 'error') {
-    notesKind = 'error';
-  }
+  notes.push(...describeValidation(run, message));
   if (notes.length > 0) {
     showMessage(elements.message, notes.join(' '), notesKind);
   }

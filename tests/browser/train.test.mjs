@@ -808,11 +808,9 @@ test('zero-embedding model is not saved', { skip: skipWithoutData(), timeout: 60
     /^Training finished after 1 epoch \(best epoch 1, validation EER \d+\.\d\d %, .+\), but its model was not saved because it cannot tell signatures apart\.$/,
   );
   assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
-  assert.equal(
+  assert.match(
     await page.textContent('#train-message'),
-    'The trained model was not saved: the model gives an embedding of all zeros, so it cannot ' +
-      'compare signatures. Train again with a lower learning rate than 1, tanh in place of relu ' +
-      'under Layers, more writers or more epochs.',
+    /^The trained model was not saved: the model gives an embedding of all zeros to the test shapes "[^"]+"(, "[^"]+")*, so it cannot compare such signatures\. Train again with a lower learning rate than 1, tanh in place of relu under Layers, more writers or more epochs\.$/,
   );
   assert.doesNotMatch(await page.textContent('#model-message'), /Saved/);
   assert.equal(await page.isDisabled('#train-start'), false);
@@ -824,9 +822,32 @@ test('zero-embedding model is not saved', { skip: skipWithoutData(), timeout: 60
   assertClean(page);
 });
 
-test('chance-level model saved with warning', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+test('same-embedding model is not saved', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const page = await openTrainingPage();
+  await loadThreeWriters(page, 'same-embedding');
+
+  // With the default seed and this data, these settings leave one relu unit alive, so that every
+  // signature gets nearly the same embedding and the threshold is 1.000: it accepts any signature.
+  await setSettings(page, { base: 'fresh', epochs: 3, pairs: 64, augment: 0, name: 'one direction' });
+  await page.fill('#train-learning-rate', '1');
+  await page.fill('#train-layers', 'delay:8:3:3,relu,average,dense:4,relu');
+  await page.click('#train-start');
+  await waitForRunEnd(page);
+
+  assert.equal(await trainingState(page), 'failed');
+  assert.match(await page.textContent('#train-status'), /but its model was not saved because it cannot tell signatures apart\.$/);
+  assert.match(
+    await page.textContent('#train-message'),
+    /^The trained model was not saved: the model's embeddings of clearly different test shapes barely differ \(every cosine between them is 0\.99\d\d or more\) and its cosine threshold is 1\.0000, so it gives every signature about the same score\. Train again with /,
+  );
+  assert.ok(!(await storedModelNames(page)).includes('one direction'));
+  assertClean(page);
+});
+
+test('chance-level model is not saved', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
   const page = await openTrainingPage();
   await loadThreeWriters(page, 'chance');
+  const countBefore = await page.getAttribute('#model-list', 'data-count');
 
   // With the default seed and this data, one epoch at learning rate 1 gives a model whose embeddings differ
   // but whose validation EER is 50 %.
@@ -836,17 +857,21 @@ test('chance-level model saved with warning', { skip: skipWithoutData(), timeout
   await page.click('#train-start');
   await waitForRunEnd(page);
 
-  assert.equal(await trainingState(page), 'finished');
-  assert.match(await page.textContent('#train-status'), /kept epoch 1 \(validation EER 50\.00 %\)/);
-  await page.waitForSelector('#model-list option[data-name="at chance"]', { state: 'attached' });
+  assert.equal(await trainingState(page), 'failed');
+  assert.match(
+    await page.textContent('#train-status'),
+    /^Training finished after 1 epoch \(best epoch 1, validation EER 50\.00 %, .+\), but its model was not saved because it is no better than chance\.$/,
+  );
   assert.equal(await page.getAttribute('#train-message', 'data-kind'), 'error');
   assert.equal(
     await page.textContent('#train-message'),
-    'The validation EER is 50.00 %, no better than chance: at its threshold the model rejects at ' +
-      "least half of the validation writers' genuine signatures and accepts at least half of their " +
-      'forgeries. It is saved, but train again with more writers, more epochs or a lower learning ' +
-      'rate before you use it.',
+    'The trained model was not saved: its validation EER is 50.00 %, no better than chance, so at ' +
+      "its threshold it rejects at least half of the validation writers' genuine signatures and " +
+      'accepts at least half of their forgeries. Train again with more writers, more epochs or a ' +
+      'lower learning rate.',
   );
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), countBefore);
+  assert.ok(!(await storedModelNames(page)).includes('at chance'));
   assertClean(page);
 });
 

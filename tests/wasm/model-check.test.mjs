@@ -1,11 +1,19 @@
-// The check that a model distinguishes signatures, run by the page when a model is imported or
-// put to use: the shipped models pass it, and models whose embeddings are all zeros or all the
-// same direction fail it.
+// The check that a model distinguishes clearly different signatures, run by the page when a model
+// is imported, put to use or saved after training: the shipped models and a short fine-tune
+// pass it, and models whose embeddings are zero, barely move or accept most probe pairs fail it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { checkModelSeparates } from '../../web/model-check.js';
-import { defaultModelBytes, loadModule, penModelBytes } from './load-module.mjs';
+import { checkModelSeparates, PROBE_SIGNATURES } from '../../web/model-check.js';
+import {
+  defaultModelBytes,
+  loadModule,
+  penModelBytes,
+  skipWithoutData,
+  svc2004Folder,
+} from './load-module.mjs';
 
 test('shipped models pass the check', async () => {
   const module = await loadModule();
@@ -19,26 +27,120 @@ test('shipped models pass the check', async () => {
   }
 });
 
-// Stands in for the module's Model: embed() returns `embedding(points)` as a Float32Array.
-function fakeModel(embedding) {
-  return { embed: (points) => Float32Array.from(embedding(points)) };
+// Stands in for the module's Model: embed() returns `embedding(points)` as a Float32Array, and
+// threshold() returns `threshold`.
+function fakeModel(embedding, threshold = 0.7) {
+  return { embed: (points) => Float32Array.from(embedding(points)), threshold: () => threshold };
 }
+
+// Returns the index of the probe signature whose points are `points`.
+function probeIndex(points) {
+  return PROBE_SIGNATURES.findIndex((probe) => probe.points === points);
+}
+
+// Gives each probe its own axis, so that every pair has cosine 0.
+const oneAxisEach = (points) => PROBE_SIGNATURES.map((_, index) => (index === probeIndex(points) ? 1 : 0));
 
 test('zero embeddings fail the check', () => {
   assert.throws(
-    () => checkModelSeparates(fakeModel(() => [0, 0, 0, 0])),
-    /^Error: the model gives an embedding of all zeros, so it cannot compare signatures/,
+    () => checkModelSeparates(fakeModel((points) => (probeIndex(points) === 2 ? [0, 0, 0] : [1, probeIndex(points), 0]))),
+    /^Error: the model gives an embedding of all zeros to the test shapes "zigzag", so it cannot compare such signatures/,
   );
 });
 
-test('one direction for all fails the check', () => {
-  // Scaled copies of one vector: the cosine between any two is 1.
+test('non-finite embeddings fail the check', () => {
   assert.throws(
-    () => checkModelSeparates(fakeModel((points) => [1, 2, 3].map((value) => value * (1 + points[5])))),
-    /^Error: the model gives a straight line and a loop the same embedding \(cosine 1\.000000\)/,
+    () => checkModelSeparates(fakeModel((points) => (probeIndex(points) === 0 ? [Number.NaN, 1] : [1, probeIndex(points)]))),
+    /^Error: the model gives an embedding that is not finite to the test shapes "straight line"/,
+  );
+});
+
+test('barely moving embeddings fail the check', () => {
+  // Cosines of about 0.9996 between probes, and a threshold of 1.
+  const embedding = (points) => [71.5, 0, 0, probeIndex(points) === 0 ? 2 : 0.1 * probeIndex(points)];
+  assert.throws(
+    () => checkModelSeparates(fakeModel(embedding, 1)),
+    /^Error: the model's embeddings of clearly different test shapes barely differ \(every cosine between them is 0\.99\d\d or more\) and its cosine threshold is 1\.0000/,
+  );
+  // The same embeddings with a lower threshold accept every pair.
+  assert.throws(() => checkModelSeparates(fakeModel(embedding, 0.99)), /accepts 28 of 28 pairs/);
+});
+
+test('accepting most pairs fails the check', () => {
+  assert.throws(
+    () => checkModelSeparates(fakeModel(oneAxisEach, -0.5)),
+    /^Error: at its cosine threshold -0\.5000 the model accepts 28 of 28 pairs of clearly different test shapes as the same writer \("straight line" and "row of loops" have cosine 0\.0000\)/,
   );
 });
 
 test('different directions pass the check', () => {
-  assert.doesNotThrow(() => checkModelSeparates(fakeModel((points) => [points[5], 1, 0])));
+  assert.doesNotThrow(() => checkModelSeparates(fakeModel(oneAxisEach, 0.7)));
+});
+
+// Trains a model in the WebAssembly Trainer on SVC2004 Task 1 users 1 to `users`, with the last
+// fifth (at least 1) validating, as the page splits them. Returns the model file.
+function trainModel(module, users, options) {
+  const trainer = new module.Trainer();
+  const validationCount = Math.max(1, Math.round(users * 0.2));
+  for (let user = 1; user <= users; user += 1) {
+    const genuine = [];
+    const forgeries = [];
+    for (let index = 1; index <= 20; index += 1) {
+      for (const [list, number] of [[genuine, index], [forgeries, index + 20]]) {
+        const name = `U${user}S${number}.TXT`;
+        list.push(module.readSvc2004Text(readFileSync(join(svc2004Folder, 'Task1', name), 'utf8'), name));
+      }
+    }
+    trainer.addWriter(`user ${user}`, user > users - validationCount ? 'validation' : 'train', 1, genuine, forgeries);
+  }
+  trainer.configure({ batchSize: 32, ...options });
+  while (!trainer.run(50).finished) {
+    // Runs to the last epoch.
+  }
+  const bytes = trainer.modelBytes();
+  trainer.delete();
+  return bytes;
+}
+
+function checkTrained(module, bytes) {
+  const model = new module.Model(bytes);
+  try {
+    checkModelSeparates(model);
+  } finally {
+    model.delete();
+  }
+}
+
+test('useless trained models fail the check', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const module = await loadModule('inkprint-train');
+  // Every real signature gets nearly the same embedding, and the threshold is 1.
+  const oneDirection = trainModel(module, 4, {
+    epochs: 3,
+    pairsPerEpoch: 64,
+    learningRate: 1,
+    augmentedCopies: 0,
+    layers: 'delay:8:3:3,relu,average,dense:4,relu',
+  });
+  assert.throws(() => checkTrained(module, oneDirection), /embeddings of clearly different test shapes barely differ/);
+  // 8 % of real signatures get an embedding of all zeros, and 45 % of other writers' are accepted.
+  const deadUnits = trainModel(module, 10, {
+    epochs: 4,
+    pairsPerEpoch: 1024,
+    learningRate: 0.03,
+    augmentedCopies: 2,
+    layers: 'delay:8:5:2,tanh,average,dense:2,relu',
+  });
+  assert.throws(() => checkTrained(module, deadUnits), /gives an embedding of all zeros to the test shapes/);
+});
+
+test('short fine-tune passes the check', { skip: skipWithoutData(), timeout: 60_000 }, async () => {
+  const module = await loadModule('inkprint-train');
+  const tuned = trainModel(module, 4, {
+    epochs: 1,
+    pairsPerEpoch: 64,
+    augmentedCopies: 0,
+    baseModel: defaultModelBytes(),
+    baseName: 'the default model',
+  });
+  assert.doesNotThrow(() => checkTrained(module, tuned));
 });
