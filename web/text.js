@@ -36,24 +36,126 @@ export function invisibleCharactersIn(text) {
   return characters.map(codePoint).join(', ');
 }
 
-// Characters of INVISIBLE that a name may still contain: the ordinary and the ideographic
-// space, the zero-width non-joiner and joiner (U+200C, U+200D), which Persian and Indic
-// spellings and emoji sequences need, and the variation selectors and tags of emoji.
-const ALLOWED_IN_NAME = /^[\u0020\u3000\u200c\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}\u{e0100}-\u{e01ef}]$/u;
+// Pattern of one character that Unicode counts as white space (the White_Space property).
+const WHITE_SPACE = /^\p{White_Space}$/u;
 
-// Returns the code points of the characters in `text` that show as nothing or as a plain space
-// (such as U+200B ZERO WIDTH SPACE or U+00A0 NO-BREAK SPACE), as "U+200B, U+00A0" (each once, in
-// order of appearance), or null when there is none. Such a character would make two names
-// that look the same.
-export function hiddenCharactersIn(text) {
-  const hidden = [...new Set(text)].filter(
-    (character) => INVISIBLE.test(character) && !ALLOWED_IN_NAME.test(character),
-  );
-  return hidden.length === 0 ? null : hidden.map(codePoint).join(', ');
+// Pattern of a letter or mark next to which U+200C ZERO WIDTH NON-JOINER or U+200D ZERO WIDTH
+// JOINER can change what is shown, as between Arabic letters or after a Devanagari virama. The
+// letters of Latin, Greek, Cyrillic, Han, Hiragana, Katakana and Hangul do not join, so a joiner
+// shows as nothing next to them, and neither do the characters that all scripts share (the
+// scripts Common and Inherited).
+const JOINING_LETTER =
+  /^(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Common}\p{Script=Inherited}])[\p{L}\p{M}]$/u;
+
+// Pattern of an emoji that a variation selector may follow or a joiner may join to another.
+const EMOJI = /^\p{Extended_Pictographic}$/u;
+
+// Pattern of a letter of the Mongolian script.
+const MONGOLIAN_LETTER = /^(?=\p{Script=Mongolian})\p{L}$/u;
+
+// Patterns of the characters of INVISIBLE that a name may contain in some places only.
+const JOINER = /^[\u200c\u200d]$/u;
+const VARIATION_SELECTOR = /^[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;
+const MONGOLIAN_VARIATION_SELECTOR = /^[\u180b-\u180d\u180f]$/u;
+const TAG = /^[\u{e0020}-\u{e007f}]$/u;
+const CANCEL_TAG = '\u{e007f}';
+
+// Returns the character before `index` in `characters`, passing over combining marks, or ''
+// when there is none. For a joiner after an Arabic vowel sign or an emoji's variation selector,
+// it returns the letter or emoji that the mark belongs to.
+function baseBefore(characters, index) {
+  let before = index - 1;
+  while (before >= 0 && /^\p{M}$/u.test(characters[before])) {
+    before -= 1;
+  }
+  return before >= 0 ? characters[before] : '';
 }
 
-// Returns why a person's name cannot be used, because it contains a control character, has no
-// visible character, or contains a character that shows as nothing, or null when it can.
+// Returns whether the tag character at `index` belongs to an emoji tag sequence, such as the
+// flag of Scotland: an emoji, then one or more tags from U+E0020 to U+E007E, then U+E007F
+// CANCEL TAG.
+function isInTagSequence(characters, index) {
+  let start = index;
+  while (start > 0 && TAG.test(characters[start - 1])) {
+    start -= 1;
+  }
+  let end = index;
+  while (end + 1 < characters.length && TAG.test(characters[end + 1])) {
+    end += 1;
+  }
+  const tags = characters.slice(start, end + 1);
+  return (
+    start > 0 &&
+    EMOJI.test(characters[start - 1]) &&
+    tags.length >= 2 &&
+    tags.indexOf(CANCEL_TAG) === tags.length - 1
+  );
+}
+
+// Returns whether the character at `index` of `characters` (the code points of a name) can be
+// seen or changes what is shown there, so that removing it would change how the name looks.
+// The ordinary and the ideographic space always count, and runs of white space are left to
+// whiteSpaceRunIn. The other characters of INVISIBLE count only where a script or an emoji
+// needs them:
+// - U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER between two characters that are
+//   neither white space nor joiners, when one of the two is a JOINING_LETTER or an EMOJI;
+// - a variation selector right after an emoji, or between a digit, "#" or "*" and U+20E3
+//   COMBINING ENCLOSING KEYCAP;
+// - a tag in an emoji tag sequence;
+// - a Mongolian free variation selector right after a Mongolian letter;
+// - U+180E MONGOLIAN VOWEL SEPARATOR and U+202F NARROW NO-BREAK SPACE between two Mongolian
+//   letters, where Mongolian spelling uses them before a final vowel or a suffix.
+function isShownAt(characters, index) {
+  const character = characters[index];
+  if (!INVISIBLE.test(character) || character === ' ' || character === '\u3000') {
+    return true;
+  }
+  const before = characters[index - 1] ?? '';
+  const after = characters[index + 1] ?? '';
+  if (JOINER.test(character)) {
+    const isNeighbour = (neighbour) =>
+      neighbour !== '' && !WHITE_SPACE.test(neighbour) && !JOINER.test(neighbour);
+    const joins = (neighbour) => JOINING_LETTER.test(neighbour) || EMOJI.test(neighbour);
+    const base = baseBefore(characters, index);
+    return isNeighbour(before) && isNeighbour(after) && (joins(base) || joins(after));
+  }
+  if (VARIATION_SELECTOR.test(character)) {
+    return EMOJI.test(before) || (/^[0-9#*]$/.test(before) && after === '\u20e3');
+  }
+  if (TAG.test(character)) {
+    return isInTagSequence(characters, index);
+  }
+  if (MONGOLIAN_VARIATION_SELECTOR.test(character)) {
+    return MONGOLIAN_LETTER.test(before);
+  }
+  if (character === '\u180e' || character === '\u202f') {
+    return MONGOLIAN_LETTER.test(baseBefore(characters, index)) && MONGOLIAN_LETTER.test(after);
+  }
+  return false;
+}
+
+// Returns the code points of the characters in `text` that show as nothing or as a plain space
+// where they are, as "U+200B, U+200C" (each once, in order of appearance), or null when there
+// is none. Examples are U+200B ZERO WIDTH SPACE anywhere and U+200C ZERO WIDTH NON-JOINER
+// between Latin letters. Such a character would make two names that look the same. isShownAt
+// lists the places where the invisible characters are allowed.
+export function hiddenCharactersIn(text) {
+  const characters = [...text];
+  const hidden = new Set(characters.filter((character, index) => !isShownAt(characters, index)));
+  return hidden.size === 0 ? null : [...hidden].map(codePoint).join(', ');
+}
+
+// Returns the code points of the first run of two or more white-space characters in `text`, as
+// "U+0020, U+0020", or null when there is none. Such a run looks like one space, so "Ann  Lee"
+// would look like "Ann Lee".
+export function whiteSpaceRunIn(text) {
+  const match = /\p{White_Space}{2,}/u.exec(text);
+  return match === null ? null : [...match[0]].map(codePoint).join(', ');
+}
+
+// Returns why a person's name cannot be used, or null when it can. A name cannot be used when
+// it contains a control character, has no visible character, contains a character that shows
+// as nothing or as a space where it is, or contains two white-space characters in a row.
 export function personNameProblem(name) {
   const control = controlCharacterIn(name);
   if (control !== null) {
@@ -69,8 +171,15 @@ export function personNameProblem(name) {
   const hidden = hiddenCharactersIn(name);
   if (hidden !== null) {
     return (
-      `The name contains ${hidden}, which shows as nothing or as a space, so the name would look ` +
-      'like another: type the name again without it, then try again.'
+      `The name contains ${hidden}, which shows as nothing or as a space in that place, so the ` +
+      'name would look like another: type the name again without it, then try again.'
+    );
+  }
+  const run = whiteSpaceRunIn(name);
+  if (run !== null) {
+    return (
+      `The name contains white-space characters in a row (${run}), which look like one space, so ` +
+      'the name would look like another: leave one space between its parts, then try again.'
     );
   }
   return null;

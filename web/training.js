@@ -22,6 +22,7 @@ import {
   quote,
   quoteList,
   sentence,
+  whiteSpaceRunIn,
 } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
@@ -763,8 +764,18 @@ async function handleStart() {
   if (hidden !== null) {
     showMessage(
       elements.message,
-      `The model name contains ${hidden}, which shows as nothing or as a space, so the name would ` +
-        'look like another: type it again without it.',
+      `The model name contains ${hidden}, which shows as nothing or as a space in that place, so ` +
+        'the name would look like another: type it again without it.',
+      'error',
+    );
+    return;
+  }
+  const run = whiteSpaceRunIn(modelName);
+  if (run !== null) {
+    showMessage(
+      elements.message,
+      `The model name contains white-space characters in a row (${run}), which look like one ` +
+        'space, so the name would look like another: leave one space between its parts.',
       'error',
     );
     return;

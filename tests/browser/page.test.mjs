@@ -118,27 +118,83 @@ test('look-alike name is rejected', async (t) => {
   await page.click('#clear');
   await replaySignature(page, makeScribble(2));
 
-  // A zero-width space or a no-break space makes a new name that looks like the enrolled one.
-  for (const [name, code] of [['Ann Lee\u200b', 'U+200B'], ['Ann\u00a0Lee', 'U+00A0']]) {
+  // Each of these characters shows as nothing or as a space where it is, so the new name would
+  // look like "Ann Lee" or like the same name without it.
+  const hiddenCases = [
+    ['Ann Lee\u200b', 'U+200B'],
+    ['Ann\u00a0Lee', 'U+00A0'],
+    // The joiners between Latin letters or at either end of the name.
+    ['Ann\u200ca Lee', 'U+200C'],
+    ['An\u200dna Lee', 'U+200D'],
+    ['\u200cAnn Lee', 'U+200C'],
+    ['Ann Lee\u200d', 'U+200D'],
+    // A variation selector or a tag after a letter, not after an emoji.
+    ['Ann Lee\ufe0f', 'U+FE0F'],
+    ['Ann Lee\u{e0041}', 'U+E0041'],
+    // A direction mark and U+FEFF ZERO WIDTH NO-BREAK SPACE.
+    ['Ann Lee\u200e', 'U+200E'],
+    ['Ann\ufeffLee', 'U+FEFF'],
+    // U+202F NARROW NO-BREAK SPACE outside Mongolian.
+    ['Ann\u202fLee', 'U+202F'],
+  ];
+  for (const [name, code] of hiddenCases) {
     await page.fill('#person', name);
     await page.click('#enrol');
     assert.equal(
       await textOf(page, '#message'),
-      `The name contains ${code}, which shows as nothing or as a space, so the name would look like ` +
-        'another: type the name again without it, then try again.',
+      `The name contains ${code}, which shows as nothing or as a space in that place, so the name ` +
+        'would look like another: type the name again without it, then try again.',
+      JSON.stringify(name),
+    );
+    assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  }
+
+  // Two white-space characters in a row look like one space.
+  for (const [name, codes] of [['Ann  Lee', 'U+0020, U+0020'], ['Ann \u3000Lee', 'U+0020, U+3000']]) {
+    await page.fill('#person', name);
+    await page.click('#enrol');
+    assert.equal(
+      await textOf(page, '#message'),
+      `The name contains white-space characters in a row (${codes}), which look like one space, so ` +
+        'the name would look like another: leave one space between its parts, then try again.',
+      JSON.stringify(name),
     );
     assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   }
   assert.deepEqual(Object.keys(await readEnrolments(page)), ['Ann Lee']);
+  assertClean(page);
+});
 
-  // The joiners that Persian spellings and emoji sequences need are accepted.
-  for (const name of ['\u0645\u06cc\u200c\u0631\u0627', '\u{1f469}\u200d\u{1f4bb} Ann']) {
+test('names in other scripts are accepted', async (t) => {
+  const page = await openReadyPage(t);
+  await replaySignature(page, makeScribble(2));
+
+  // The invisible characters that these spellings and emoji need are accepted where they act.
+  const names = [
+    // Persian, with U+200C ZERO WIDTH NON-JOINER between two letters.
+    '\u0645\u06cc\u200c\u0631\u0627',
+    // Devanagari, with U+200D ZERO WIDTH JOINER after a virama.
+    '\u0915\u094d\u200d\u0937',
+    // Emoji sequences: joined by U+200D, with U+FE0F, a keycap and the flag of Scotland (tags).
+    '\u{1f469}\u200d\u{1f4bb} Ann',
+    '\u2764\ufe0f Ann',
+    '1\ufe0f\u20e3 Ann',
+    '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Ann',
+    // Mongolian: a free variation selector after a letter, and U+202F NARROW NO-BREAK SPACE
+    // before the suffix of "mongγol-un".
+    '\u1820\u180b',
+    '\u182e\u1823\u1829\u182d\u1823\u182f\u202f\u1824\u1828',
+    // Japanese, with U+3000 IDEOGRAPHIC SPACE between family and given name.
+    '\u5c71\u7530\u3000\u592a\u90ce',
+  ];
+  for (const name of names) {
     await page.fill('#person', name);
     await page.click('#enrol');
-    assert.match(await textOf(page, '#message'), /^Enrolled signature 1 of/, name);
+    assert.match(await textOf(page, '#message'), /^Enrolled signature 1 of/, JSON.stringify(name));
     await page.click('#clear');
     await replaySignature(page, makeScribble(2));
   }
+  assert.equal(Object.keys(await readEnrolments(page)).length, names.length);
   assertClean(page);
 });
 

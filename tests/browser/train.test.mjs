@@ -678,8 +678,15 @@ test('cancel ends an unresponsive worker', { skip: skipWithoutData(), timeout: 9
   await page.click('#train-start');
   assert.equal(
     await page.textContent('#train-message'),
-    'The model name contains U+2060, which shows as nothing or as a space, so the name would look ' +
-      'like another: type it again without it.',
+    'The model name contains U+2060, which shows as nothing or as a space in that place, so the ' +
+      'name would look like another: type it again without it.',
+  );
+  await page.fill('#train-name', 'too  large');
+  await page.click('#train-start');
+  assert.equal(
+    await page.textContent('#train-message'),
+    'The model name contains white-space characters in a row (U+0020, U+0020), which look like one ' +
+      'space, so the name would look like another: leave one space between its parts.',
   );
   await page.fill('#train-name', 'too large');
   await page.fill('#train-layers', 'delay:x');
