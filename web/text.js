@@ -153,6 +153,28 @@ export function whiteSpaceRunIn(text) {
   return match === null ? null : [...match[0]].map(codePoint).join(', ');
 }
 
+// Returns `text` without the characters that hiddenCharactersIn reports, with each other run of
+// white space replaced by one U+0020 SPACE, and trimmed. The result passes both checks. Removing
+// a character can leave another without the neighbour it needs, so the removal repeats until
+// nothing changes.
+export function removeHiddenCharacters(text) {
+  let result = text;
+  let previous;
+  do {
+    previous = result;
+    const characters = [...result];
+    const kept = characters.map((character, index) => {
+      if (isShownAt(characters, index)) {
+        return character;
+      }
+      // A tab or a no-break space separates words, so it becomes a space rather than nothing.
+      return WHITE_SPACE.test(character) ? ' ' : '';
+    });
+    result = kept.join('').replace(/\p{White_Space}{2,}/gu, ' ').trim();
+  } while (result !== previous);
+  return result;
+}
+
 // Returns why a person's name cannot be used, or null when it can. A name cannot be used when
 // it contains a control character, has no visible character, contains a character that shows
 // as nothing or as a space where it is, or contains two white-space characters in a row.

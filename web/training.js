@@ -21,6 +21,7 @@ import {
   personNameProblem,
   quote,
   quoteList,
+  removeHiddenCharacters,
   sentence,
   whiteSpaceRunIn,
 } from './text.js';
@@ -1431,6 +1432,28 @@ function uniqueModelName(name, storedNames) {
   return `${name} (${number})`;
 }
 
+// Returns the name for a model imported from the file `fileName`: the file name without
+// ".inkprint", cleaned by removeHiddenCharacters so that it passes the checks of a typed model
+// name. A longer name is cut between two graphemes to the maximum length of the model name
+// field, counted in UTF-16 code units as the field counts them. A name with nothing visible
+// left becomes "Imported model".
+function importedModelName(fileName) {
+  const maxLength = elements.name.maxLength;
+  let name = removeHiddenCharacters(fileName.replace(/\.inkprint$/i, ''));
+  if (name.length > maxLength) {
+    let cut = '';
+    for (const { segment } of new Intl.Segmenter().segment(name)) {
+      if (cut.length + segment.length > maxLength) {
+        break;
+      }
+      cut += segment;
+    }
+    // The cut can leave a joiner or a space at the end.
+    name = removeHiddenCharacters(cut);
+  }
+  return name === '' ? 'Imported model' : name;
+}
+
 // Returns the id of a stored model whose file has exactly `bytes` (an ArrayBuffer), or null.
 async function findStoredCopy(bytes) {
   const fileBytes = new Uint8Array(bytes);
@@ -1476,7 +1499,7 @@ async function handleImport() {
     const copyId = await findStoredCopy(bytes);
     const storedModels = await store.list();
     const name = uniqueModelName(
-      file.name.replace(/\.inkprint$/i, '') || 'Imported model',
+      importedModelName(file.name),
       storedModels.map((record) => record.name),
     );
     const id = await store.add({

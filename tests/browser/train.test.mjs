@@ -227,7 +227,8 @@ test('model import and export', { timeout: 60_000 }, async () => {
   assert.ok(names.includes('default (2)'), names.join(', '));
 
   const damaged = path.join(env.folder, 'damaged.inkprint');
-  const bytes = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  const bytesOfDefault = fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint'));
+  const bytes = Buffer.from(bytesOfDefault);
   bytes[100] ^= 0xff;
   await writeFile(damaged, bytes);
   await page.setInputFiles('#model-import-file', damaged);
@@ -244,6 +245,35 @@ test('model import and export', { timeout: 60_000 }, async () => {
   const exported = path.join(env.folder, 'exported.inkprint');
   await download.saveAs(exported);
   assert.deepEqual(fs.readFileSync(exported), fs.readFileSync(path.join(WEB_ROOT, 'models', 'default.inkprint')));
+
+  // An imported model is named after its file, without the characters that a typed model name
+  // may not contain, and with at most the 100 characters that the name field takes.
+  const importCases = [
+    ['Mine.inkprint', 'Mine'],
+    ['Mine\u200b.inkprint', 'Mine (2)'],
+    ['Mi\u00a0ne.inkprint', 'Mi ne'],
+    ['Mi  ne\t.inkprint', 'Mi ne (2)'],
+    ['Ann\u200ca\ufe0f.inkprint', 'Anna'],
+    ['\u200b.inkprint', 'Imported model'],
+    [' \u2060 .inkprint', 'Imported model (2)'],
+    [`${'x'.repeat(300)}.inkprint`, 'x'.repeat(100)],
+  ];
+  let count = before + 2;
+  for (const [fileName, name] of importCases) {
+    await page.setInputFiles('#model-import-file', {
+      name: fileName,
+      mimeType: 'application/octet-stream',
+      buffer: bytesOfDefault,
+    });
+    count += 1;
+    await page.waitForSelector(`#model-list[data-count="${count}"]`);
+    const message = await page.textContent('#model-message');
+    assert.ok(message.includes(` as \u201c\u2068${name}\u2069\u201d.`), `${JSON.stringify(fileName)}: ${message}`);
+  }
+  const importedNames = await page.$$eval('#model-list option', (options) => options.map((option) => option.dataset.name));
+  for (const [, name] of importCases) {
+    assert.ok(importedNames.includes(name), `${name} is not in ${importedNames.join(', ')}`);
+  }
   assertClean(page);
 });
 
