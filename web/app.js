@@ -702,7 +702,7 @@ async function handleEnrol(event) {
       if (isCopy(nearest)) {
         showMessage(
           `This signature is a near-exact copy of enrolment signature ${nearest.index + 1} of ` +
-            `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(3)}, and no one ` +
+            `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(4)}, and no one ` +
             'signs twice this alike), so it was not enrolled. Press Clear and sign again by hand.',
           'error',
         );
