@@ -429,8 +429,8 @@ function showEnrolmentCount() {
   }
 
   delete elements.enrolCount.dataset.otherModel;
-  if (storageClosed && store.isLocked && entry === undefined) {
-    // The locked records may be gone with the cleared data, so unlocking is not offered.
+  if (storageClosed && entry === undefined) {
+    // The records may be gone with the cleared data, and locked ones cannot be unlocked.
     elements.enrolCount.textContent = 'Saved enrolments were closed by the browser: reload the page';
     return;
   }

@@ -29,7 +29,7 @@
 // IndexedDB transaction, which is why a change checks the record again instead of holding one
 // transaction open.
 
-import { errorText, openDatabase, requestResult, transactionDone } from './idb.js';
+import { errorText, isDatabaseClosed, openDatabase, requestResult, transactionDone } from './idb.js';
 import {
   createProtection,
   findProtectionError,
@@ -133,9 +133,10 @@ export class EnrolmentStore {
   }
 
   // Reads every record again, decrypting the protected ones when unlocked. Keeps the entries
-  // read before when the read fails.
+  // read before when the read fails, and when the browser has closed the database, which the
+  // page reports on its own.
   async reload() {
-    if (this.#database === null) {
+    if (this.#database === null || isDatabaseClosed(DATABASE_NAME)) {
       return;
     }
     let records;

@@ -141,8 +141,18 @@ test('cleared site data unlocks nothing in other tabs', async (t) => {
   assert.equal(await second.isHidden('#passphrase'), true);
   assert.match(await textOf(second, '#protection-status'), /reload the page/);
   assert.equal(await first.getAttribute('body', 'data-protection'), 'closed');
+
+  // A tab opened afterwards has a new database, and its enrolment reaches the closed tabs, which
+  // read nothing and log no error.
+  const third = await openPage(env.browser.context, env.server.origin);
+  t.after(() => third.close());
+  assert.equal(await loadPage(third, env.server.url), 'ready');
+  await enrolScribbles(third, 'bob', 1);
+  await second.fill('#person', 'bob');
+  assert.equal(await textOf(second, '#enrol-count'), 'Saved enrolments were closed by the browser: reload the page');
   assertClean(first);
   assertClean(second);
+  assertClean(third);
 });
 
 test('failed write changes nothing', async (t) => {
