@@ -58,6 +58,8 @@ const JOINER = /^[\u200c\u200d]$/u;
 const VARIATION_SELECTOR = /^[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;
 const MONGOLIAN_VARIATION_SELECTOR = /^[\u180b-\u180d\u180f]$/u;
 const TAG = /^[\u{e0020}-\u{e007f}]$/u;
+const IDEOGRAPHIC_VARIATION_SELECTOR = /^[\u{e0100}-\u{e01ef}]$/u;
+const HAN = /^\p{Script=Han}$/u;
 const CANCEL_TAG = '\u{e007f}';
 
 // Returns the character before `index` in `characters`, passing over combining marks, or ''
@@ -100,7 +102,8 @@ function isInTagSequence(characters, index) {
 // - U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER between two characters that are
 //   neither white space nor joiners, when one of the two is a JOINING_LETTER or an EMOJI;
 // - a variation selector right after an emoji, or between a digit, "#" or "*" and U+20E3
-//   COMBINING ENCLOSING KEYCAP;
+//   COMBINING ENCLOSING KEYCAP, and one of U+E0100 to U+E01EF right after a Han character,
+//   where it chooses a variant form of the character, as some Japanese names need;
 // - a tag in an emoji tag sequence;
 // - a Mongolian free variation selector right after a Mongolian letter;
 // - U+180E MONGOLIAN VOWEL SEPARATOR and U+202F NARROW NO-BREAK SPACE between two Mongolian
@@ -120,7 +123,11 @@ function isShownAt(characters, index) {
     return isNeighbour(before) && isNeighbour(after) && (joins(base) || joins(after));
   }
   if (VARIATION_SELECTOR.test(character)) {
-    return EMOJI.test(before) || (/^[0-9#*]$/.test(before) && after === '\u20e3');
+    return (
+      EMOJI.test(before) ||
+      (/^[0-9#*]$/.test(before) && after === '\u20e3') ||
+      (IDEOGRAPHIC_VARIATION_SELECTOR.test(character) && HAN.test(before))
+    );
   }
   if (TAG.test(character)) {
     return isInTagSequence(characters, index);

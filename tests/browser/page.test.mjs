@@ -186,6 +186,8 @@ test('names in other scripts are accepted', async (t) => {
     '\u182e\u1823\u1829\u182d\u1823\u182f\u202f\u1824\u1828',
     // Japanese, with U+3000 IDEOGRAPHIC SPACE between family and given name.
     '\u5c71\u7530\u3000\u592a\u90ce',
+    // The same with an ideographic variation selector choosing a form of the first character.
+    '\u5c71\u{e0100}\u7530\u3000\u592a\u90ce',
   ];
   for (const name of names) {
     await page.fill('#person', name);
