@@ -102,8 +102,9 @@ function isInTagSequence(characters, index) {
 // - U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER between two characters that are
 //   neither white space nor joiners, when one of the two is a JOINING_LETTER or an EMOJI;
 // - a variation selector right after an emoji, or between a digit, "#" or "*" and U+20E3
-//   COMBINING ENCLOSING KEYCAP, and one of U+E0100 to U+E01EF right after a Han character,
-//   where it chooses a variant form of the character, as some Japanese names need;
+//   COMBINING ENCLOSING KEYCAP;
+// - an ideographic variation selector (U+E0100 to U+E01EF) right after a Han character. It
+//   chooses a variant form of the character, which some Japanese names need;
 // - a tag in an emoji tag sequence;
 // - a Mongolian free variation selector right after a Mongolian letter;
 // - U+180E MONGOLIAN VOWEL SEPARATOR and U+202F NARROW NO-BREAK SPACE between two Mongolian
@@ -182,36 +183,56 @@ export function removeHiddenCharacters(text) {
   return result;
 }
 
-// Returns why a person's name cannot be used, or null when it can. A name cannot be used when
-// it contains a control character, has no visible character, contains a character that shows
-// as nothing or as a space where it is, or contains two white-space characters in a row.
-export function personNameProblem(name) {
+// Returns why a name cannot be used, because it contains a control character, has no visible
+// character, contains a character that shows as nothing or as a space, or has white space in a
+// row, or null when it can. `wording` gives the message's subject ("The name") and the advice
+// for each case: `retype`, `empty` and `oneSpace`.
+function nameProblem(name, wording) {
+  const { subject, retype, empty, oneSpace } = wording;
   const control = controlCharacterIn(name);
   if (control !== null) {
-    return (
-      `The name contains the control character ${control}, which cannot be seen: type the name ` +
-      'again without it, then try again.'
-    );
+    return `${subject} contains the control character ${control}, which cannot be seen: ${retype}.`;
   }
   const invisible = invisibleCharactersIn(name);
   if (invisible !== null) {
-    return `The name has no visible character (${invisible}): type the person's name, then try again.`;
+    return `${subject} has no visible character (${invisible}): ${empty}.`;
   }
   const hidden = hiddenCharactersIn(name);
   if (hidden !== null) {
     return (
-      `The name contains ${hidden}, which shows as nothing or as a space in that place, so the ` +
-      'name would look like another: type the name again without it, then try again.'
+      `${subject} contains ${hidden}, which shows as nothing or as a space in that place, so the ` +
+      `name would look like another: ${retype}.`
     );
   }
   const run = whiteSpaceRunIn(name);
   if (run !== null) {
     return (
-      `The name contains white-space characters in a row (${run}), which look like one space, so ` +
-      'the name would look like another: leave one space between its parts, then try again.'
+      `${subject} contains white-space characters in a row (${run}), which look like one space, so ` +
+      `the name would look like another: ${oneSpace}.`
     );
   }
   return null;
+}
+
+// Returns why a person's name cannot be used (see nameProblem), or null when it can.
+export function personNameProblem(name) {
+  return nameProblem(name, {
+    subject: 'The name',
+    retype: 'type the name again without it, then try again',
+    empty: "type the person's name, then try again",
+    oneSpace: 'leave one space between its parts, then try again',
+  });
+}
+
+// Returns why a model name typed in the Train section cannot be used (see nameProblem), or null
+// when it can.
+export function modelNameProblem(name) {
+  return nameProblem(name, {
+    subject: 'The model name',
+    retype: 'type it again without it',
+    empty: 'type a name, or leave the field empty',
+    oneSpace: 'leave one space between its parts',
+  });
 }
 
 // Returns a person's name isolated and in curly quotes.

@@ -12,18 +12,15 @@ import {
 import { isDatabaseClosed, onDatabaseClosed, savingMarker } from './idb.js';
 import { checkModelSeparates } from './model-check.js';
 import {
-  controlCharacterIn,
   countOf,
   describeError,
-  hiddenCharactersIn,
-  invisibleCharactersIn,
   isolate,
+  modelNameProblem,
   personNameProblem,
   quote,
   quoteList,
   removeHiddenCharacters,
   sentence,
-  whiteSpaceRunIn,
 } from './text.js';
 
 const WORKER_URL = 'train-worker.js';
@@ -743,42 +740,9 @@ async function handleStart() {
   }
   // The model list would show such a name blank, or two different names alike.
   const modelName = elements.name.value.trim();
-  const control = controlCharacterIn(modelName);
-  if (control !== null) {
-    showMessage(
-      elements.message,
-      `The model name contains the control character ${control}, which cannot be seen: type it again without it.`,
-      'error',
-    );
-    return;
-  }
-  const invisible = invisibleCharactersIn(modelName);
-  if (invisible !== null) {
-    showMessage(
-      elements.message,
-      `The model name has no visible character (${invisible}): type a name, or leave the field empty.`,
-      'error',
-    );
-    return;
-  }
-  const hidden = hiddenCharactersIn(modelName);
-  if (hidden !== null) {
-    showMessage(
-      elements.message,
-      `The model name contains ${hidden}, which shows as nothing or as a space in that place, so ` +
-        'the name would look like another: type it again without it.',
-      'error',
-    );
-    return;
-  }
-  const run = whiteSpaceRunIn(modelName);
-  if (run !== null) {
-    showMessage(
-      elements.message,
-      `The model name contains white-space characters in a row (${run}), which look like one ` +
-        'space, so the name would look like another: leave one space between its parts.',
-      'error',
-    );
+  const nameError = modelNameProblem(modelName);
+  if (nameError !== null) {
+    showMessage(elements.message, nameError, 'error');
     return;
   }
 

@@ -823,6 +823,16 @@ async function waitForRunEnd(page) {
   );
 }
 
+// Trains a network of `layers` from fresh weights, without varied copies, and waits for the run
+// to end.
+async function trainFresh(page, { name, epochs, pairs, learningRate, layers }) {
+  await setSettings(page, { base: 'fresh', epochs, pairs, augment: 0, name });
+  await page.fill('#train-learning-rate', learningRate);
+  await page.fill('#train-layers', layers);
+  await page.click('#train-start');
+  await waitForRunEnd(page);
+}
+
 async function storedModelNames(page) {
   return page.$$eval('#model-list option', (options) => options.map((option) => option.dataset.name));
 }
@@ -834,11 +844,13 @@ test('zero-embedding model is not saved', { skip: skipWithoutData(), timeout: 60
 
   // With the default seed and this data, 32 steps at learning rate 1 leave a model whose relu
   // units output 0, so its embedding is all zeros. The run still reports a validation EER of 0 %.
-  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 1024, augment: 0, name: 'collapsed' });
-  await page.fill('#train-learning-rate', '1');
-  await page.fill('#train-layers', 'dense:2,relu,average');
-  await page.click('#train-start');
-  await waitForRunEnd(page);
+  await trainFresh(page, {
+    name: 'collapsed',
+    epochs: 1,
+    pairs: 1024,
+    learningRate: '1',
+    layers: 'dense:2,relu,average',
+  });
 
   assert.equal(await trainingState(page), 'failed');
   assert.match(
@@ -866,11 +878,13 @@ test('same-embedding model is not saved', { skip: skipWithoutData(), timeout: 60
 
   // With the default seed and this data, these settings leave one relu unit alive, so that every
   // signature gets nearly the same embedding and the threshold is 1.000: it accepts any signature.
-  await setSettings(page, { base: 'fresh', epochs: 3, pairs: 64, augment: 0, name: 'one direction' });
-  await page.fill('#train-learning-rate', '1');
-  await page.fill('#train-layers', 'delay:8:3:3,relu,average,dense:4,relu');
-  await page.click('#train-start');
-  await waitForRunEnd(page);
+  await trainFresh(page, {
+    name: 'one direction',
+    epochs: 3,
+    pairs: 64,
+    learningRate: '1',
+    layers: 'delay:8:3:3,relu,average,dense:4,relu',
+  });
 
   assert.equal(await trainingState(page), 'failed');
   assert.match(await page.textContent('#train-status'), /but its model was not saved because it cannot tell signatures apart\.$/);
@@ -889,11 +903,13 @@ test('chance-level model is not saved', { skip: skipWithoutData(), timeout: 60_0
 
   // With the default seed and this data, one epoch at learning rate 1 gives a model whose embeddings differ
   // but whose validation EER is 50 %.
-  await setSettings(page, { base: 'fresh', epochs: 1, pairs: 64, augment: 0, name: 'at chance' });
-  await page.fill('#train-learning-rate', '1');
-  await page.fill('#train-layers', 'dense:2,tanh,average');
-  await page.click('#train-start');
-  await waitForRunEnd(page);
+  await trainFresh(page, {
+    name: 'at chance',
+    epochs: 1,
+    pairs: 64,
+    learningRate: '1',
+    layers: 'dense:2,tanh,average',
+  });
 
   assert.equal(await trainingState(page), 'failed');
   assert.match(
