@@ -284,14 +284,17 @@ test('deleting a model names the enrolments only it verifies', async (t) => {
   await enrolScribbles(page, 'default writer', 3, 10);
   const copyId = await page.$eval('#model-list', (list) => list.options[list.options.length - 1].value);
 
-  // The handler dismisses the confirmation as soon as it opens. Awaiting it after the click
-  // instead can hang, because the click waits for the page, which the open dialog blocks.
+  // The handler dismisses the confirmation as soon as it opens, which may be before or after
+  // the click returns. Dismissing it only after the click could hang, because the click waits
+  // for the page, which the open dialog blocks.
   const questionOnDelete = async (id) => {
     await page.selectOption('#model-list', id);
-    let question = null;
-    page.once('dialog', (confirmation) => {
-      question = confirmation.message();
-      return confirmation.dismiss();
+    const question = new Promise((resolve) => {
+      page.once('dialog', async (confirmation) => {
+        const text = confirmation.message();
+        await confirmation.dismiss();
+        resolve(text);
+      });
     });
     await page.click('#model-delete');
     return question;
