@@ -429,7 +429,7 @@ function showEnrolmentCount() {
   }
 
   delete elements.enrolCount.dataset.otherModel;
-  if (storageClosed && entry === undefined) {
+  if (storageClosed) {
     // The records may be gone with the cleared data, and locked ones cannot be unlocked.
     elements.enrolCount.textContent = 'Saved enrolments were closed by the browser: reload the page';
     return;
@@ -632,9 +632,10 @@ function showResult({ score, threshold, accepted, copy, nearestPathDistance, fus
       `This signature is a near-exact copy of enrolment signature ${copy.index + 1}: their ` +
       `pen paths differ by ${copy.distance.toFixed(4)} signature sizes, less than the limit of ` +
       `${copy.limit.toFixed(4)} (${engine.module.REPLAY_DISTANCE}, or half the distance between ` +
-      "this person's two most alike enrolment signatures when that is smaller). No one signs " +
-      'twice this alike (genuine repeats in the SVC2004 data differ by 0.049 or more), so it was ' +
-      'probably replayed from captured data and is rejected.';
+      "this person's two most alike enrolment signatures when that is smaller). Hardly anyone " +
+      'signs twice this alike (whole genuine signatures in the SVC2004 data differ by 0.049 or ' +
+      'more), so it was probably replayed from captured data and is rejected. If you signed it by ' +
+      'hand, sign again.';
     elements.result.append(warning);
   }
   elements.result.dataset.verdict = kind;
@@ -805,6 +806,15 @@ function handleVerify() {
 
   const person = readPerson();
   if (person === null) {
+    return;
+  }
+  if (storageClosed) {
+    // The enrolments in memory may have been deleted with the site's data.
+    showMessage(
+      "Verification failed: the browser closed this page's saved data, as it does when the site's " +
+        'data is cleared, so the enrolments may be gone: reload the page.',
+      'error',
+    );
     return;
   }
   if (pad.isEmpty) {

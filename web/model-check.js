@@ -17,8 +17,8 @@ export const MAX_ACCEPTED_SHARE = 0.75;
 // A threshold at or above this accepts only embeddings that point almost exactly the same way.
 // With one, a model whose probe cosines all reach MIN_SPREAD_COSINE has embeddings that barely
 // move, so that every signature scores about the same.
-const NEAR_ONE_THRESHOLD = 0.9999;
-const MIN_SPREAD_COSINE = 0.99;
+const NEAR_ONE_THRESHOLD = 0.99;
+const MIN_SPREAD_COSINE = 0.9;
 
 // Sampling interval of the probe signatures in ms, that of a 100 Hz tablet.
 const SAMPLE_MS = 10;

@@ -50,6 +50,9 @@ const JOINING_LETTER =
 // Pattern of an emoji that a variation selector may follow or a joiner may join to another.
 const EMOJI = /^\p{Extended_Pictographic}$/u;
 
+// Pattern of the last character of an emoji before a joiner: the emoji, or its skin tone.
+const EMOJI_BASE = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}]$/u;
+
 // Pattern of a letter of the Mongolian script.
 const MONGOLIAN_LETTER = /^(?=\p{Script=Mongolian})\p{L}$/u;
 
@@ -99,8 +102,9 @@ function isInTagSequence(characters, index) {
 // The ordinary and the ideographic space always count, and runs of white space are left to
 // whiteSpaceRunIn. The other characters of INVISIBLE count only where a script or an emoji
 // needs them:
-// - U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER between two characters that are
-//   neither white space nor joiners, when one of the two is a JOINING_LETTER or an EMOJI;
+// - U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER between two emoji. They also
+//   count between two characters that are neither white space nor joiners when one of the two
+//   is a JOINING_LETTER, and at the end of a word after a JOINING_LETTER and its combining mark;
 // - a variation selector right after an emoji, or between a digit, "#" or "*" and U+20E3
 //   COMBINING ENCLOSING KEYCAP;
 // - an ideographic variation selector (U+E0100 to U+E01EF) right after a Han character. It
@@ -119,9 +123,16 @@ function isShownAt(characters, index) {
   if (JOINER.test(character)) {
     const isNeighbour = (neighbour) =>
       neighbour !== '' && !WHITE_SPACE.test(neighbour) && !JOINER.test(neighbour);
-    const joins = (neighbour) => JOINING_LETTER.test(neighbour) || EMOJI.test(neighbour);
     const base = baseBefore(characters, index);
-    return isNeighbour(before) && isNeighbour(after) && (joins(base) || joins(after));
+    // A joiner acts between two emoji, as in an emoji sequence, and next to a letter that joins
+    // inside a word. It also acts after a letter and its virama at the end of a word, as in the
+    // chillu letters of the older Malayalam spelling.
+    const joinsEmoji = EMOJI_BASE.test(base) && EMOJI.test(after);
+    const inWord = isNeighbour(before) && isNeighbour(after);
+    const joinsLetters = inWord && (JOINING_LETTER.test(base) || JOINING_LETTER.test(after));
+    const endsWord = after === '' || WHITE_SPACE.test(after);
+    const afterVirama = endsWord && /^\p{M}$/u.test(before) && JOINING_LETTER.test(base);
+    return joinsEmoji || joinsLetters || afterVirama;
   }
   if (VARIATION_SELECTOR.test(character)) {
     return (

@@ -1342,6 +1342,24 @@ void FusionParameters::validate() const {
                         "\"");
         }
     }
+    // A cosine lies in [-1, 1] and the calibrated log-odds within the bias plus or minus the
+    // clipped statistics times their weights, so the fused score of these rules has bounds. A
+    // threshold outside them would accept or reject every signature.
+    const bool cosine_score = embedding_score == EmbeddingScore::MeanCosine ||
+                              embedding_score == EmbeddingScore::MaxCosine ||
+                              embedding_score == EmbeddingScore::Reference;
+    if (dtw_normalisation == DistanceNormalisation::Calibrated && cosine_score) {
+        double reach = 0;
+        for (double weight : dtw_calibration.weights) reach += std::abs(weight) * kStatisticClip;
+        // fuse() grows with both scores, because its weights and deviations are positive.
+        const double lowest = fuse(-1.0, dtw_calibration.bias - reach);
+        const double highest = fuse(1.0, dtw_calibration.bias + reach);
+        if (threshold <= lowest || threshold > highest) {
+            throw Error("fusion parameter threshold is " + format_number(threshold) + ", outside the fused scores " +
+                        format_number(lowest) + " to " + format_number(highest) + " that the model can give, so it would " +
+                        (threshold <= lowest ? "accept" : "reject") + " every signature");
+        }
+    }
 }
 
 std::string fusion_json(const FusionParameters& fusion) {

@@ -131,6 +131,8 @@ test('look-alike name is rejected', async (t) => {
     // A variation selector or a tag after a letter, not after an emoji.
     ['Ann Lee\ufe0f', 'U+FE0F'],
     ['Ann Lee\u{e0041}', 'U+E0041'],
+    // A joiner between a letter and an emoji.
+    ['Ann\u200d\u{1f600}', 'U+200D'],
     // A direction mark and U+FEFF ZERO WIDTH NO-BREAK SPACE.
     ['Ann Lee\u200e', 'U+200E'],
     ['Ann\ufeffLee', 'U+FEFF'],
@@ -175,8 +177,11 @@ test('names in other scripts are accepted', async (t) => {
     '\u0645\u06cc\u200c\u0631\u0627',
     // Devanagari, with U+200D ZERO WIDTH JOINER after a virama.
     '\u0915\u094d\u200d\u0937',
+    // Malayalam in the older spelling, with U+200D after a virama at the end of the word.
+    '\u0d05\u0d35\u0d28\u0d4d\u200d',
     // Emoji sequences: joined by U+200D, with U+FE0F, a keycap and the flag of Scotland (tags).
     '\u{1f469}\u200d\u{1f4bb} Ann',
+    '\u{1f469}\u{1f3fd}\u200d\u{1f4bb} Ann',
     '\u2764\ufe0f Ann',
     '1\ufe0f\u20e3 Ann',
     '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Ann',

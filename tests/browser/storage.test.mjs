@@ -150,6 +150,13 @@ test('cleared site data unlocks nothing in other tabs', async (t) => {
   await enrolScribbles(third, 'bob', 1);
   await second.fill('#person', 'bob');
   assert.equal(await textOf(second, '#enrol-count'), 'Saved enrolments were closed by the browser: reload the page');
+  // The tab that enrolled before the clear no longer counts or verifies its enrolment.
+  await first.fill('#person', 'alice');
+  assert.equal(await textOf(first, '#enrol-count'), 'Saved enrolments were closed by the browser: reload the page');
+  await replaySignature(first, makeScribble(2));
+  await first.click('#verify');
+  assert.match(await textOf(first, '#message'), /^Verification failed: the browser closed this page's saved data/);
+  assert.equal(await first.getAttribute('#result', 'data-verdict'), null);
   assertClean(first);
   assertClean(second);
   assertClean(third);

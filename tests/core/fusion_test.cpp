@@ -667,6 +667,34 @@ TEST(FusionParameters, ValidateRejectsBadValues) {
     EXPECT_THROW(fusion.validate(), inkprint::Error);
 }
 
+// A threshold below every fused score the model can give accepts every signature, and one above
+// them rejects every signature.
+TEST(FusionParameters, ValidateRejectsThresholdsOutsideTheScores) {
+    auto fusion = example_fusion();
+    fusion.dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
+    const std::size_t count = inkprint::dtw_statistic_count(fusion.dtw_sequence);
+    fusion.dtw_calibration.mean.assign(count, 0.0);
+    fusion.dtw_calibration.deviation.assign(count, 1.0);
+    fusion.dtw_calibration.weights.assign(count, 0.5);
+    fusion.dtw_calibration.bias = 0.0;
+    EXPECT_NO_THROW(fusion.validate());
+
+    const double reach = 0.5 * inkprint::kStatisticClip * static_cast<double>(count);
+    const double lowest = fusion.fuse(-1.0, -reach), highest = fusion.fuse(1.0, reach);
+    for (const auto& [threshold, verb] : {std::pair{-1000.0, "accept"}, {lowest, "accept"}, {highest + 1e-6, "reject"}}) {
+        fusion.threshold = threshold;
+        try {
+            fusion.validate();
+            ADD_FAILURE() << "threshold " << threshold << " was accepted";
+        } catch (const inkprint::Error& error) {
+            EXPECT_NE(std::string(error.what()).find(std::string("would ") + verb + " every signature"), std::string::npos)
+                << error.what();
+        }
+    }
+    fusion.threshold = highest;
+    EXPECT_NO_THROW(fusion.validate());
+}
+
 TEST(FusionDescription, RoundTripsAmongOtherMembers) {
     const auto fusion = example_fusion();
     const std::string description = "{\"data\":\"SVC2004 tasks 1,2\",\"heldOut\":{\"skilledEer\":0.2,\"list\":[1,2,"
