@@ -699,12 +699,12 @@ async function handleEnrol(event) {
     // fused score would then reject their genuine signatures more often.
     if (entry !== undefined && !store.isLocked) {
       const enrolled = entry.signatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
-      const nearest = findNearestPath(enrolled, points);
+      const nearest = findNearestPath(entry.signatures, enrolled, points);
       if (isCopy(nearest)) {
         showMessage(
           `This signature is a near-exact copy of enrolment signature ${nearest.index + 1} of ` +
-            `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(4)}, and no one ` +
-            'signs twice this alike), so it was not enrolled. Press Clear and sign again by hand.',
+            `${quote(person)} (their pen paths differ by ${nearest.distance.toFixed(4)}, and hardly ` +
+            'anyone signs twice this alike), so it was not enrolled. Press Clear and sign again by hand.',
           'error',
         );
         return;
@@ -840,10 +840,11 @@ function handleVerify() {
     }
     const verification = explanation ?? engine.model.verify(enrolment.reference, points);
     // Converted once, because the fusion, the replay check and the explanation all need them.
-    enrolmentPoints = store.get(person).signatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
+    const savedSignatures = store.get(person).signatures;
+    enrolmentPoints = savedSignatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
     const fused = verifyFused(enrolment.embeddings, enrolmentPoints, points);
     const decision = fused ?? verification;
-    const nearest = findNearestPath(enrolmentPoints, points);
+    const nearest = findNearestPath(savedSignatures, enrolmentPoints, points);
     const copy = isCopy(nearest) ? nearest : null;
     result = {
       nearestPathDistance: nearest?.distance ?? null,
@@ -897,12 +898,17 @@ function verifyFused(embeddings, enrolmentPoints, points) {
   return engine.model.verifyFused(embeddings, enrolmentPoints, points);
 }
 
+// Replay limits by the saved signatures of an enrolment (the store's signatures array, which a
+// change replaces), so that the distances among them are measured once, not at every
+// verification.
+const replayLimits = new WeakMap();
+
 // Returns { index, distance, limit } of the enrolment signature whose pen path is nearest the
 // query's (see trajectory_distance in the core), or null when no enrolment signature was saved
-// with its points. `enrolmentPoints` has the points of each enrolment signature, or null.
+// with its points. `enrolmentPoints` has the points of each of `savedSignatures`, or null.
 // Below `limit` the query counts as a copy (see replay_limit in the core): REPLAY_DISTANCE,
 // or less for a person whose own signatures repeat closely.
-function findNearestPath(enrolmentPoints, points) {
+function findNearestPath(savedSignatures, enrolmentPoints, points) {
   let nearest = null;
   for (const [index, enrolled] of enrolmentPoints.entries()) {
     if (enrolled === null) {
@@ -914,7 +920,10 @@ function findNearestPath(enrolmentPoints, points) {
     }
   }
   if (nearest !== null) {
-    nearest.limit = engine.module.replayLimit(enrolmentPoints.filter((enrolled) => enrolled !== null));
+    if (!replayLimits.has(savedSignatures)) {
+      replayLimits.set(savedSignatures, engine.module.replayLimit(enrolmentPoints.filter((enrolled) => enrolled !== null)));
+    }
+    nearest.limit = replayLimits.get(savedSignatures);
   }
   return nearest;
 }

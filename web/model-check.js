@@ -139,6 +139,16 @@ export function measureSeparation(model) {
   return { threshold, embeddings, zeroNames, nonFiniteNames, pairs, acceptedPairs: pairs.filter((pair) => pair.accepted) };
 }
 
+// Returns the Error of checkModelSeparates() for `reason`, with advice for a model file. Its
+// `reason` property keeps the reason alone, for callers that give their own advice.
+function separationError(reason) {
+  const error = new Error(
+    `${reason}: the file is damaged or its training failed, so use another model or train it again`,
+  );
+  error.reason = reason;
+  return error;
+}
+
 // Throws when `model` (the module's Model) cannot tell clearly different signatures apart. That
 // is when an embedding of a probe signature is all zeros or not finite, or when the model's
 // cosine threshold accepts more than MAX_ACCEPTED_SHARE of the pairs of different probes. It is
@@ -146,35 +156,34 @@ export function measureSeparation(model) {
 // the same way.
 export function checkModelSeparates(model) {
   const result = measureSeparation(model);
-  const advice = 'the file is damaged or its training failed, so use another model or train it again';
   const shapes = (names) => names.map((name) => `"${name}"`).join(', ');
   if (result.nonFiniteNames.length > 0) {
-    throw new Error(
+    throw separationError(
       `the model gives an embedding that is not finite to the test shapes ${shapes(result.nonFiniteNames)}, ` +
-        `so it cannot compare signatures: ${advice}`,
+        'so it cannot compare signatures',
     );
   }
   if (result.zeroNames.length > 0) {
-    throw new Error(
+    throw separationError(
       `the model gives an embedding of all zeros to the test shapes ${shapes(result.zeroNames)}, so it ` +
-        `cannot compare such signatures: ${advice}`,
+        'cannot compare such signatures',
     );
   }
   const minCosine = Math.min(...result.pairs.map((pair) => pair.cosine));
   if (result.threshold >= NEAR_ONE_THRESHOLD && minCosine >= MIN_SPREAD_COSINE) {
-    throw new Error(
+    throw separationError(
       `the model's embeddings of clearly different test shapes barely differ (every cosine between ` +
         `them is ${minCosine.toFixed(4)} or more) and its cosine threshold is ${result.threshold.toFixed(4)}, so ` +
-        `it gives every signature about the same score: ${advice}`,
+        'it gives every signature about the same score',
     );
   }
   if (result.acceptedPairs.length > MAX_ACCEPTED_SHARE * result.pairs.length) {
     const example = result.acceptedPairs[0];
-    throw new Error(
+    throw separationError(
       `at its cosine threshold ${result.threshold.toFixed(4)} the model accepts ${result.acceptedPairs.length} of ` +
         `${result.pairs.length} pairs of clearly different test shapes as the same writer ("${example.first}" ` +
         `and "${example.second}" have cosine ${example.cosine.toFixed(4)}), so it would accept other writers' ` +
-        `signatures: ${advice}`,
+        'signatures',
     );
   }
 }

@@ -15,7 +15,7 @@ function codePoint(character) {
 
 // Returns the first control character in `text` (U+0000 to U+001F, U+007F to U+009F) as
 // "U+0000", or null when there is none. Such a character cannot be seen in a name.
-export function controlCharacterIn(text) {
+function controlCharacterIn(text) {
   const match = /[\u0000-\u001f\u007f-\u009f]/.exec(text);
   return match === null ? null : codePoint(match[0]);
 }
@@ -28,7 +28,7 @@ const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}
 
 // Returns the code points of `text` as "U+200B, U+2060" (each once, in order of appearance) when
 // none of its characters can be seen, or null when one can or `text` is empty.
-export function invisibleCharactersIn(text) {
+function invisibleCharactersIn(text) {
   const characters = [...new Set(text)];
   if (characters.length === 0 || !characters.every((character) => INVISIBLE.test(character))) {
     return null;
@@ -158,7 +158,7 @@ function isShownAt(characters, index) {
 // is none. Examples are U+200B ZERO WIDTH SPACE anywhere and U+200C ZERO WIDTH NON-JOINER
 // between Latin letters. Such a character would make two names that look the same. isShownAt
 // lists the places where the invisible characters are allowed.
-export function hiddenCharactersIn(text) {
+function hiddenCharactersIn(text) {
   const characters = [...text];
   const hidden = new Set(characters.filter((character, index) => !isShownAt(characters, index)));
   return hidden.size === 0 ? null : [...hidden].map(codePoint).join(', ');
@@ -167,7 +167,7 @@ export function hiddenCharactersIn(text) {
 // Returns the code points of the first run of two or more white-space characters in `text`, as
 // "U+0020, U+0020", or null when there is none. Such a run looks like one space, so "Ann  Lee"
 // would look like "Ann Lee".
-export function whiteSpaceRunIn(text) {
+function whiteSpaceRunIn(text) {
   const match = /\p{White_Space}{2,}/u.exec(text);
   return match === null ? null : [...match[0]].map(codePoint).join(', ');
 }
@@ -182,14 +182,14 @@ export function removeHiddenCharacters(text) {
   do {
     previous = result;
     const characters = [...result];
-    const kept = characters.map((character, index) => {
+    const visibleCharacters = characters.map((character, index) => {
       if (isShownAt(characters, index)) {
         return character;
       }
       // A tab or a no-break space separates words, so it becomes a space rather than nothing.
       return WHITE_SPACE.test(character) ? ' ' : '';
     });
-    result = kept.join('').replace(/\p{White_Space}{2,}/gu, ' ').trim();
+    result = visibleCharacters.join('').replace(/\p{White_Space}{2,}/gu, ' ').trim();
   } while (result !== previous);
   return result;
 }

@@ -922,10 +922,6 @@ function writersSeenByBuiltIn(names) {
 // Validation EER at or above which a trained model is no better than chance and is not saved.
 const CHANCE_EER = 0.5;
 
-// The advice that checkModelSeparates() ends its messages with, written for a model file.
-// Messages about a model just trained give their own advice in its place.
-const MODEL_FILE_ADVICE = ': the file is damaged or its training failed, so use another model or train it again';
-
 // Returns the Error of checkModelSeparates() for the trained model file `bytes` when the model
 // cannot tell signatures apart, or null when it can. An error of the model's embed() counts as
 // such an Error too, because Use would meet it. Throws when the module cannot read the file,
@@ -945,8 +941,8 @@ function findSeparationProblem(bytes) {
 // Returns the message for a trained model that was not saved because `problem` (an Error of
 // checkModelSeparates()) shows that it cannot tell signatures apart, with the settings to change.
 function unseparatedModelMessage(problem, config) {
-  const text = describeError(problem);
-  const reason = text.endsWith(MODEL_FILE_ADVICE) ? text.slice(0, -MODEL_FILE_ADVICE.length) : text;
+  // The reason without the advice for a model file, which the settings to change replace.
+  const reason = problem.reason ?? describeError(problem);
   const changes = [];
   if (typeof config?.learningRate === 'number' && config.learningRate > MIN_LEARNING_RATE) {
     changes.push(`a lower learning rate than ${config.learningRate}`);

@@ -19,6 +19,13 @@ constexpr int kMaxWidth = 1024;
 // million stay under the 50 MB that the page imports.
 constexpr std::size_t kMaxParameters = 10'000'000;
 
+// Returns the weights of a delay or dense layer over `input_channels` channels: for each output
+// map, a weight per input value of its window, and a bias.
+std::size_t weight_count(const LayerSpec& spec, std::size_t input_channels) {
+    const auto window = static_cast<std::size_t>(spec.kind == LayerKind::TimeDelay ? spec.width : 1);
+    return static_cast<std::size_t>(spec.channels) * (window * input_channels + 1);
+}
+
 }  // namespace
 
 LayerSpec LayerSpec::time_delay(int channels, int width, int stride) {
@@ -189,9 +196,7 @@ void NetworkConfig::validate() const {
                     fail(name + " has " + std::to_string(spec.channels) + " channels, outside 1.." +
                          std::to_string(kMaxChannels));
                 }
-                // Each output map has a weight per input value of its window, and a bias.
-                weights += static_cast<std::size_t>(spec.channels) *
-                           (static_cast<std::size_t>(spec.kind == LayerKind::TimeDelay ? spec.width : 1) * channels + 1);
+                weights += weight_count(spec, static_cast<std::size_t>(channels));
                 channels = spec.channels;
                 has_weights = true;
                 break;
@@ -230,10 +235,8 @@ std::size_t NetworkConfig::parameter_count() const {
     const std::vector<Shape> shape = shapes();
     std::size_t count = 0;
     for (std::size_t l = 0; l < layers.size(); ++l) {
-        if (layers[l].kind == LayerKind::TimeDelay) {
-            count += shape[l + 1].channels * (static_cast<std::size_t>(layers[l].width) * shape[l].channels + 1);
-        } else if (layers[l].kind == LayerKind::Dense) {
-            count += shape[l + 1].channels * (shape[l].channels + 1);
+        if (layers[l].kind == LayerKind::TimeDelay || layers[l].kind == LayerKind::Dense) {
+            count += weight_count(layers[l], shape[l].channels);
         }
     }
     return count;
