@@ -131,7 +131,7 @@ test('cleared site data unlocks nothing in other tabs', async (t) => {
   await session.send('Storage.clearDataForOrigin', { origin: env.server.origin, storageTypes: 'indexeddb' });
   await session.detach();
 
-  // The locked tab no longer offers to unlock enrolments that may be gone, and asks for a reload.
+  // The locked tab no longer offers to unlock enrolments that may be gone, and shows that a reload is needed.
   await second.waitForSelector('#storage-notice:not([hidden])');
   assert.match(await textOf(second, '#storage-problem'), /^The browser closed this page's saved data/);
   assert.equal(await second.getAttribute('body', 'data-protection'), 'closed');
@@ -516,7 +516,7 @@ test('a passphrase encrypts the enrolments', async (t) => {
   await page.fill('#passphrase', 'correct horse battery');
   await page.click('#protect');
   assert.equal(await page.getAttribute('body', 'data-protection'), 'unlocked');
-  // Unlocked, the page asks for no passphrase.
+  // Unlocked, the page shows no passphrase field.
   assert.equal(await page.isHidden('#passphrase'), true);
   const stored = Object.values(await readEnrolments(page));
   assert.equal(stored.length, 1);

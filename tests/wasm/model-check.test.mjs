@@ -1,6 +1,7 @@
-// The check that a model distinguishes clearly different signatures, run by the page when a model
-// is imported, put to use or saved after training: the shipped models and a short fine-tune
-// pass it, and models whose embeddings are zero, barely move or accept most probe pairs fail it.
+// The check that a model distinguishes clearly different signatures, which the page runs when a
+// model is imported, put to use or saved after training. The shipped models and a short
+// fine-tune pass it. Models whose embeddings are zero, barely move or accept most probe pairs
+// fail it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
