@@ -723,6 +723,15 @@ async function startingModel(choice) {
   return { bytes: await fetchBuiltInModel(), name: 'default model', builtIn: true };
 }
 
+// Shows why Start did not begin a run. The status line, the epoch table and the charts still
+// describe the previous run, so the status line states that instead of reading as this run's result.
+function showStartProblem(message) {
+  showMessage(elements.message, message, 'error');
+  if (elements.status.textContent !== '') {
+    elements.status.textContent = 'Training did not start. The table and charts below show the previous run.';
+  }
+}
+
 async function handleStart() {
   let config;
   try {
@@ -735,14 +744,14 @@ async function handleStart() {
       layers: elements.layers.value.trim(),
     };
   } catch (error) {
-    showMessage(elements.message, describeError(error), 'error');
+    showStartProblem(describeError(error));
     return;
   }
   // The model list would show such a name blank, or two different names alike.
   const modelName = elements.name.value.trim();
   const nameError = modelNameProblem(modelName);
   if (nameError !== null) {
-    showMessage(elements.message, nameError, 'error');
+    showStartProblem(nameError);
     return;
   }
 

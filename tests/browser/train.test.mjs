@@ -19,6 +19,7 @@ import {
   usePageSession,
   WEB_ROOT,
 } from './helpers.mjs';
+import { editDescription } from '../model-file.mjs';
 import { skipWithoutData, svc2004Folder } from '../wasm/load-module.mjs';
 
 // The main thread must never be blocked longer than this while training runs. The Long Tasks
@@ -158,6 +159,11 @@ test('training in the worker', { skip: skipWithoutData(), timeout: 240_000 }, as
   await page.click('#train-start');
   assert.equal(await page.textContent('#train-message'), 'Epochs is not a number: enter a whole number from 1 to 1000.');
   assert.equal(await trainingState(page), stateBefore);
+  // The status line no longer reads as if this click had trained something.
+  assert.equal(
+    await page.textContent('#train-status'),
+    'Training did not start. The table and charts below show the previous run.',
+  );
   await page.fill('#train-epochs', '1');
 
   // Use the first trained model, then reload: both models and the choice are still there.
@@ -234,6 +240,25 @@ test('model import and export', { timeout: 60_000 }, async () => {
   await page.setInputFiles('#model-import-file', damaged);
   await page.waitForSelector('#model-message[data-kind="error"]');
   assert.match(await page.textContent('#model-message'), /Import failed: .*damaged\.inkprint.*: .*(checksum|CRC)/i);
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 2));
+
+  // A file whose checksum fits but whose fused threshold was edited beyond every score the
+  // model can give would accept everyone, so it is not stored either.
+  await page.setInputFiles('#model-import-file', {
+    name: 'edited.inkprint',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(
+      editDescription(bytesOfDefault, (description) => {
+        description.fusion.threshold = -1000;
+      }),
+    ),
+  });
+  await page.waitForFunction(() => document.getElementById('model-message').textContent.includes('edited.inkprint'));
+  assert.match(
+    await page.textContent('#model-message'),
+    /^Import failed: \u2068edited\.inkprint\u2069: .*threshold is -1000, outside the fused scores .* so it would accept every signature/,
+  );
+  assert.equal(await page.getAttribute('#model-message', 'data-kind'), 'error');
   assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 2));
 
   // Export gives back the same bytes as the imported file.

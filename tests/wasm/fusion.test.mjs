@@ -14,6 +14,7 @@ import {
   skipWithoutData,
   svc2004Folder,
 } from './load-module.mjs';
+import { editDescription } from '../model-file.mjs';
 
 let mod;
 let model;
@@ -154,6 +155,38 @@ test('an enrolment prepared ahead gives the same fused score', () => {
   assert.match(messageOf(() => model.prepareEnrolment('not an array')), /must be an Array/);
   assert.match(messageOf(() => model.prepareEnrolment([wave(9), new Float64Array(3)])), /enrolment signature 2/);
   assert.match(messageOf(() => model.prepareEnrolment([])), /no enrolment signatures to prepare/);
+});
+
+// A threshold edited by hand beyond every score the model can give would accept or reject
+// everyone, so such a file cannot verify. A threshold edited within those scores can.
+test('edited fused threshold out of range', () => {
+  const withThreshold = (threshold) =>
+    editDescription(defaultModelBytes(), (description) => {
+      description.fusion.threshold = threshold;
+    });
+  for (const [threshold, outcome] of [
+    [-1000, 'accept'],
+    [1000, 'reject'],
+  ]) {
+    // The network loads. The fusion parameters are read, and rejected, on first use.
+    const edited = new mod.Model(withThreshold(threshold));
+    let message;
+    try {
+      message = messageOf(() => edited.hasFusion());
+      assert.equal(messageOf(() => edited.verifyFused(new Float32Array(16), [wave(9)], wave(10))), message);
+    } finally {
+      edited.delete();
+    }
+    assert.match(message, new RegExp(`threshold is ${threshold}, outside the fused scores .* so it would ${outcome} every signature`));
+  }
+  const shifted = new mod.Model(withThreshold(fusion.threshold + 0.25));
+  try {
+    const enrolment = [wave(9), wave(10), wave(11)];
+    const result = shifted.verifyFused(embeddingsOf(enrolment), enrolment, wave(10.2));
+    assert.equal(result.threshold, fusion.threshold + 0.25);
+  } finally {
+    shifted.delete();
+  }
 });
 
 test('a tap or a dash cannot be enrolled', () => {
