@@ -1186,8 +1186,9 @@ function formatHeldOutResults(heldOut) {
 }
 
 // Shows a one-line summary of the model's describe() JSON in the footer, and the whole JSON
-// under it. The held-out results are read from heldOut or training.heldOut.
-function showModelDescription(description) {
+// under it. The held-out results are read from heldOut or training.heldOut. `shipped` is true
+// for a model file that comes with the page, whose recorded rates this repository measured.
+function showModelDescription(description, shipped) {
   let fields;
   try {
     fields = JSON.parse(description);
@@ -1227,6 +1228,13 @@ function showModelDescription(description) {
   if (heldOut !== undefined) {
     const which = heldOutFused === undefined ? heading : 'Network alone';
     sentences.push(`${which}: ${formatHeldOutResults(heldOut)}.`);
+  }
+  if (!shipped && (heldOut !== undefined || heldOutFused !== undefined)) {
+    // The checksum detects damage, not edits, and the page has no held-out writers to test on.
+    sentences.push(
+      'These rates are the ones this model file records: the page cannot measure them again, ' +
+        'so they hold only if the file is unchanged since its training.',
+    );
   }
 
   elements.modelSummary.textContent = sentences.join(' ');
@@ -1358,9 +1366,10 @@ function showAccuracy() {
 }
 
 // Makes `model` the one the page enrols and verifies with, and releases the previous one. `ids`
-// are its computeModelIds(), and `accuracy` its downloadAccuracy() or null. The default model's
-// file gets the default model's accuracy whichever way it was loaded.
-function installModel(model, { modelId, fileId }, accuracy = null) {
+// are its computeModelIds(), and `accuracy` its downloadAccuracy() or null. `shipped` is true for
+// a model file that comes with the page. The default model's file gets the default model's
+// accuracy whichever way it was loaded.
+function installModel(model, { modelId, fileId }, accuracy = null, shipped = true) {
   engine.model?.delete();
   engine.model = model;
   engine.accuracy = fileId === engine.defaultFileId ? engine.defaultAccuracy : accuracy;
@@ -1378,7 +1387,7 @@ function installModel(model, { modelId, fileId }, accuracy = null) {
   } catch {
     engine.description = null;
   }
-  showModelDescription(description);
+  showModelDescription(description, shipped || fileId === engine.defaultFileId);
   showAccuracy();
 }
 
@@ -1401,15 +1410,17 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
   }
   let ids;
   let accuracy;
+  // The address of the cross-validated rates of a model file that comes with the page, or null.
+  let url;
   try {
     ids = await computeModelIds(model, bytes);
-    const url = accuracyUrl ?? ((await isPenModelFile(ids.fileId)) ? PEN_ACCURACY_URL : null);
+    url = accuracyUrl ?? ((await isPenModelFile(ids.fileId)) ? PEN_ACCURACY_URL : null);
     accuracy = url === null ? null : await downloadAccuracy(url);
   } catch (error) {
     model.delete();
     throw error;
   }
-  installModel(model, ids, accuracy);
+  installModel(model, ids, accuracy, url !== null);
   clearResult();
   // A message about the previous model, such as advice to choose another one, no longer applies.
   showModelMessage();

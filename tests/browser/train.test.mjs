@@ -261,6 +261,35 @@ test('model import and export', { timeout: 60_000 }, async () => {
   assert.equal(await page.getAttribute('#model-message', 'data-kind'), 'error');
   assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 2));
 
+  // Held-out rates edited by hand cannot be distinguished from measured ones, so the footer of a
+  // model that did not come with the page states where its rates come from. The default model's
+  // footer does not.
+  const recordedNote = 'These rates are the ones this model file records';
+  assert.ok(!(await page.textContent('#model-summary')).includes(recordedNote));
+  await page.setInputFiles('#model-import-file', {
+    name: 'flattering.inkprint',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(
+      editDescription(bytesOfDefault, (description) => {
+        description.heldOutFused.skilledEer = 0.001;
+      }),
+    ),
+  });
+  await page.waitForSelector(`#model-list[data-count="${before + 3}"]`);
+  const flatteringId = await page.$eval('#model-list', (select) =>
+    [...select.options].find((option) => option.dataset.name === 'flattering').value,
+  );
+  await page.selectOption('#model-list', flatteringId);
+  await page.click('#model-use');
+  await page.waitForSelector(`#model-active[data-active-id="${flatteringId}"]`);
+  const summary = await page.textContent('#model-summary');
+  assert.match(summary, /skilled.*0\.1 ?%/i);
+  assert.ok(summary.includes(recordedNote), summary);
+  await page.selectOption('#model-list', 'default');
+  await page.click('#model-use');
+  await page.waitForSelector('#model-active[data-active-id="default"]');
+  assert.ok(!(await page.textContent('#model-summary')).includes(recordedNote));
+
   // Export gives back the same bytes as the imported file.
   const importedId = await page.$eval('#model-list', (select) =>
     [...select.options].find((option) => option.dataset.name === 'default').value,
@@ -283,7 +312,7 @@ test('model import and export', { timeout: 60_000 }, async () => {
     [' \u2060 .inkprint', 'Imported model (2)'],
     [`${'x'.repeat(300)}.inkprint`, 'x'.repeat(100)],
   ];
-  let count = before + 2;
+  let count = before + 3;
   for (const [fileName, name] of importCases) {
     await page.setInputFiles('#model-import-file', {
       name: fileName,
