@@ -244,6 +244,15 @@ void check_enrolment(const val& points) {
     guard([&] { inkprint::check_enrolment_signature(signature_from(points)); });
 }
 
+// Throws when the signature's size is far from that of the person's enrolment signatures so
+// far, an Array of flat points (see inkprint::check_enrolment_size).
+void check_enrolment_size(const val& points, const val& enrolled) {
+    guard([&] {
+        inkprint::check_enrolment_size(signature_from(points),
+                                       signatures_from(enrolled, "enrolment signatures", "enrolment signature"));
+    });
+}
+
 // Throws when the signature cannot be trained on (see inkprint::check_training_signature).
 void check_training(const val& points) {
     guard([&] { inkprint::check_training_signature(signature_from(points)); });
@@ -365,6 +374,7 @@ EMSCRIPTEN_BINDINGS(inkprint) {
     emscripten::constant("REPLAY_DISTANCE", inkprint::kReplayDistance);
     emscripten::function("parseSvc2004", &parse_svc2004);
     emscripten::function("checkEnrolment", &check_enrolment);
+    emscripten::function("checkEnrolmentSize", &check_enrolment_size);
     emscripten::function("checkTrainingSignature", &check_training);
     emscripten::function("computeFeatures", &compute_features);
     emscripten::function("parseInk", &parse_ink);

@@ -699,6 +699,12 @@ async function handleEnrol(event) {
     // fused score would then reject their genuine signatures more often.
     if (entry !== undefined && !store.isLocked) {
       const enrolled = entry.signatures.map((saved) => (saved === null ? null : pointsFromSaved(saved)));
+      // A scribble far smaller or larger than the person's other signatures would make the
+      // enrolment look so variable that almost any query passed.
+      engine.module.checkEnrolmentSize(
+        points,
+        enrolled.filter((saved) => saved !== null),
+      );
       const nearest = findNearestPath(entry.signatures, enrolled, points);
       if (isCopy(nearest)) {
         showMessage(

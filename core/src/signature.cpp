@@ -1,9 +1,11 @@
 #include "inkprint/signature.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "inkprint/error.hpp"
 
@@ -155,6 +157,21 @@ std::string seconds_rounded_up(double ms) {
     return text;
 }
 
+// Writes `value` with one decimal, such as "4.2".
+std::string one_decimal(double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f", value);
+    return text;
+}
+
+// Writes `value` with three significant digits, such as "2.83" or "22.4", and from 100 on as a
+// whole number, such as "1253".
+std::string three_digits(double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, std::abs(value) >= 100 ? "%.0f" : "%.3g", value);
+    return text;
+}
+
 // Throws Error when `signature` pauses longer than kMaxEnrolmentPauseMs or lasts longer than
 // kMaxEnrolmentDurationMs. `what` names the kind of signature in the message, and the advice
 // strings tell the user what to do about each.
@@ -215,6 +232,43 @@ void check_enrolment_signature(const Signature& signature) {
                               "press Clear and sign without stopping (or load a signature without such a pause), "
                               "then enrol",
                               "press Clear and sign again (or load a shorter signature), then enrol");
+}
+
+double signature_size(const Signature& signature) {
+    double min_x = std::numeric_limits<double>::infinity(), max_x = -min_x;
+    double min_y = min_x, max_y = -min_x;
+    for (const Stroke& stroke : signature.strokes) {
+        for (const Point& p : stroke.points) {
+            min_x = std::min(min_x, p.x);
+            max_x = std::max(max_x, p.x);
+            min_y = std::min(min_y, p.y);
+            max_y = std::max(max_y, p.y);
+        }
+    }
+    return max_x >= min_x ? std::hypot(max_x - min_x, max_y - min_y) : 0.0;
+}
+
+void check_enrolment_size(const Signature& signature, const std::vector<Signature>& enrolled) {
+    if (enrolled.empty()) return;
+    std::vector<double> sizes;
+    sizes.reserve(enrolled.size());
+    for (const Signature& other : enrolled) sizes.push_back(signature_size(other));
+    std::sort(sizes.begin(), sizes.end());
+    const std::size_t middle = sizes.size() / 2;
+    const double median = sizes.size() % 2 == 1 ? sizes[middle] : (sizes[middle - 1] + sizes[middle]) / 2;
+    const double size = signature_size(signature);
+    const bool smaller = size * kMaxEnrolmentSizeRatio < median;
+    if (!smaller && size <= median * kMaxEnrolmentSizeRatio) return;
+
+    const std::string others = enrolled.size() == 1 ? "the enrolment signature so far" : "the enrolment signatures so far";
+    std::string ratio = one_decimal(size / median);
+    if (smaller) ratio = size > 0 ? one_decimal(median / size) : "infinitely many";
+    const std::string theirs = enrolled.size() == 1 ? "its" : "the middle of theirs";
+    throw Error("this signature is " + ratio + " times " + (smaller ? "smaller" : "larger") + " than " + others +
+                " (the diagonal of its bounding box is " + three_digits(size) + " against " + three_digits(median) +
+                " for " + theirs + "), more than the factor of " + one_decimal(kMaxEnrolmentSizeRatio) +
+                " by which one person's signatures may differ: press Clear and sign at your usual size. If an earlier "
+                "enrolment signature was the odd one, press Forget and enrol again");
 }
 
 void check_training_signature(const Signature& signature) {

@@ -215,8 +215,8 @@ export function readSvc2004File(filePath) {
 }
 
 // Maps samples to page coordinates that fit inside `box` (from locator.boundingBox()) less a
-// margin, centred and keeping the aspect ratio.
-export function fitToBox(samples, box, margin) {
+// margin, centred and keeping the aspect ratio, then `shrink` times smaller.
+export function fitToBox(samples, box, margin, shrink = 1) {
   const xs = samples.map((sample) => sample.x);
   const ys = samples.map((sample) => sample.y);
   const minX = Math.min(...xs);
@@ -224,7 +224,7 @@ export function fitToBox(samples, box, margin) {
   const width = Math.max(Math.max(...xs) - minX, 1);
   const height = Math.max(Math.max(...ys) - minY, 1);
 
-  const scale = Math.min((box.width - 2 * margin) / width, (box.height - 2 * margin) / height);
+  const scale = Math.min((box.width - 2 * margin) / width, (box.height - 2 * margin) / height) / shrink;
   const left = box.x + (box.width - width * scale) / 2;
   const top = box.y + (box.height - height * scale) / 2;
 
@@ -248,12 +248,13 @@ export function fitToBox(samples, box, margin) {
 // for each reply keeps the order, because one protocol session handles commands in order.
 //
 // With `pressure`, a function from a sample's index to a value from 0 to 1, the events come
-// from a pen that measures that pressure instead of from a mouse.
-export async function replaySignature(page, samples, { pressure = null } = {}) {
+// from a pen that measures that pressure instead of from a mouse. `shrink` draws the signature
+// that many times smaller than the pad fits, still centred.
+export async function replaySignature(page, samples, { pressure = null, shrink = 1 } = {}) {
   const pad = page.locator('#pad');
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
-  const points = fitToBox(samples, box, Math.min(box.width, box.height) * 0.08);
+  const points = fitToBox(samples, box, Math.min(box.width, box.height) * 0.08, shrink);
 
   const session = await page.context().newCDPSession(page);
   const sent = [];

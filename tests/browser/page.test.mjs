@@ -793,6 +793,29 @@ test('a tap is not enrolled', async (t) => {
   assertClean(page);
 });
 
+test('a tiny scribble is not enrolled', async (t) => {
+  const page = await openReadyPage(t);
+  await enrolScribbles(page, 'tiny', 3);
+  const storedBefore = await readEnrolments(page);
+
+  // The fourth signature drawn 50 times smaller than the first three, in the pad's middle.
+  await replaySignature(page, makeScribble(3), { shrink: 50 });
+  await page.click('#enrol');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
+  assert.match(
+    await textOf(page, '#message'),
+    /^Enrolment failed: this signature is [\d.]+ times smaller than the enrolment signatures so far .*press Clear and sign at your usual size\. If an earlier enrolment signature was the odd one, press Forget and enrol again\.$/,
+  );
+  assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
+  assert.deepEqual(await readEnrolments(page), storedBefore);
+
+  // A signature of the usual size is enrolled after it.
+  await page.click('#clear');
+  await enrolScribbles(page, 'tiny', 1, 3);
+  assert.equal(await textOf(page, '#enrol-count'), '4 of 5 enrolment signatures');
+  assertClean(page);
+});
+
 test('enrolment prepared before verify', async (t) => {
   const page = await openReadyPage(t);
   await enrolScribbles(page, 'prepared', 2);

@@ -387,3 +387,50 @@ TEST(CheckEnrolmentSignature, AcceptsEverySvcSignature) {
     }
     EXPECT_EQ(checked, 3200u);
 }
+
+// Every genuine signature S1-S20 passes the size check against 4 of the writer's S1-S10 (S1-S4,
+// or S7-S10 for S1-S4 themselves). The widest size ratio between any of S1-S20 and another of
+// S1-S10 is printed.
+TEST(CheckEnrolmentSize, AcceptsEverySvcGenuineSignature) {
+    INKPRINT_REQUIRE_SVC2004();
+    double widest = 1;
+    std::size_t checked = 0;
+    for (const char* task : {"Task1", "Task2"}) {
+        for (const auto& user : inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / task, 1, 40)) {
+            for (std::size_t i = 0; i < user.genuine.size(); ++i) {
+                const std::size_t first = i < 4 ? 6 : 0;
+                const std::vector<inkprint::Signature> enrolled(user.genuine.begin() + first,
+                                                                user.genuine.begin() + first + 4);
+                EXPECT_NO_THROW(inkprint::check_enrolment_size(user.genuine[i], enrolled))
+                    << task << " user " << user.user << " S" << i + 1;
+                for (std::size_t other = 0; other < 10; ++other) {
+                    if (other == i) continue;
+                    const double ratio =
+                        inkprint::signature_size(user.genuine[i]) / inkprint::signature_size(user.genuine[other]);
+                    widest = std::max({widest, ratio, 1 / ratio});
+                }
+                ++checked;
+            }
+        }
+    }
+    std::cout << "[ measured ] widest size ratio between two genuine signatures of one writer: " << widest
+              << " (limit " << inkprint::kMaxEnrolmentSizeRatio << ")\n";
+    EXPECT_EQ(checked, 1600u);
+    EXPECT_LT(widest, inkprint::kMaxEnrolmentSizeRatio / 2);
+}
+
+// A scribble shrunk to a few units beside full-size enrolment signatures is rejected.
+TEST(CheckEnrolmentSize, RejectsSvcSignatureShrunk) {
+    INKPRINT_REQUIRE_SVC2004();
+    const auto users = inkprint::read_svc2004_task(inkprint::testing::svc2004_data() / "Task1", 34, 34);
+    const std::vector<inkprint::Signature> enrolled(users[0].genuine.begin(), users[0].genuine.begin() + 4);
+    inkprint::Signature tiny = users[0].genuine[4];
+    const double scale = 3 / inkprint::signature_size(tiny);
+    for (auto& stroke : tiny.strokes) {
+        for (auto& point : stroke.points) {
+            point.x *= scale;
+            point.y *= scale;
+        }
+    }
+    EXPECT_THROW(inkprint::check_enrolment_size(tiny, enrolled), inkprint::Error);
+}

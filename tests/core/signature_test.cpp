@@ -160,6 +160,48 @@ TEST(CheckEnrolmentSignature, RejectsTapsAndDashes) {
     EXPECT_NE(enrolment_error(inkprint::Signature{}).find("signature is empty"), std::string::npos);
 }
 
+// `signature` with every coordinate multiplied by `factor`.
+static inkprint::Signature scaled(inkprint::Signature signature, double factor) {
+    for (auto& stroke : signature.strokes) {
+        for (auto& point : stroke.points) {
+            point.x *= factor;
+            point.y *= factor;
+        }
+    }
+    return signature;
+}
+
+static std::string size_error(const inkprint::Signature& signature, const std::vector<inkprint::Signature>& enrolled) {
+    try {
+        inkprint::check_enrolment_size(signature, enrolled);
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+TEST(CheckEnrolmentSize, ComparesWithTheMedian) {
+    // dash() runs from (0, 0) to (10, 3) times (points - 1), so this one is 208.8 across.
+    const inkprint::Signature base = dash(21, 10);
+    EXPECT_NEAR(inkprint::signature_size(base), std::hypot(200.0, 60.0), 1e-9);
+    EXPECT_EQ(size_error(scaled(base, 0.001), {}), "");
+    const std::vector<inkprint::Signature> enrolled = {base, scaled(base, 1.5), scaled(base, 0.8)};
+    EXPECT_EQ(size_error(scaled(base, 4.9), enrolled), "");
+    EXPECT_EQ(size_error(scaled(base, 0.21), enrolled), "");
+
+    const std::string larger = size_error(scaled(base, 6), enrolled);
+    EXPECT_NE(larger.find("this signature is 6.0 times larger than the enrolment signatures so far"), std::string::npos)
+        << larger;
+    EXPECT_NE(larger.find("1253 against 209 for the middle of theirs"), std::string::npos) << larger;
+    EXPECT_NE(larger.find("press Clear and sign at your usual size"), std::string::npos) << larger;
+    const std::string smaller = size_error(scaled(base, 0.01), {base});
+    EXPECT_NE(smaller.find("100.0 times smaller than the enrolment signature so far"), std::string::npos) << smaller;
+    EXPECT_NE(smaller.find("2.09 against 209 for its)"), std::string::npos) << smaller;
+    // A median of an even count lies between the middle two: 1 and 1.5 here, so 1.25.
+    const std::string even = size_error(scaled(base, 7), {base, scaled(base, 1.5)});
+    EXPECT_NE(even.find("5.6 times larger"), std::string::npos) << even;
+}
+
 TEST(CheckEnrolmentSignature, RejectsLongPauses) {
     // Two strokes of 300 ms, the second starting `gap_ms` after the first ends.
     const auto two_strokes = [](double gap_ms) {

@@ -197,6 +197,20 @@ test('a tap or a dash cannot be enrolled', () => {
   assert.match(messageOf(() => mod.checkEnrolment(new Float64Array(0))), /signature is empty/);
 });
 
+test('enrolment size check', () => {
+  // `points` with x and y multiplied by `factor`; time, pressure and strokes stay.
+  const scaled = (points, factor) => points.map((value, index) => (index % 5 < 2 ? value * factor : value));
+  const enrolled = [wave(9), wave(10), wave(11)];
+  assert.equal(mod.checkEnrolmentSize(wave(10.5), enrolled), undefined);
+  assert.equal(mod.checkEnrolmentSize(scaled(wave(10.5), 0.001), []), undefined);
+  assert.match(
+    messageOf(() => mod.checkEnrolmentSize(scaled(wave(10.5), 0.01), enrolled)),
+    /^this signature is 100\.0 times smaller than the enrolment signatures so far/,
+  );
+  assert.match(messageOf(() => mod.checkEnrolmentSize(wave(10), 'not an array')), /must be an Array/);
+  assert.match(messageOf(() => mod.checkEnrolmentSize(wave(10), [wave(9), new Float64Array(3)])), /enrolment signature 2/);
+});
+
 test('training check rejects long pauses', () => {
   // The second stroke of the wave starts 75 s after the first ends, instead of 100 ms.
   const paused = wave(10);
