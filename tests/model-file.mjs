@@ -36,8 +36,8 @@ function descriptionOffset(view) {
   return offset + 4 + parameters * 4;
 }
 
-// Returns a copy of the model file `bytes` whose description is `edit(description)`, where
-// `description` is the parsed JSON object, which `edit` may change in place or replace.
+// Returns a copy of the model file `bytes` whose description was changed by `edit`, a function
+// that changes the parsed JSON object it receives in place. Its return value is ignored.
 export function editDescription(bytes, edit) {
   const source = new Uint8Array(bytes);
   const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
@@ -45,8 +45,8 @@ export function editDescription(bytes, edit) {
   const length = view.getUint32(offset, true);
   const text = new TextDecoder().decode(source.subarray(offset + 4, offset + 4 + length));
   const parsed = JSON.parse(text);
-  const edited = edit(parsed) ?? parsed;
-  const description = new TextEncoder().encode(JSON.stringify(edited));
+  edit(parsed);
+  const description = new TextEncoder().encode(JSON.stringify(parsed));
 
   const result = new Uint8Array(offset + 4 + description.length + 4);
   result.set(source.subarray(0, offset));

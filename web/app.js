@@ -6,6 +6,7 @@ import { EnrolmentStore, LEGACY_STORAGE_KEY, pointsFromSaved, pointsToSaved } fr
 import { hideExplanation, showExplanation } from './explain.js';
 import { onDatabaseClosed, savingMarker } from './idb.js';
 import { checkModelSeparates } from './model-check.js';
+import { checkRecordedRates } from './recorded-rates.js';
 import { FORMATS, MAX_FILE_BYTES, detectFormat, fromInkArrays, toInkArrays } from './ink.js';
 import { NETWORK_ID_PREFIX, computeModelId } from './model-id.mjs';
 import { REPLAY_PAUSE_LIMIT_MS, SignaturePad } from './pad.js';
@@ -1409,6 +1410,7 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
     // so that a damaged description fails here and not at every Enrol.
     model.hasFusion();
     checkModelSeparates(model);
+    checkRecordedRates(model);
   } catch (error) {
     model?.delete();
     const stored = accuracyUrl === null;

@@ -7,6 +7,8 @@
 // of the score itself: the score is the mean of the local scores. The core maps the local
 // scores onto the samples (see Explanation in core/include/inkprint/verifier.hpp).
 
+import { readScoreHistogram } from './recorded-rates.js';
+
 // Colour stops from "differs" to "agrees", from the Okabe-Ito palette, which stays distinct
 // under the common kinds of colour blindness: vermillion, orange, grey, sky blue, blue.
 const COLOUR_STOPS = [
@@ -194,29 +196,6 @@ function drawProfiles(canvas, series, label) {
   context.textAlign = 'right';
   context.fillText('end of the signature (normalised time)', plot.right, height);
   return true;
-}
-
-// Returns the held-out score histograms of the model's description, or null when it has none
-// or they are malformed. `which` is "heldOut" for the cosine or "heldOutFused" for the score
-// fused with dynamic time warping.
-export function readScoreHistogram(description, which = 'heldOut') {
-  const histogram = description?.training?.[which]?.scoreHistogram;
-  if (typeof histogram !== 'object' || histogram === null) {
-    return null;
-  }
-  const { low, high, genuine, skilled, random } = histogram;
-  const isCounts = (counts) =>
-    Array.isArray(counts) &&
-    counts.length > 0 &&
-    counts.length === genuine?.length &&
-    counts.every((count) => Number.isInteger(count) && count >= 0);
-  if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
-    return null;
-  }
-  if (![genuine, skilled, random].every(isCounts)) {
-    return null;
-  }
-  return { low, high, genuine, skilled, random };
 }
 
 // Draws the three score distributions as outlines of their shares per bin, the threshold as a

@@ -11,6 +11,7 @@ import {
 } from './model-store.js';
 import { isDatabaseClosed, onDatabaseClosed, savingMarker } from './idb.js';
 import { checkModelSeparates } from './model-check.js';
+import { checkRecordedRates } from './recorded-rates.js';
 import {
   countOf,
   describeError,
@@ -1461,6 +1462,7 @@ async function handleImport() {
       // Reads the fusion parameters too, which the constructor does not check.
       model.hasFusion();
       checkModelSeparates(model);
+      checkRecordedRates(model);
       training = readTrainingRecord(model.describe());
     } finally {
       model.delete();

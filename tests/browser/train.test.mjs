@@ -261,6 +261,24 @@ test('model import and export', { timeout: 60_000 }, async () => {
   assert.equal(await page.getAttribute('#model-message', 'data-kind'), 'error');
   assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 2));
 
+  // A threshold of -10 lies within those scores, but not where the file's own held-out score
+  // histograms put the rates it records, so that edit is caught too.
+  await page.setInputFiles('#model-import-file', {
+    name: 'lowered.inkprint',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(
+      editDescription(bytesOfDefault, (description) => {
+        description.fusion.threshold = -10;
+      }),
+    ),
+  });
+  await page.waitForFunction(() => document.getElementById('model-message').textContent.includes('lowered.inkprint'));
+  assert.match(
+    await page.textContent('#model-message'),
+    /^Import failed: \u2068lowered\.inkprint\u2069: the model file records 8\.0 % as the share of genuine signatures rejected at its threshold .* the file was changed after training\./,
+  );
+  assert.equal(await page.getAttribute('#model-list', 'data-count'), String(before + 2));
+
   // Held-out rates edited by hand cannot be distinguished from measured ones, so the footer of a
   // model that did not come with the page states where its rates come from. The default model's
   // footer does not.

@@ -1,0 +1,80 @@
+// The check of the held-out rates a model file records, which the page runs when a model is
+// imported or put to use. The shipped models pass. Files edited by hand fail when a rate is not
+// a rate, or when the threshold or a rate at it no longer fits the recorded score histograms.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+
+import { checkRecordedRates } from '../../web/recorded-rates.js';
+import { editDescription } from '../model-file.mjs';
+import { defaultModelBytes, loadModule, penModelBytes } from './load-module.mjs';
+
+let mod;
+
+before(async () => {
+  mod = await loadModule();
+});
+
+// Returns the message of checkRecordedRates() for the model file `bytes`, or '' when it passes.
+function problemOf(bytes) {
+  const model = new mod.Model(bytes);
+  try {
+    checkRecordedRates(model);
+    return '';
+  } catch (error) {
+    return error.message;
+  } finally {
+    model.delete();
+  }
+}
+
+// Returns the message for the default model file with its description changed by `edit`.
+const problemAfter = (edit) => problemOf(editDescription(defaultModelBytes(), edit));
+
+test('shipped models pass', () => {
+  assert.equal(problemOf(defaultModelBytes()), '');
+  assert.equal(problemOf(penModelBytes()), '');
+  // Rewriting the description without a change keeps it passing.
+  assert.equal(problemAfter(() => {}), '');
+});
+
+test('rates that are not rates fail', () => {
+  const cases = [
+    [(d) => (d.heldOut.skilledEer = -5), /"heldOut\.skilledEer" as -5, which is not a rate from 0 to 1/],
+    [(d) => (d.heldOut.randomEer = 'abc'), /"heldOut\.randomEer" as "abc", which is not a rate/],
+    [(d) => (d.heldOutFused.frr = 1.5), /"heldOutFused\.frr" as 1\.5/],
+    [(d) => (d.heldOutFused = [1, 2]), /held-out results "heldOutFused" are \[1,2\], not a list of rates/],
+  ];
+  for (const [edit, expected] of cases) {
+    const message = problemAfter(edit);
+    assert.match(message, expected);
+    assert.match(message, /the file was changed after training\. Use the model file as it was written, or train a new model$/);
+  }
+});
+
+test('edited fused threshold fails', () => {
+  // -10 is within the scores the fused model can give, so only the histograms reveal it: every
+  // held-out genuine signature lies above it, yet the file records that 8 % of them were rejected.
+  assert.match(
+    problemAfter((d) => (d.fusion.threshold = -10)),
+    /records 8\.0 % as the share of genuine signatures rejected at its threshold \(heldOutFused\.frr\), but at that threshold, -10\.0000, the score histogram .* gives 0\.0 %/,
+  );
+  assert.match(problemAfter((d) => (d.fusion.threshold += 1)), /heldOutFused\.frr.* gives [\d.]+ % to [\d.]+ %/);
+});
+
+test('edited rates at the threshold fail', () => {
+  assert.match(problemAfter((d) => (d.heldOutFused.frr = 0)), /records 0\.0 % as the share of genuine signatures rejected/);
+  assert.match(
+    problemAfter((d) => (d.heldOut.farSkilled = 0.9)),
+    /records 90\.0 % as the share of skilled forgeries accepted at its threshold \(heldOut\.farSkilled\)/,
+  );
+  // The equal error rate is not measured at the threshold, so the histograms cannot bound it.
+  assert.equal(problemAfter((d) => (d.heldOutFused.skilledEer = 0.001)), '');
+});
+
+test('a model without recorded rates passes', () => {
+  const bare = (d) => {
+    delete d.heldOut;
+    delete d.heldOutFused;
+  };
+  assert.equal(problemAfter(bare), '');
+});

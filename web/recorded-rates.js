@@ -1,0 +1,121 @@
+// A check of the held-out error rates that a model file records, run when a model is imported
+// or put to use. The page shows these rates as the model's accuracy, but it has no held-out
+// writers to measure them again, and a file's checksum detects damage, not edits. Two kinds of
+// edit can be caught: a rate that is not a number from 0 to 1, and a threshold or rate that no
+// longer fits the held-out score histograms the same file records beside them.
+
+// Keys of a held-out result that are rates from 0 to 1.
+const RATE_KEYS = ['skilledEer', 'randomEer', 'farSkilled', 'farRandom', 'frr'];
+
+// The rates measured at the model's threshold, each with the histogram it counts and whether
+// it counts the scores accepted (at or above the threshold) or those rejected (below it).
+const RATES_AT_THRESHOLD = [
+  { key: 'frr', kind: 'genuine', accepted: false, name: 'share of genuine signatures rejected' },
+  { key: 'farSkilled', kind: 'skilled', accepted: true, name: 'share of skilled forgeries accepted' },
+  { key: 'farRandom', kind: 'random', accepted: true, name: 'share of random forgeries accepted' },
+];
+
+const ADVICE = 'the file was changed after training. Use the model file as it was written, or train a new model';
+
+// Returns [least, most]: the lowest and the highest count of scores of `counts` (a histogram from `low` to
+// `high`, whose first and last bins also hold the scores beyond them) that can lie at or above
+// `threshold` when `accepted`, else below it.
+function countBounds(counts, low, high, threshold, accepted) {
+  const width = (high - low) / counts.length;
+  let least = 0;
+  let most = 0;
+  counts.forEach((count, bin) => {
+    const lower = bin === 0 ? -Infinity : low + bin * width;
+    const upper = bin === counts.length - 1 ? Infinity : low + (bin + 1) * width;
+    const surely = accepted ? lower >= threshold : upper <= threshold;
+    const maybe = accepted ? upper > threshold : lower < threshold;
+    least += surely ? count : 0;
+    most += maybe ? count : 0;
+  });
+  return [least, most];
+}
+
+// Returns the held-out score histograms of the model's description, or null when it has none
+// or they are malformed. `which` is "heldOut" for the cosine or "heldOutFused" for the score
+// fused with dynamic time warping.
+export function readScoreHistogram(description, which = 'heldOut') {
+  const histogram = description?.training?.[which]?.scoreHistogram;
+  if (typeof histogram !== 'object' || histogram === null) {
+    return null;
+  }
+  const { low, high, genuine, skilled, random } = histogram;
+  const isCounts = (counts) =>
+    Array.isArray(counts) &&
+    counts.length > 0 &&
+    counts.length === genuine?.length &&
+    counts.every((count) => Number.isInteger(count) && count >= 0);
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
+    return null;
+  }
+  if (![genuine, skilled, random].every(isCounts)) {
+    return null;
+  }
+  return { low, high, genuine, skilled, random };
+}
+
+const percent = (rate) => `${(rate * 100).toFixed(1)} %`;
+
+// Throws Error when a held-out rate recorded in the description of `model` (the module's Model)
+// is not a number from 0 to 1. Also throws when a share of genuine signatures rejected or of
+// forgeries accepted at the model's threshold does not fit the score histogram recorded for the
+// same writers. The network's cosine threshold applies to "heldOut", the fusion's threshold to
+// "heldOutFused".
+export function checkRecordedRates(model) {
+  let description;
+  try {
+    description = JSON.parse(model.describe());
+  } catch {
+    return;
+  }
+  const training = description?.training;
+  if (typeof training !== 'object' || training === null) {
+    return;
+  }
+  const thresholds = { heldOut: model.threshold(), heldOutFused: training.fusion?.threshold };
+  for (const which of ['heldOut', 'heldOutFused']) {
+    const result = training[which];
+    if (result === undefined) {
+      continue;
+    }
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+      throw new Error(`the model file's held-out results "${which}" are ${JSON.stringify(result)}, not a list of rates: ${ADVICE}`);
+    }
+    for (const key of RATE_KEYS) {
+      const value = result[key];
+      if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
+        throw new Error(
+          `the model file records the held-out rate "${which}.${key}" as ${JSON.stringify(value)}, which is not a ` +
+            `rate from 0 to 1: ${ADVICE}`,
+        );
+      }
+    }
+    const histogram = readScoreHistogram(description, which);
+    const threshold = thresholds[which];
+    if (histogram === null || !Number.isFinite(threshold)) {
+      continue;
+    }
+    for (const { key, kind, accepted, name } of RATES_AT_THRESHOLD) {
+      const counts = histogram[kind];
+      const total = counts.reduce((sum, count) => sum + count, 0);
+      if (result[key] === undefined || total === 0) {
+        continue;
+      }
+      const [least, most] = countBounds(counts, histogram.low, histogram.high, threshold, accepted);
+      // Half a score of slack, because the file writes each rate rounded.
+      const recorded = result[key] * total;
+      if (recorded < least - 0.5 || recorded > most + 0.5) {
+        const range = least === most ? percent(least / total) : `${percent(least / total)} to ${percent(most / total)}`;
+        throw new Error(
+          `the model file records ${percent(result[key])} as the ${name} at its threshold (${which}.${key}), but at ` +
+            `that threshold, ${threshold.toFixed(4)}, the score histogram it records for the same writers gives ${range}: ` +
+            `the threshold or the rate does not fit, so ${ADVICE}`,
+        );
+      }
+    }
+  }
+}
