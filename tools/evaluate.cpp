@@ -25,6 +25,7 @@ namespace {
 
 struct Options {
     std::filesystem::path data;
+    bool data_from_option = false;  // true when --data named the folder, which a missing folder's advice mentions
     std::filesystem::path output;  // folder for det.csv, det.svg, scores.csv
     std::vector<std::string> methods = {"tdnn"};
     inkprint::DistanceNormalisation dtw_normalisation = inkprint::DistanceNormalisation::Calibrated;
@@ -97,8 +98,8 @@ void print_usage() {
                  "                     validate) and test on every user of --task\n"
                  "  --also-train-on-task N  with folds, every fold also trains on all 40 users of the other\n"
                  "                     task N, as the default model trains on both tasks\n"
-                 "  --trials N         protocol trials per user (default 10)\n"
-                 "  --enrol N          enrolment signatures per trial, drawn from S1-S10 (default 5)\n"
+                 "  --trials N         protocol trials per user, 1 to 1000 (default 10)\n"
+                 "  --enrol N          enrolment signatures per trial, 1 to 10, drawn from S1-S10 (default 5)\n"
                  "  --out DIR          folder for det.csv, det.svg and scores.csv, one subfolder per method when\n"
                  "                     there are several (default build/evaluation/METHOD-taskN)\n"
               << inkprint::tools::kExperimentOptionsHelp;
@@ -152,29 +153,34 @@ Options parse_options(int argc, char** argv) {
     Options options;
     options.data = inkprint::tools::default_data_folder();
     auto handle = [&](const std::string& name, const std::string& value) {
-        auto whole = [&] { return inkprint::tools::parse_whole(name, value, 0, 1000); };
-        if (name == "--data") options.data = value;
+        auto whole = [&](int minimum, int maximum) {
+            return inkprint::tools::parse_whole(name, value, minimum, maximum);
+        };
+        if (name == "--data") {
+            options.data = value;
+            options.data_from_option = true;
+        }
         else if (name == "--out") options.output = value;
         else if (name == "--method") options.methods = parse_methods(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
         else if (name == "--dtw-sequence") options.dtw_sequence = inkprint::parse_dtw_sequence(value);
         else if (name == "--calibrate-on") options.calibrate_on_validation = inkprint::tools::parse_calibrate_on(value);
         else if (name == "--threshold-on") options.threshold_on_training = inkprint::tools::parse_threshold_on(value);
-        else if (name == "--task") options.task = whole();
-        else if (name == "--train-task") options.train_task = whole();
-        else if (name == "--also-train-on-task") options.extra_task = whole();
-        else if (name == "--folds") options.folds = whole();
-        else if (name == "--validation") options.validation_count = whole();
-        else if (name == "--trials") options.protocol.trials = whole();
-        else if (name == "--enrol") options.protocol.enrolment_count = whole();
+        else if (name == "--task") options.task = whole(1, 2);
+        else if (name == "--train-task") options.train_task = whole(1, 2);
+        else if (name == "--also-train-on-task") options.extra_task = whole(1, 2);
+        else if (name == "--folds") options.folds = whole(2, 40);
+        else if (name == "--validation") options.validation_count = whole(1, 38);
+        else if (name == "--trials") options.protocol.trials = whole(1, 1000);
+        // The protocol enrols with some of the genuine signatures S1-S10.
+        else if (name == "--enrol") options.protocol.enrolment_count = whole(1, 10);
         else return false;
         return true;
     };
-    inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
-    for (int task : {options.task, options.train_task, options.extra_task}) {
-        if (task != 0 && task != 1 && task != 2) throw inkprint::Error("tasks are 1 or 2, got " + std::to_string(task));
-    }
-    if (options.task == 0) throw inkprint::Error("--task must be 1 or 2");
+    const std::vector<std::string> names = {"--data", "--out", "--method", "--dtw-normalisation", "--dtw-sequence",
+                                            "--calibrate-on", "--threshold-on", "--task", "--train-task",
+                                            "--also-train-on-task", "--folds", "--validation", "--trials", "--enrol"};
+    inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, names, handle);
     if (options.extra_task != 0 && options.train_task != 0) {
         throw inkprint::Error("--also-train-on-task adds users to the folds, and --train-task replaces the folds: "
                               "pass one of them");
@@ -188,6 +194,11 @@ Options parse_options(int argc, char** argv) {
                               "them: add --calibrate-on training,validation");
     }
     inkprint::tools::validate_experiment(options.experiment);
+    std::vector<int> tasks = {options.task};
+    for (int task : {options.train_task, options.extra_task}) {
+        if (task != 0) tasks.push_back(task);
+    }
+    inkprint::tools::check_data_folder(options.data, tasks, options.data_from_option);
     return options;
 }
 
@@ -251,6 +262,10 @@ void write_outputs(const std::filesystem::path& folder, const std::vector<inkpri
                    const std::string& title) {
     std::filesystem::create_directories(folder);
     std::ofstream scores_file(folder / "scores.csv");
+    if (!scores_file) {
+        throw inkprint::Error("cannot write " + (folder / "scores.csv").string() +
+                              ": check that the folder is writable, or pass another --out");
+    }
     scores_file << "task,user,kind,score\n";
     for (const auto& writer : all_scores) {
         for (double s : writer.genuine) scores_file << writer.task << "," << writer.user << ",genuine," << s << "\n";
@@ -275,6 +290,10 @@ void write_outputs(const std::filesystem::path& folder, const std::vector<inkpri
 
 int run(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
+    // The output folders are made now, so that an unusable --out stops the run before its work.
+    for (const std::string& method : options.methods) {
+        inkprint::tools::prepare_output_folder(output_folder(options, method));
+    }
     const auto writers = inkprint::read_svc2004_writers(options.data, options.task);
     const std::string pressure_fix = "test and train on --task 2, or pass --dtw-sequence dynamics-template to leave pressure out";
     inkprint::tools::require_pressure(options.dtw_sequence, writers, pressure_fix);
@@ -498,6 +517,10 @@ int main(int argc, char** argv) {
         return run(argc, argv);
     } catch (const inkprint::Error& error) {
         std::cerr << "inkprint-evaluate: " << error.what() << "\n";
+        return 1;
+    } catch (const std::exception& error) {
+        // A failure the tool did not foresee, such as a full disk or too little memory.
+        std::cerr << "inkprint-evaluate: stopped by an unexpected error: " << error.what() << "\n";
         return 1;
     }
 }

@@ -1,7 +1,11 @@
 #include "experiment_options.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "inkprint/error.hpp"
 #include "inkprint/svc2004.hpp"
@@ -24,14 +28,15 @@ const char* const kExperimentOptionsHelp =
     "  --pairs N          pairs per epoch (default 4096)\n"
     "  --batch N          pairs per optimiser step (default 32)\n"
     "  --optimizer NAME   adam or sgd (default adam)\n"
-    "  --learning-rate X  step size (default 0.001)\n"
-    "  --momentum X       SGD momentum (default 0.9)\n"
+    "  --learning-rate X  step size, from 1e-06 to 1 (default 0.001)\n"
+    "  --momentum X       SGD momentum, from 0 to below 1 (default 0.9)\n"
     "  --weight-decay X   decoupled weight decay per step, times the learning rate (default 0)\n"
     "  --clip-norm X      clip the batch gradient to this L2 norm, 0 for none (default 0)\n"
     "  --schedule NAME    learning-rate schedule: constant, step or cosine (default constant)\n"
     "  --loss NAME        squared (to the targets), difference or margin (default squared)\n"
-    "  --genuine-target X cosine target of genuine pairs (default 1)\n"
-    "  --forgery-target X cosine target of forgery pairs (default -0.9)\n"
+    "  --genuine-target X cosine target of genuine pairs, from -1 to 1 (default 1)\n"
+    "  --forgery-target X cosine target of forgery pairs, from -1 to below the genuine target\n"
+    "                     (default -0.9)\n"
     "  --margin X         cosine-distance margin of the margin loss (default 1)\n"
     "  --genuine-share X  share of genuine/genuine pairs (default 0.5)\n"
     "  --skilled-share X  share of genuine/skilled-forgery pairs; the rest are random forgeries\n"
@@ -40,18 +45,44 @@ const char* const kExperimentOptionsHelp =
     "  --threads N        threads that share each batch, 0 for one per core (default 0); results\n"
     "                     differ slightly between thread counts, through float rounding\n";
 
+namespace {
+
+// Formats a bound of an option for a message: 0.001 rather than 0.001000.
+std::string format_bound(double bound) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", bound);
+    return buffer;
+}
+
+}  // namespace
+
 double parse_number(const std::string& name, const std::string& value) {
+    // strtod also reads hexadecimal numbers and skips leading spaces, which no option means.
+    const bool hexadecimal = value.find_first_of("xX") != std::string::npos;
     char* end = nullptr;
     const double parsed = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || !std::isfinite(parsed)) {
+    if (value.empty() || std::isspace(static_cast<unsigned char>(value[0])) || hexadecimal || *end != '\0' ||
+        !std::isfinite(parsed)) {
         throw Error("option " + name + " needs a finite number, got '" + value + "'");
     }
     return parsed;
 }
 
-int parse_whole(const std::string& name, const std::string& value, int minimum, int maximum) {
+double parse_number(const std::string& name, const std::string& value, double minimum, double maximum) {
     const double parsed = parse_number(name, value);
-    if (parsed != std::floor(parsed) || parsed < minimum || parsed > maximum) {
+    if (parsed < minimum || parsed > maximum) {
+        throw Error("option " + name + " needs a number from " + format_bound(minimum) + " to " +
+                    format_bound(maximum) + ", got '" + value + "'");
+    }
+    return parsed;
+}
+
+int parse_whole(const std::string& name, const std::string& value, int minimum, int maximum) {
+    // Only decimal digits: no sign, point, exponent or hexadecimal prefix.
+    const bool digits = !value.empty() && value.size() <= 10 &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const long long parsed = digits ? std::stoll(value) : 0;
+    if (!digits || parsed < minimum || parsed > maximum) {
         throw Error("option " + name + " needs a whole number from " + std::to_string(minimum) + " to " +
                     std::to_string(maximum) + ", got '" + value + "'");
     }
@@ -78,11 +109,15 @@ void validate_experiment(const ExperimentConfig& config) {
         throw Error("--pairs (" + std::to_string(training.pairs_per_epoch) + ") must be at least --batch (" +
                     std::to_string(training.batch_size) + ")");
     }
-    if (!(training.genuine_share >= 0 && training.skilled_share >= 0 &&
-          training.genuine_share + training.skilled_share <= 1)) {
-        throw Error("--genuine-share and --skilled-share must be between 0 and 1 and sum to at most 1");
+    if (!(training.genuine_share + training.skilled_share <= 1)) {
+        throw Error("--genuine-share " + format_bound(training.genuine_share) + " and --skilled-share " +
+                    format_bound(training.skilled_share) + " sum to more than 1: lower one of them");
     }
-    if (!(training.loss.margin > 0)) throw Error("--margin must be positive");
+    if (!(training.loss.forgery_target < training.loss.genuine_target)) {
+        throw Error("--forgery-target " + format_bound(training.loss.forgery_target) +
+                    " must be below --genuine-target " + format_bound(training.loss.genuine_target) +
+                    ", or training cannot tell forgeries from genuine signatures: lower --forgery-target");
+    }
     // The optimiser's constructor checks its own settings.
     Optimizer(1, training.optimizer);
 }
@@ -112,6 +147,14 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
     TrainingConfig& training = config.training;
     auto number = [&] { return parse_number(name, value); };
     auto whole = [&] { return parse_whole(name, value, 0, 1000000000); };
+    auto non_negative = [&] {
+        const double parsed = number();
+        if (!(parsed >= 0)) throw Error("option " + name + " needs a number of 0 or more, got '" + value + "'");
+        return parsed;
+    };
+    // The targets are cosines, which lie from -1 to 1.
+    auto cosine = [&] { return parse_number(name, value, -1, 1); };
+    auto share = [&] { return parse_number(name, value, 0, 1); };
     if (name == "--preset") {
         apply_preset(value, config);
     } else if (name == "--layers") {
@@ -132,13 +175,18 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
         else if (value == "sgd") training.optimizer.kind = OptimizerKind::Sgd;
         else throw Error("--optimizer takes adam or sgd, got '" + value + "'");
     } else if (name == "--learning-rate") {
-        training.optimizer.learning_rate = number();
+        training.optimizer.learning_rate = parse_number(name, value, kMinLearningRate, kMaxLearningRate);
     } else if (name == "--momentum") {
-        training.optimizer.momentum = number();
+        // A momentum of 1 or more would let the velocity grow without end.
+        const double momentum = number();
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw Error("option --momentum needs a number from 0 to below 1, got '" + value + "'");
+        }
+        training.optimizer.momentum = momentum;
     } else if (name == "--weight-decay") {
-        training.optimizer.weight_decay = number();
+        training.optimizer.weight_decay = non_negative();
     } else if (name == "--clip-norm") {
-        training.optimizer.clip_norm = number();
+        training.optimizer.clip_norm = non_negative();
     } else if (name == "--schedule") {
         if (value == "constant") training.optimizer.schedule = Schedule::Constant;
         else if (value == "step") training.optimizer.schedule = Schedule::Step;
@@ -150,15 +198,17 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
         else if (value == "margin") training.loss.kind = LossKind::Margin;
         else throw Error("--loss takes squared, difference or margin, got '" + value + "'");
     } else if (name == "--genuine-target") {
-        training.loss.genuine_target = number();
+        training.loss.genuine_target = cosine();
     } else if (name == "--forgery-target") {
-        training.loss.forgery_target = number();
+        training.loss.forgery_target = cosine();
     } else if (name == "--margin") {
-        training.loss.margin = number();
+        const double margin = number();
+        if (!(margin > 0)) throw Error("option --margin needs a positive number, got '" + value + "'");
+        training.loss.margin = margin;
     } else if (name == "--genuine-share") {
-        training.genuine_share = number();
+        training.genuine_share = share();
     } else if (name == "--skilled-share") {
-        training.skilled_share = number();
+        training.skilled_share = share();
     } else if (name == "--threads") {
         training.threads = parse_whole(name, value, 0, 256);
     } else if (name == "--seed") {
@@ -169,25 +219,52 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
     return true;
 }
 
+namespace {
+
+// Names of the options that apply_experiment_option() reads, and of the --last-epoch flag.
+const std::vector<std::string> kExperimentOptionNames = {
+    "--preset", "--layers", "--augment", "--epochs", "--last-epoch", "--pairs", "--batch", "--optimizer",
+    "--learning-rate", "--momentum", "--weight-decay", "--clip-norm", "--schedule", "--loss",
+    "--genuine-target", "--forgery-target", "--margin", "--genuine-share", "--skilled-share", "--seed",
+    "--threads"};
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
 void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*print_usage)(),
+                        const std::vector<std::string>& tool_options,
                         const std::function<bool(const std::string& name, const std::string& value)>& handle) {
     // The commands train on every core unless --threads sets another count. The core's default
     // stays at one thread.
     config.training.threads = 0;
+    auto known = [&](const std::string& name) {
+        return contains(kExperimentOptionNames, name) || contains(tool_options, name);
+    };
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         if (name == "--help" || name == "-h") {
             print_usage();
             std::exit(0);
         }
+        if (name.rfind("--", 0) != 0) {
+            throw Error("'" + name + "' is not an option: options start with --, and each takes one value; "
+                        "see --help");
+        }
+        if (!known(name)) throw Error("unknown option " + name + "; see --help for the options");
         if (name == "--last-epoch") {
             config.keep_best_epoch = false;
             continue;
         }
         if (i + 1 >= argc) throw Error("option " + name + " needs a value; see --help");
         const std::string value = argv[++i];
+        if (known(value)) {
+            throw Error("option " + name + " needs a value, but " + value + " follows it; see --help");
+        }
         if (!apply_experiment_option(name, value, config) && !handle(name, value)) {
-            throw Error("unknown option " + name + "; see --help");
+            throw Error("unknown option " + name + "; see --help for the options");
         }
     }
 }
@@ -207,6 +284,40 @@ void require_pressure(DtwSequence sequence, const std::vector<WriterSignatures>&
             }
         }
     }
+}
+
+void check_data_folder(const std::filesystem::path& folder, const std::vector<int>& tasks, bool from_option) {
+    for (int task : tasks) {
+        const std::filesystem::path task_folder = folder / ("Task" + std::to_string(task));
+        std::error_code error;
+        if (std::filesystem::is_directory(task_folder, error)) continue;
+        std::string advice;
+        if (from_option) {
+            advice = "pass --data the folder that holds Task1/ and Task2/";
+        } else if (const char* configured = std::getenv("INKPRINT_SVC2004_DIR"); configured && *configured) {
+            advice = "set INKPRINT_SVC2004_DIR to the folder that holds Task1/ and Task2/, or pass --data";
+        } else {
+            advice = "place the SVC2004 Task1 and Task2 folders there, set INKPRINT_SVC2004_DIR to the folder "
+                     "that holds them, or pass --data";
+        }
+        throw Error("SVC2004 folder " + task_folder.string() + " not found: " + advice);
+    }
+}
+
+void prepare_output_folder(const std::filesystem::path& folder) {
+    const std::string fix = "pass --out a folder that can be created and written";
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error || !std::filesystem::is_directory(folder)) {
+        const std::string reason = error ? error.message() : "a file of that name exists";
+        throw Error("cannot create the output folder " + folder.string() + " (" + reason + "): " + fix);
+    }
+    // A file written and removed now shows whether the results can be written at the end.
+    const std::filesystem::path probe = folder / ".inkprint-write-check";
+    if (!std::ofstream(probe)) {
+        throw Error("cannot write in the output folder " + folder.string() + ": " + fix);
+    }
+    std::filesystem::remove(probe, error);
 }
 
 std::filesystem::path default_data_folder() {

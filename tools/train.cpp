@@ -24,6 +24,7 @@ namespace {
 
 struct Options {
     std::filesystem::path data;
+    bool data_from_option = false;  // true when --data named the folder, which a missing folder's advice mentions
     std::filesystem::path output;  // required, so that a trial run never replaces the page's model
     std::vector<int> tasks = {1, 2};
     int first_validation_user = 26;  // users below this train the network
@@ -84,7 +85,10 @@ Options parse_options(int argc, char** argv) {
     Options options;
     options.data = inkprint::tools::default_data_folder();
     auto handle = [&](const std::string& name, const std::string& value) {
-        if (name == "--data") options.data = value;
+        if (name == "--data") {
+            options.data = value;
+            options.data_from_option = true;
+        }
         else if (name == "--out") options.output = value;
         else if (name == "--tasks") options.tasks = parse_tasks(value);
         else if (name == "--dtw-normalisation") options.dtw_normalisation = inkprint::parse_distance_normalisation(value);
@@ -108,7 +112,10 @@ Options parse_options(int argc, char** argv) {
         else return false;
         return true;
     };
-    inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, handle);
+    const std::vector<std::string> names = {"--data", "--out", "--tasks", "--dtw-normalisation", "--dtw-sequence",
+                                            "--fusion", "--calibrate-on", "--threshold-on", "--validation-from",
+                                            "--held-out-from"};
+    inkprint::tools::parse_command_line(argc, argv, options.experiment, print_usage, names, handle);
     if (!(2 <= options.first_validation_user && options.first_validation_user < options.first_held_out_user &&
           options.first_held_out_user <= 40)) {
         throw inkprint::Error("user split must satisfy 2 <= --validation-from < --held-out-from <= 40, got "
@@ -138,6 +145,7 @@ Options parse_options(int argc, char** argv) {
     }
     inkprint::tools::validate_experiment(options.experiment);
     inkprint::check_writable(options.output);
+    inkprint::tools::check_data_folder(options.data, options.tasks, options.data_from_option);
     return options;
 }
 
@@ -163,6 +171,23 @@ std::string json_counts(const std::vector<double>& scores, double low = kHistogr
         out += (out.size() > 1 ? "," : "") + std::to_string(count);
     }
     return out + "]";
+}
+
+// Validation EER at or above which a trained model is no better than chance and is not written.
+constexpr double kChanceEer = 0.5;
+
+// Returns the message for a model with validation EER `eer` that was not written, with the
+// settings to change.
+std::string chance_level_message(double eer, const Options& options) {
+    const inkprint::TrainingConfig& training = options.experiment.training;
+    std::ostringstream message;
+    message << "the trained model was not written to " << options.output.string() << ": its validation EER is "
+            << percent(eer) << ", no better than chance. Train again with ";
+    if (training.optimizer.learning_rate > inkprint::tools::kMinLearningRate) {
+        message << "a lower --learning-rate than " << training.optimizer.learning_rate << ", ";
+    }
+    message << "more --epochs than " << training.epochs << " or more --pairs than " << training.pairs_per_epoch;
+    return message.str();
 }
 
 int run(int argc, char** argv) {
@@ -199,6 +224,10 @@ int run(int argc, char** argv) {
         });
     inkprint::Model& model = result.model;
     std::cout << "keeping epoch " << result.best_epoch << "\n";
+    // Like the page, keep no model that is no better than chance on its validation users.
+    if (result.validation_eer >= kChanceEer) {
+        throw inkprint::Error(chance_level_message(result.validation_eer, options));
+    }
 
     const auto trained = inkprint::score_fixed_split(model, train_users);
     std::cout << "training users (" << train_users.size() << "): skilled-forgery EER "
@@ -333,6 +362,10 @@ int main(int argc, char** argv) {
         return run(argc, argv);
     } catch (const inkprint::Error& error) {
         std::cerr << "inkprint-train: " << error.what() << "\n";
+        return 1;
+    } catch (const std::exception& error) {
+        // A failure the tool did not foresee, such as a full disk or too little memory.
+        std::cerr << "inkprint-train: stopped by an unexpected error: " << error.what() << "\n";
         return 1;
     }
 }
