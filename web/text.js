@@ -204,15 +204,27 @@ function nameProblem(name, wording) {
   if (control !== null) {
     return `${subject} contains the control character ${control}, which cannot be seen: ${retype}.`;
   }
+  // Half of a UTF-16 pair, as a cut-off paste can leave, is drawn as the replacement mark, and
+  // text passed on through UTF-8 often arrives with that mark itself in its place.
+  const broken = /[\p{Cs}\ufffd]/u.exec(name);
+  if (broken !== null) {
+    const description =
+      broken[0] === '\ufffd'
+        ? 'the replacement mark for a character that could not be read'
+        : 'half of a character, which shows as a replacement mark';
+    return `${subject} contains ${codePoint(broken[0])}, ${description}: ${retype}.`;
+  }
   const invisible = invisibleCharactersIn(name);
   if (invisible !== null) {
     return `${subject} has no visible character (${invisible}): ${empty}.`;
   }
   const hidden = hiddenCharactersIn(name);
   if (hidden !== null) {
+    const several = hidden.includes(',');
+    const advice = several ? retype.replace('without it', 'without them') : retype;
     return (
-      `${subject} contains ${hidden}, which shows as nothing or as a space in that place, so the ` +
-      `name would look like another: ${retype}.`
+      `${subject} contains ${hidden}, which ${several ? 'show' : 'shows'} as nothing or as a space in that place, ` +
+      `so the name would look like another: ${advice}.`
     );
   }
   const run = whiteSpaceRunIn(name);

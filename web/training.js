@@ -1225,6 +1225,14 @@ async function showModels(selectedId = elements.modelList.value) {
   elements.modelActive.textContent = `Active model: ${active.textContent}.`;
   elements.modelActive.dataset.activeId = active.value;
   elements.modelList.dataset.count = String(records.length);
+  updateDeleteButton();
+}
+
+// Disables Delete while a model that comes with the page is selected, since it cannot be deleted.
+function updateDeleteButton() {
+  const builtIn = BUILT_IN_MODELS.has(elements.modelList.value);
+  elements.modelDelete.disabled = builtIn;
+  elements.modelDelete.title = builtIn ? 'The models that come with the page cannot be deleted.' : '';
 }
 
 function selectedModelId() {
@@ -1604,6 +1612,7 @@ export async function setupTraining(options) {
   elements.modelDelete.addEventListener('click', () => queueModelChange(handleDelete));
   elements.modelImport.addEventListener('click', () => elements.modelImportFile.click());
   elements.modelImportFile.addEventListener('change', handleImport);
+  elements.modelList.addEventListener('change', updateDeleteButton);
   elements.modelUse.disabled = false;
   elements.modelImport.disabled = false;
 

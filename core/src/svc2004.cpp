@@ -133,7 +133,15 @@ Signature parse_svc2004(std::string_view text, const std::string& source) {
                         std::to_string(declared) + " declared points: the point count is wrong");
         }
     }
-    signature.has_pressure = columns == 7;
+    // A tablet without a pressure sensor writes one value, often 0, on every line. A real sensor
+    // practically never keeps one reading over a whole signature, so such a file counts as
+    // having no pressure, as the page's pad treats a pen that reports a constant placeholder.
+    bool pressure_varies = false;
+    const double first_pressure = signature.strokes.front().points.front().pressure;
+    for (const Stroke& stroke : signature.strokes) {
+        for (const Point& point : stroke.points) pressure_varies = pressure_varies || point.pressure != first_pressure;
+    }
+    signature.has_pressure = columns == 7 && pressure_varies;
     return signature;
 }
 

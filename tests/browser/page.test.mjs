@@ -151,6 +151,27 @@ test('look-alike name is rejected', async (t) => {
     assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   }
 
+  // Two such characters are named together, in the plural.
+  await page.fill('#person', 'Ann\u202e\u200bLee');
+  await page.click('#enrol');
+  assert.equal(
+    await textOf(page, '#message'),
+    'The name contains U+202E, U+200B, which show as nothing or as a space in that place, so the name ' +
+      'would look like another: type the name again without them, then try again.',
+  );
+
+  // A character that could not be read, as a broken paste leaves it. Half of a UTF-16 pair
+  // arrives in the field as the replacement mark itself.
+  for (const name of ['Ann\ufffdLee', 'Ann\ud800Lee']) {
+    await page.fill('#person', name);
+    await page.click('#enrol');
+    assert.equal(
+      await textOf(page, '#message'),
+      'The name contains U+FFFD, the replacement mark for a character that could not be read: type the name ' +
+        'again without it, then try again.',
+    );
+  }
+
   // Two white-space characters in a row look like one space.
   for (const [name, codes] of [['Ann  Lee', 'U+0020, U+0020'], ['Ann \u3000Lee', 'U+0020, U+3000']]) {
     await page.fill('#person', name);

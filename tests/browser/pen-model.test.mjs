@@ -144,9 +144,12 @@ test('pen model takes a pen, not a mouse', async (t) => {
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
 
   // The pen model is part of the page, like the default model.
+  // Delete is disabled while it is selected, and its title explains why.
   await page.selectOption('#model-list', 'pen');
-  await page.click('#model-delete');
-  assert.match(await textOf(page, '#model-message'), /The pen model is part of the page and cannot be deleted\./);
+  assert.equal(await page.isDisabled('#model-delete'), true);
+  assert.equal(await page.getAttribute('#model-delete', 'title'), 'The models that come with the page cannot be deleted.');
+  await page.selectOption('#model-list', 'default');
+  assert.equal(await page.isDisabled('#model-delete'), true);
 
   // A pen model that cannot be downloaded leaves the default model in use, and the list names it.
   await page.route('**/models/pen.inkprint', (route) => route.fulfill({ status: 404 }));

@@ -61,6 +61,13 @@ TEST(Svc2004Parse, ScalesTask2Pressure) {
     EXPECT_DOUBLE_EQ(signature.strokes[0].points[1].pressure, 0.0);
 }
 
+// A tablet without a pressure sensor writes the same value on every line.
+TEST(Svc2004Parse, ReadsConstantPressureAsNone) {
+    EXPECT_FALSE(parse_svc2004("3\n1 1 0 1 100 500 0\n2 2 10 1 100 500 0\n3 1 20 1 100 500 0\n").has_pressure);
+    EXPECT_FALSE(parse_svc2004("2\n1 1 0 1 100 500 512\n2 2 10 1 100 500 512\n").has_pressure);
+    EXPECT_TRUE(parse_svc2004("2\n1 1 0 1 100 500 0\n2 2 10 1 100 500 1\n").has_pressure);
+}
+
 TEST(Svc2004Parse, RejectsMalformedText) {
     const struct {
         const char* text;

@@ -31,7 +31,8 @@ inline constexpr double kSvc2004MaxPressure = 1023.0;
 // SVC2004 sets step back by at most 25 ms.
 inline constexpr double kMaxSvc2004StepBackMs = 100.0;
 
-// Parses one file's text. `source` names the file in error messages.
+// Parses one file's text. `source` names the file in error messages. A file of 7 columns whose
+// pressure is the same on every line gives a signature without pressure.
 // Throws Error naming the line on malformed input.
 Signature parse_svc2004(std::string_view text, const std::string& source = "SVC2004 text");
 
