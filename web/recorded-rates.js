@@ -58,13 +58,18 @@ export function readScoreHistogram(description, which = 'heldOut') {
   return { low, high, genuine, skilled, random };
 }
 
+// Held-out equal error rate at or above which a model does no better than chance.
+const CHANCE_EER = 0.5;
+
 const percent = (rate) => `${(rate * 100).toFixed(1)} %`;
 
 // Throws Error when a held-out rate recorded in the description of `model` (the module's Model)
 // is not a number from 0 to 1. Also throws when a share of genuine signatures rejected or of
 // forgeries accepted at the model's threshold does not fit the score histogram recorded for the
 // same writers. The network's cosine threshold applies to "heldOut", the fusion's threshold to
-// "heldOutFused".
+// "heldOutFused". Last, throws when the recorded skilled-forgery EER of the score that decides
+// (the fused one when there is one) is CHANCE_EER or more, which training in the page and the
+// training command do not save either.
 export function checkRecordedRates(model) {
   let description;
   try {
@@ -117,5 +122,14 @@ export function checkRecordedRates(model) {
         );
       }
     }
+  }
+  const decisive = training.heldOutFused !== undefined ? 'heldOutFused' : 'heldOut';
+  const eer = training[decisive]?.skilledEer;
+  if (typeof eer === 'number' && eer >= CHANCE_EER) {
+    throw new Error(
+      `the model file records a skilled-forgery EER of ${percent(eer)} on its held-out writers ` +
+        `(${decisive}.skilledEer), no better than chance, so it tells forgeries from genuine signatures no better than tossing a coin: ` +
+        'train a new model, for example with a lower learning rate or more epochs',
+    );
   }
 }

@@ -71,6 +71,21 @@ test('edited rates at the threshold fail', () => {
   assert.equal(problemAfter((d) => (d.heldOutFused.skilledEer = 0.001)), '');
 });
 
+test('chance-level model fails', () => {
+  // The network alone may be weak when the fused score decides, so only the fused rate counts.
+  assert.equal(problemAfter((d) => (d.heldOut.skilledEer = 0.6)), '');
+  assert.match(
+    problemAfter((d) => (d.heldOutFused.skilledEer = 0.5)),
+    /records a skilled-forgery EER of 50\.0 % on its held-out writers \(heldOutFused\.skilledEer\), no better than chance/,
+  );
+  const networkOnly = (d) => {
+    delete d.heldOutFused;
+    delete d.fusion;
+    d.heldOut.skilledEer = 0.56;
+  };
+  assert.match(problemAfter(networkOnly), /EER of 56\.0 % on its held-out writers \(heldOut\.skilledEer\)/);
+});
+
 test('a model without recorded rates passes', () => {
   const bare = (d) => {
     delete d.heldOut;
