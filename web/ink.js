@@ -16,8 +16,9 @@ export const FORMATS = {
 };
 
 // Returns the format of a file's text from its first character that is not white space (or a
-// byte order mark): '{' for JSON, '<' for InkML and a digit for SVC2004. Returns null for
-// anything else.
+// byte order mark): '{' for JSON, '<' for InkML, and a digit or a sign for SVC2004, whose first
+// line is a number, so that a wrong count such as -5 gets the reader's own message. Returns null
+// for anything else.
 export function detectFormat(text) {
   const first = /[^\s\uFEFF]/.exec(text)?.[0];
   if (first === '{') {
@@ -26,7 +27,7 @@ export function detectFormat(text) {
   if (first === '<') {
     return 'inkml';
   }
-  if (first !== undefined && first >= '0' && first <= '9') {
+  if (first !== undefined && /[0-9+-]/.test(first)) {
     return 'svc2004';
   }
   return null;

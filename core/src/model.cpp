@@ -218,6 +218,10 @@ Model parse_fields(std::span<const std::uint8_t> bytes, Reader& in) {
 }  // namespace
 
 Model parse_model(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty()) {
+        throw Error("the model file is empty (0 bytes), probably cut off while it was saved or copied; export or "
+                    "download the model again");
+    }
     if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
         throw Error("not an Inkprint model file: it does not start with \"INKPRINT\"; choose a .inkprint file");
     }

@@ -120,6 +120,16 @@ test('malformed file changes nothing', async (t) => {
   await importFile(page, notSignature);
   assert.match(await textOf(page, '#message'), /^Import failed: \u2068notes\.txt\u2069 is not a signature file/);
   assert.equal(await exportPad(page, 'json'), exportBefore, 'the pad is still unchanged');
+
+  // A negative point count is read as SVC2004 text, so the message names the line.
+  const negative = path.join(env.folder, 'negative.txt');
+  await writeFile(negative, '-5\n100 200 0 1\n');
+  await importFile(page, negative);
+  assert.match(
+    await textOf(page, '#message'),
+    /^Import failed: \u2068negative\.txt\u2069: line 1 must hold the number of points, found "-5"/,
+  );
+  assert.equal(await exportPad(page, 'json'), exportBefore, 'the pad is unchanged after it too');
   assertClean(page);
 });
 

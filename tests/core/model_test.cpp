@@ -96,9 +96,12 @@ TEST(ModelFile, RejectsEveryTruncation) {
         ASSERT_FALSE(message.empty()) << "no error at size " << size;
         const bool named = message.find("truncated") != std::string::npos ||
                            message.find("not an Inkprint model file") != std::string::npos ||
+                           message.find("is empty") != std::string::npos ||
                            message.find("corrupted") != std::string::npos;
         EXPECT_TRUE(named) << "size " << size << ": " << message;
     }
+    // A file of no bytes is called empty, not another kind of file.
+    EXPECT_NE(error_of({}).find("the model file is empty (0 bytes)"), std::string::npos) << error_of({});
     // Past the header, a cut-off file is reported as truncated.
     EXPECT_NE(error_of({bytes.begin(), bytes.begin() + 100}).find("truncated"), std::string::npos);
 }
