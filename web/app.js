@@ -718,7 +718,13 @@ async function handleEnrol(event) {
       }
     }
   } catch (error) {
-    showMessage(sentence(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`), 'error');
+    let text = sentence(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`);
+    if (/ times (smaller|larger) than (every|the) enrolment signature/.test(text)) {
+      text +=
+        ' Files keep their own units: if the earlier signatures were imported and this one drawn, or the ' +
+        'reverse, enrol this one under another name.';
+    }
+    showMessage(text, 'error');
     return;
   }
 

@@ -17,9 +17,9 @@ const RATES_AT_THRESHOLD = [
 
 const ADVICE = 'the file was changed after training. Use the model file as it was written, or train a new model';
 
-// Returns [least, most]: the lowest and the highest count of scores of `counts` (a histogram from `low` to
-// `high`, whose first and last bins also hold the scores beyond them) that can lie at or above
-// `threshold` when `accepted`, else below it.
+// Returns [least, most]: the lowest and the highest number of scores of `counts` that can lie at
+// or above `threshold` when `accepted`, else below it. `counts` is a histogram from `low` to
+// `high` whose first and last bins also hold the scores beyond them.
 function countBounds(counts, low, high, threshold, accepted) {
   const width = (high - low) / counts.length;
   let least = 0;
@@ -58,6 +58,10 @@ export function readScoreHistogram(description, which = 'heldOut') {
   return { low, high, genuine, skilled, random };
 }
 
+// Minimum number of bins of a recorded score histogram that the rates at the threshold are
+// checked against. The training command writes 40.
+const MIN_HISTOGRAM_BINS = 10;
+
 // Held-out equal error rate at or above which a model does no better than chance.
 const CHANCE_EER = 0.5;
 
@@ -81,7 +85,16 @@ export function checkRecordedRates(model) {
   if (typeof training !== 'object' || training === null) {
     return;
   }
+  // The training command records the fused score's held-out results with every fusion, and
+  // without them a fusion edited by hand could not be caught.
+  if (training.fusion !== undefined && training.heldOutFused === undefined) {
+    throw new Error(
+      'the model file has fusion parameters but no held-out results of the fused score (heldOutFused) to ' +
+        `check them against: ${ADVICE}`,
+    );
+  }
   const thresholds = { heldOut: model.threshold(), heldOutFused: training.fusion?.threshold };
+
   for (const which of ['heldOut', 'heldOutFused']) {
     const result = training[which];
     if (result === undefined) {
@@ -99,8 +112,20 @@ export function checkRecordedRates(model) {
         );
       }
     }
+
     const histogram = readScoreHistogram(description, which);
     const threshold = thresholds[which];
+    const atThreshold = RATES_AT_THRESHOLD.filter(({ key }) => result[key] !== undefined).map(({ key }) => key);
+    // Without fine histograms beside them, a threshold edited by hand could not be caught.
+    if (atThreshold.length > 0 && (histogram === null || histogram.genuine.length < MIN_HISTOGRAM_BINS)) {
+      const bins = histogram?.genuine.length;
+      const found = histogram === null ? 'none that can be read' : `${bins} ${bins === 1 ? 'bin' : 'bins'}`;
+      throw new Error(
+        `the model file records rates at its threshold (${which}.${atThreshold[0]}) but its score histogram ` +
+          `(${which}.scoreHistogram) has ${found}, fewer than the ${MIN_HISTOGRAM_BINS} bins needed to check ` +
+          `them: ${ADVICE}`,
+      );
+    }
     if (histogram === null || !Number.isFinite(threshold)) {
       continue;
     }
@@ -123,6 +148,7 @@ export function checkRecordedRates(model) {
       }
     }
   }
+
   const decisive = training.heldOutFused !== undefined ? 'heldOutFused' : 'heldOut';
   const eer = training[decisive]?.skilledEer;
   if (typeof eer === 'number' && eer >= CHANCE_EER) {

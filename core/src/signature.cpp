@@ -250,22 +250,28 @@ double signature_size(const Signature& signature) {
 
 void check_enrolment_size(const Signature& signature, const std::vector<Signature>& enrolled) {
     if (enrolled.empty()) return;
-    std::vector<double> sizes;
-    sizes.reserve(enrolled.size());
-    for (const Signature& other : enrolled) sizes.push_back(signature_size(other));
-    std::sort(sizes.begin(), sizes.end());
-    const std::size_t middle = sizes.size() / 2;
-    const double median = sizes.size() % 2 == 1 ? sizes[middle] : (sizes[middle - 1] + sizes[middle]) / 2;
+    // The enrolled signature closest in size, by ratio: a person who enrols both files and
+    // drawings has signatures in two units, and the candidate is compared with its own kind.
     const double size = signature_size(signature);
-    const bool smaller = size * kMaxEnrolmentSizeRatio < median;
-    if (!smaller && size <= median * kMaxEnrolmentSizeRatio) return;
+    double closest = signature_size(enrolled.front());
+    const auto distance = [size](double other) {
+        if (size <= 0 || other <= 0) return std::numeric_limits<double>::infinity();
+        return std::abs(std::log(size / other));
+    };
+    for (const Signature& other : enrolled) {
+        const double other_size = signature_size(other);
+        if (distance(other_size) < distance(closest)) closest = other_size;
+    }
+    const bool smaller = size * kMaxEnrolmentSizeRatio < closest;
+    if (!smaller && size <= closest * kMaxEnrolmentSizeRatio) return;
 
-    const std::string others = enrolled.size() == 1 ? "the enrolment signature so far" : "the enrolment signatures so far";
-    std::string ratio = one_decimal(size / median);
-    if (smaller) ratio = size > 0 ? one_decimal(median / size) : "infinitely many";
-    const std::string theirs = enrolled.size() == 1 ? "its" : "the middle of theirs";
+    const std::string others = enrolled.size() == 1 ? "the enrolment signature so far"
+                                                    : "every enrolment signature so far";
+    std::string ratio = one_decimal(size / closest);
+    if (smaller) ratio = size > 0 ? one_decimal(closest / size) : "infinitely many";
+    const std::string theirs = enrolled.size() == 1 ? "its" : "the closest in size";
     throw Error("this signature is " + ratio + " times " + (smaller ? "smaller" : "larger") + " than " + others +
-                " (the diagonal of its bounding box is " + three_digits(size) + " against " + three_digits(median) +
+                " (the diagonal of its bounding box is " + three_digits(size) + " against " + three_digits(closest) +
                 " for " + theirs + "), more than the factor of " + one_decimal(kMaxEnrolmentSizeRatio) +
                 " by which one person's signatures may differ: press Clear and sign at your usual size. If an earlier "
                 "enrolment signature was the odd one, press Forget and enrol again");

@@ -127,7 +127,7 @@ test('malformed file changes nothing', async (t) => {
   await importFile(page, negative);
   assert.match(
     await textOf(page, '#message'),
-    /^Import failed: \u2068negative\.txt\u2069: line 1 must hold the number of points, found "-5"/,
+    /^Import failed: \u2068negative\.txt\u2069: line 1 must hold the number of points, found '-5': is this an SVC2004 signature file\?$/,
   );
   assert.equal(await exportPad(page, 'json'), exportBefore, 'the pad is unchanged after it too');
   assertClean(page);

@@ -825,7 +825,7 @@ test('a tiny scribble is not enrolled', async (t) => {
   assert.equal(await page.getAttribute('#message', 'data-kind'), 'error');
   assert.match(
     await textOf(page, '#message'),
-    /^Enrolment failed: this signature is [\d.]+ times smaller than the enrolment signatures so far .*press Clear and sign at your usual size\. If an earlier enrolment signature was the odd one, press Forget and enrol again\.$/,
+    /^Enrolment failed: this signature is [\d.]+ times smaller than every enrolment signature so far .*press Clear and sign at your usual size\. If an earlier enrolment signature was the odd one, press Forget and enrol again\. Files keep their own units: .*under another name\.$/,
   );
   assert.equal(await textOf(page, '#enrol-count'), '3 of 5 enrolment signatures');
   assert.deepEqual(await readEnrolments(page), storedBefore);

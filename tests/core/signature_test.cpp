@@ -180,26 +180,30 @@ static std::string size_error(const inkprint::Signature& signature, const std::v
     return "";
 }
 
-TEST(CheckEnrolmentSize, ComparesWithTheMedian) {
+TEST(CheckEnrolmentSize, ComparesWithTheClosestInSize) {
     // dash() runs from (0, 0) to (10, 3) times (points - 1), so this one is 208.8 across.
     const inkprint::Signature base = dash(21, 10);
     EXPECT_NEAR(inkprint::signature_size(base), std::hypot(200.0, 60.0), 1e-9);
     EXPECT_EQ(size_error(scaled(base, 0.001), {}), "");
     const std::vector<inkprint::Signature> enrolled = {base, scaled(base, 1.5), scaled(base, 0.8)};
-    EXPECT_EQ(size_error(scaled(base, 4.9), enrolled), "");
-    EXPECT_EQ(size_error(scaled(base, 0.21), enrolled), "");
+    EXPECT_EQ(size_error(scaled(base, 7.4), enrolled), "");
+    EXPECT_EQ(size_error(scaled(base, 0.17), enrolled), "");
 
-    const std::string larger = size_error(scaled(base, 6), enrolled);
-    EXPECT_NE(larger.find("this signature is 6.0 times larger than the enrolment signatures so far"), std::string::npos)
+    const std::string larger = size_error(scaled(base, 9), enrolled);
+    EXPECT_NE(larger.find("this signature is 6.0 times larger than every enrolment signature so far"),
+              std::string::npos)
         << larger;
-    EXPECT_NE(larger.find("1253 against 209 for the middle of theirs"), std::string::npos) << larger;
+    EXPECT_NE(larger.find("1879 against 313 for the closest in size"), std::string::npos) << larger;
     EXPECT_NE(larger.find("press Clear and sign at your usual size"), std::string::npos) << larger;
     const std::string smaller = size_error(scaled(base, 0.01), {base});
     EXPECT_NE(smaller.find("100.0 times smaller than the enrolment signature so far"), std::string::npos) << smaller;
     EXPECT_NE(smaller.find("2.09 against 209 for its)"), std::string::npos) << smaller;
-    // A median of an even count lies between the middle two: 1 and 1.5 here, so 1.25.
-    const std::string even = size_error(scaled(base, 7), {base, scaled(base, 1.5)});
-    EXPECT_NE(even.find("5.6 times larger"), std::string::npos) << even;
+    // Signatures in two units, such as a file in tablet units beside drawings in pixels: each
+    // new one is compared with its own kind.
+    const std::vector<inkprint::Signature> mixed = {base, scaled(base, 26)};
+    EXPECT_EQ(size_error(scaled(base, 1.2), mixed), "");
+    EXPECT_EQ(size_error(scaled(base, 25), mixed), "");
+    EXPECT_NE(size_error(scaled(base, 0.1), mixed).find("10.0 times smaller"), std::string::npos);
 }
 
 TEST(CheckEnrolmentSignature, RejectsLongPauses) {

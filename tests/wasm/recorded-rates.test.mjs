@@ -61,6 +61,31 @@ test('edited fused threshold fails', () => {
   assert.match(problemAfter((d) => (d.fusion.threshold += 1)), /heldOutFused\.frr.* gives [\d.]+ % to [\d.]+ %/);
 });
 
+test('missing or coarse histograms fail', () => {
+  // Removing the histogram, or cutting it to one bin, would hide an edited threshold.
+  const lowered = (d) => (d.fusion.threshold = -10);
+  const withoutHistogram = (d) => {
+    lowered(d);
+    delete d.heldOutFused.scoreHistogram;
+  };
+  assert.match(
+    problemAfter(withoutHistogram),
+    /records rates at its threshold \(heldOutFused\.frr\) but its score histogram \(heldOutFused\.scoreHistogram\) has none that can be read, fewer than the 10 bins/,
+  );
+  const oneBin = (d) => {
+    lowered(d);
+    const histogram = d.heldOutFused.scoreHistogram;
+    for (const kind of ['genuine', 'skilled', 'random']) {
+      histogram[kind] = [histogram[kind].reduce((sum, count) => sum + count, 0)];
+    }
+  };
+  assert.match(problemAfter(oneBin), /has 1 bin, fewer than the 10 bins needed/);
+  assert.match(
+    problemAfter((d) => delete d.heldOutFused),
+    /has fusion parameters but no held-out results of the fused score \(heldOutFused\)/,
+  );
+});
+
 test('edited rates at the threshold fail', () => {
   assert.match(problemAfter((d) => (d.heldOutFused.frr = 0)), /records 0\.0 % as the share of genuine signatures rejected/);
   assert.match(
@@ -90,6 +115,7 @@ test('a model without recorded rates passes', () => {
   const bare = (d) => {
     delete d.heldOut;
     delete d.heldOutFused;
+    delete d.fusion;
   };
   assert.equal(problemAfter(bare), '');
 });

@@ -76,18 +76,20 @@ inline constexpr double kMaxEnrolmentDurationMs = 120000;
 void check_enrolment_signature(const Signature& signature);
 
 // Largest factor by which a new enrolment signature's size (the diagonal of its bounding box)
-// may differ from the median size of the person's enrolment signatures so far. Features are
-// scaled to each signature's size, so a scribble a few pixels wide looks like wild variation
-// of the person's hand and lets almost any later query pass. Two genuine SVC2004 signatures of
-// one writer differ by at most 1.75 times; the margin above that allows a pad of another width.
+// may differ from the closest in size of the person's enrolment signatures so far. Features are
+// scaled to each signature's size, so a scribble a few pixels wide looks like wild variation of
+// the person's hand and lets more forgeries pass. Two genuine SVC2004 signatures of one writer
+// differ by at most 1.75 times; the margin above that allows a pad of another width.
 inline constexpr double kMaxEnrolmentSizeRatio = 5.0;
 
 // Returns the diagonal of the signature's bounding box, over every stroke.
 double signature_size(const Signature& signature);
 
-// Checks that `signature` is within kMaxEnrolmentSizeRatio of the median signature_size() of
-// `enrolled`, the person's enrolment signatures so far (no check when there are none). Throws
-// Error giving both sizes otherwise.
+// Checks that `signature` is within kMaxEnrolmentSizeRatio of the signature_size() of the
+// closest in size of `enrolled`, the person's enrolment signatures so far (no check when there
+// are none). The closest, not the median, because files keep their own units: a person may
+// enrol signatures imported in tablet units beside others drawn in pixels. Throws Error giving
+// both sizes otherwise.
 void check_enrolment_size(const Signature& signature, const std::vector<Signature>& enrolled);
 
 // Checks a signature that is to be trained on: what validate_signature checks, no pause longer
