@@ -17,7 +17,7 @@ const char* const kExperimentOptionsHelp =
     "                     this repository's additions: published layers, squared error to the cosine\n"
     "                     targets +1 and -0.9, plain SGD updating after every pair (step size 0.01,\n"
     "                     no momentum), no augmentation, the last epoch's weights. Options after it\n"
-    "                     change single settings of the preset.\n"
+    "                     change single settings of the preset; it must come before them.\n"
     "  --layers LIST      network layers (default delay:12:11:3,tanh,delay:16:10:3,tanh,average,\n"
     "                     the published network); items: delay:MAPS:WIDTH:STRIDE, tanh, relu,\n"
     "                     average, dense:UNITS. The list needs a delay or dense layer and an\n"
@@ -30,7 +30,8 @@ const char* const kExperimentOptionsHelp =
     "  --optimizer NAME   adam or sgd (default adam)\n"
     "  --learning-rate X  step size, from 1e-06 to 1 (default 0.001)\n"
     "  --momentum X       SGD momentum, from 0 to below 1 (default 0.9)\n"
-    "  --weight-decay X   decoupled weight decay per step, times the learning rate (default 0)\n"
+    "  --weight-decay X   decoupled weight decay per step, times the learning rate, from 0 to 1\n"
+    "                     (default 0)\n"
     "  --clip-norm X      clip the batch gradient to this L2 norm, 0 for none (default 0)\n"
     "  --schedule NAME    learning-rate schedule: constant, step or cosine (default constant)\n"
     "  --loss NAME        squared (to the targets), difference or margin (default squared)\n"
@@ -184,7 +185,8 @@ bool apply_experiment_option(const std::string& name, const std::string& value, 
         }
         training.optimizer.momentum = momentum;
     } else if (name == "--weight-decay") {
-        training.optimizer.weight_decay = non_negative();
+        // A decay of 1 or more per step at the largest learning rate would zero or flip every weight.
+        training.optimizer.weight_decay = parse_number(name, value, 0, 1);
     } else if (name == "--clip-norm") {
         training.optimizer.clip_norm = non_negative();
     } else if (name == "--schedule") {
@@ -243,6 +245,8 @@ void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*
     auto known = [&](const std::string& name) {
         return contains(kExperimentOptionNames, name) || contains(tool_options, name);
     };
+    // The first setting that --preset would replace, so that a preset given after it is refused.
+    std::string earlier_setting;
     for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
         if (name == "--help" || name == "-h") {
@@ -254,6 +258,14 @@ void parse_command_line(int argc, char** argv, ExperimentConfig& config, void (*
                         "see --help");
         }
         if (!known(name)) throw Error("unknown option " + name + "; see --help for the options");
+        if (name == "--preset" && !earlier_setting.empty()) {
+            throw Error("option --preset replaces every training setting, so it would undo " + earlier_setting +
+                        " given before it: put --preset first");
+        }
+        if (name != "--preset" && contains(kExperimentOptionNames, name) &&
+            earlier_setting.empty()) {
+            earlier_setting = name;
+        }
         if (name == "--last-epoch") {
             config.keep_best_epoch = false;
             continue;

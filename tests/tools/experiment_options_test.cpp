@@ -148,6 +148,25 @@ TEST(ExperimentOptions, TargetsCosinesForgeryBelowGenuine) {
                    "--forgery-target 0 must be below --genuine-target -0.5");
 }
 
+// --preset replaces every training setting, so a setting given before it would be lost.
+TEST(ExperimentOptions, PresetMustComeFirst) {
+    expect_message(parse({"--epochs", "1", "--preset", "published"}),
+                   "option --preset replaces every training setting, so it would undo --epochs given before it: "
+                   "put --preset first");
+    ExperimentConfig config;
+    EXPECT_FALSE(parse({"--preset", "published", "--epochs", "1"}, &config).has_value());
+    EXPECT_EQ(config.training.epochs, 1);
+    EXPECT_FALSE(config.keep_best_epoch);
+    // Options of the tool itself are not training settings.
+    EXPECT_FALSE(parse({"--out", "m.inkprint", "--preset", "published"}).has_value());
+}
+
+TEST(ExperimentOptions, WeightDecayAtMostOne) {
+    expect_message(parse({"--weight-decay", "1e300"}), "--weight-decay");
+    expect_message(parse({"--weight-decay", "1.5"}), "1.5");
+    EXPECT_FALSE(parse({"--weight-decay", "1"}).has_value());
+}
+
 TEST(ExperimentOptions, InvalidNumberNamesOption) {
     const std::vector<std::pair<std::string, std::string>> invalid = {
         {"--weight-decay", "-1"}, {"--clip-norm", "-1"},   {"--margin", "0"},     {"--genuine-share", "2"},
