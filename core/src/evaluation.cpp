@@ -21,6 +21,22 @@ std::vector<Fold> make_folds(int n_users, int k, int validation_count) {
                     std::to_string(validation_count) + " validation users: use 2 <= folds <= users and at least 1 "
                     "validation user");
     }
+    // Each fold validates on users of the next group, and trains on the users left, of which it
+    // needs at least 2. The smallest group and the largest test group bound the validation count.
+    const int smallest_group = n_users / k;
+    const int largest_group = (n_users + k - 1) / k;
+    const int most_validation = std::min(smallest_group - 1, n_users - largest_group - 2);
+    if (validation_count > most_validation) {
+        if (most_validation < 1) {
+            throw Error(std::to_string(k) + " folds over " + std::to_string(n_users) + " users leave no user to " +
+                        "validate on beside the test users and 2 training users: use at most " +
+                        std::to_string(n_users / 2) + " folds");
+        }
+        throw Error(std::to_string(validation_count) + " validation users are too many for " + std::to_string(k) +
+                    " folds over " + std::to_string(n_users) + " users, whose groups have " +
+                    std::to_string(smallest_group) + " users or more and whose training needs at least 2 users: use " +
+                    "at most " + std::to_string(most_validation) + " validation users" + (k > 2 ? ", or fewer folds" : ""));
+    }
     std::vector<std::vector<int>> groups(k);
     for (int u = 1; u <= n_users; ++u) groups[(u - 1) % k].push_back(u);
     std::vector<Fold> folds(k);

@@ -36,6 +36,21 @@ TEST(Folds, RejectsImpossibleSplits) {
     EXPECT_THROW(make_folds(40, 41, 3), inkprint::Error);
     EXPECT_THROW(make_folds(40, 4, 10), inkprint::Error);
     EXPECT_THROW(make_folds(40, 4, 0), inkprint::Error);
+    // The message gives the largest count that works: groups of 20 with 2 folds leave 18
+    // validation users beside 2 training users, and groups of 1 leave none.
+    EXPECT_NO_THROW(make_folds(40, 2, 18));
+    try {
+        make_folds(40, 2, 19);
+        ADD_FAILURE() << "19 validation users of 2 folds were accepted";
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("use at most 18 validation users"), std::string::npos) << error.what();
+    }
+    try {
+        make_folds(40, 40, 1);
+        ADD_FAILURE() << "40 folds of one user were accepted";
+    } catch (const inkprint::Error& error) {
+        EXPECT_NE(std::string(error.what()).find("use at most 20 folds"), std::string::npos) << error.what();
+    }
 }
 
 TEST(Dtw, IdenticalGridsHaveZeroDistance) {
