@@ -1415,8 +1415,8 @@ async function useModel(bytes, { accuracyUrl = null } = {}) {
     // Reads the fusion parameters of the description, which the constructor leaves for later,
     // so that a damaged description fails here and not at every Enrol.
     model.hasFusion();
-    checkModelSeparates(model);
     checkRecordedRates(model);
+    checkModelSeparates(model);
   } catch (error) {
     model?.delete();
     const stored = accuracyUrl === null;

@@ -4,6 +4,9 @@
 // signatures get an embedding of all zeros, or its threshold accepts nearly everything. The
 // check embeds a fixed set of synthetic signatures of clearly different shapes, which no writer
 // would sign as one signature, and compares each pair with the model's own cosine threshold.
+// A model with fusion parameters also enrols slight variations of each shape and verifies the
+// shapes with its fused score, which catches fusion parameters that accept or reject nearly
+// everyone.
 
 // Share of the pairs of different probe shapes above which the model counts as accepting most
 // of them as the same writer. With these probes the default model accepts 4 of the 28 pairs and
@@ -139,6 +142,70 @@ export function measureSeparation(model) {
   return { threshold, embeddings, zeroNames, nonFiniteNames, pairs, acceptedPairs: pairs.filter((pair) => pair.accepted) };
 }
 
+// Largest share of the pairs of different probe shapes that a fused model may accept, and the
+// smallest share of slight variations of an enrolled probe that it must accept. The default
+// model accepts 1 of the 56 pairs and 8 of the 8 variations, the pen model 0 and 8. A default
+// model file whose fusion was edited by hand to accept everyone accepts 56 pairs. One edited to
+// move the calibration's bias by 20 accepts 20. Edited to reject everyone, it accepts 0 to 4 of
+// the 8 variations.
+export const MAX_FUSED_ACCEPTED_SHARE = 0.25;
+export const MIN_FUSED_VARIATION_SHARE = 0.75;
+
+// Returns a slight variation of the flat points of a probe: stretched a little in x, y and time,
+// with a small wobble, and with varying pen pressure when `withPressure`. Variation 0 is the
+// probe itself in position and time.
+function probeVariation(points, variation, withPressure) {
+  const scaleX = [1, 1.04, 0.97, 1.02][variation];
+  const scaleY = [1, 0.97, 1.03, 1.01][variation];
+  const scaleTime = [1, 1.08, 0.93, 1.04][variation];
+  const wobble = [0, 2, 1.5, 2.5][variation];
+  const result = Float64Array.from(points);
+  for (let offset = 0, index = 0; offset < result.length; offset += 5, index += 1) {
+    result[offset] = points[offset] * scaleX + wobble * Math.sin(index / 7 + variation);
+    result[offset + 1] = points[offset + 1] * scaleY + wobble * Math.cos(index / 9 + variation);
+    result[offset + 2] = points[offset + 2] * scaleTime;
+    if (withPressure) {
+      result[offset + 3] = 0.5 + 0.25 * Math.sin(index / 13 + variation);
+    }
+  }
+  return result;
+}
+
+// Enrols variations 1 to 3 of each probe with the fused score of `model` (the module's Model,
+// with fusion parameters) and verifies variation 0 of every probe against each enrolment.
+// Returns { variations, variationsAccepted, pairs, pairsAccepted, example }, where example names
+// an accepted pair of different probes, or null.
+export function measureFusedSeparation(model) {
+  // A model that compares pen pressure rejects signatures without it.
+  let withPressure = false;
+  try {
+    model.checkSignature(PROBE_SIGNATURES[0].points);
+  } catch {
+    withPressure = true;
+  }
+  const size = model.embeddingSize();
+  const result = { variations: 0, variationsAccepted: 0, pairs: 0, pairsAccepted: 0, example: null };
+  for (const [index, probe] of PROBE_SIGNATURES.entries()) {
+    const enrolment = [1, 2, 3].map((variation) => probeVariation(probe.points, variation, withPressure));
+    const embeddings = new Float32Array(enrolment.length * size);
+    enrolment.forEach((points, position) => embeddings.set(model.embed(points), position * size));
+    for (const [otherIndex, other] of PROBE_SIGNATURES.entries()) {
+      const verdict = model.verifyFused(embeddings, enrolment, probeVariation(other.points, 0, withPressure));
+      if (otherIndex === index) {
+        result.variations += 1;
+        result.variationsAccepted += verdict.accepted ? 1 : 0;
+      } else {
+        result.pairs += 1;
+        result.pairsAccepted += verdict.accepted ? 1 : 0;
+        if (verdict.accepted && result.example === null) {
+          result.example = { enrolled: probe.name, query: other.name };
+        }
+      }
+    }
+  }
+  return result;
+}
+
 // Returns the Error of checkModelSeparates() for `reason`, with advice for a model file. Its
 // `reason` property keeps the reason alone, for callers that give their own advice.
 function separationError(reason) {
@@ -153,7 +220,8 @@ function separationError(reason) {
 // is when an embedding of a probe signature is all zeros or not finite, or when the model's
 // cosine threshold accepts more than MAX_ACCEPTED_SHARE of the pairs of different probes. It is
 // also when the threshold is at least NEAR_ONE_THRESHOLD and all probe embeddings point nearly
-// the same way.
+// the same way. For a model with fusion parameters, the fused score is checked too (see
+// checkFusedSeparates).
 export function checkModelSeparates(model) {
   const result = measureSeparation(model);
   const shapes = (names) => names.map((name) => `"${name}"`).join(', ');
@@ -183,6 +251,31 @@ export function checkModelSeparates(model) {
       `at its cosine threshold ${result.threshold.toFixed(4)} the model accepts ${result.acceptedPairs.length} of ` +
         `${result.pairs.length} pairs of clearly different test shapes as the same writer ("${example.first}" ` +
         `and "${example.second}" have cosine ${example.cosine.toFixed(4)}), so it would accept other writers' ` +
+        'signatures',
+    );
+  }
+  if (model.hasFusion()) {
+    checkFusedSeparates(model);
+  }
+}
+
+// Throws when the fused score of `model` accepts more than MAX_FUSED_ACCEPTED_SHARE of the pairs
+// of different probe shapes, or fewer than MIN_FUSED_VARIATION_SHARE of slight variations of an
+// enrolled probe. Either means that its fusion parameters accept or reject nearly everyone.
+function checkFusedSeparates(model) {
+  const fused = measureFusedSeparation(model);
+  if (fused.pairsAccepted > MAX_FUSED_ACCEPTED_SHARE * fused.pairs) {
+    const { enrolled, query } = fused.example;
+    throw separationError(
+      `with its fused score the model accepts ${fused.pairsAccepted} of ${fused.pairs} pairs of clearly ` +
+        `different test shapes as the same writer ("${query}" against an enrolment of "${enrolled}"), so it ` +
+        "would accept other writers' signatures",
+    );
+  }
+  if (fused.variationsAccepted < MIN_FUSED_VARIATION_SHARE * fused.variations) {
+    throw separationError(
+      `with its fused score the model rejects ${fused.variations - fused.variationsAccepted} of ` +
+        `${fused.variations} slight variations of an enrolled test shape, so it would reject its writers' own ` +
         'signatures',
     );
   }

@@ -1469,8 +1469,8 @@ async function handleImport() {
     try {
       // Reads the fusion parameters too, which the constructor does not check.
       model.hasFusion();
-      checkModelSeparates(model);
       checkRecordedRates(model);
+      checkModelSeparates(model);
       training = readTrainingRecord(model.describe());
     } finally {
       model.delete();

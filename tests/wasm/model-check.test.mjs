@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { checkModelSeparates, PROBE_SIGNATURES } from '../../web/model-check.js';
+import { checkModelSeparates, measureFusedSeparation, PROBE_SIGNATURES } from '../../web/model-check.js';
+import { editDescription } from '../model-file.mjs';
 import {
   defaultModelBytes,
   loadModule,
@@ -28,10 +29,14 @@ test('shipped models pass the check', async () => {
   }
 });
 
-// Stands in for the module's Model: embed() returns `embedding(points)` as a Float32Array, and
-// threshold() returns `threshold`.
+// Stands in for the module's Model without fusion parameters: embed() returns
+// `embedding(points)` as a Float32Array, and threshold() returns `threshold`.
 function fakeModel(embedding, threshold = 0.7) {
-  return { embed: (points) => Float32Array.from(embedding(points)), threshold: () => threshold };
+  return {
+    embed: (points) => Float32Array.from(embedding(points)),
+    threshold: () => threshold,
+    hasFusion: () => false,
+  };
 }
 
 // Returns the index of the probe signature whose points are `points`.
@@ -148,4 +153,39 @@ test('short fine-tune passes the check', { skip: skipWithoutData(), timeout: 60_
     baseName: 'the default model',
   });
   assert.doesNotThrow(() => checkTrained(module, tuned));
+});
+
+// Fusion parameters edited by hand can make the fused score accept or reject nearly everyone,
+// while the network and its cosine threshold still pass.
+test('edited fusion fails the fused check', async () => {
+  const module = await loadModule();
+  const messageFor = (edit) => {
+    const model = new module.Model(editDescription(defaultModelBytes(), edit));
+    try {
+      checkModelSeparates(model);
+      return '';
+    } catch (error) {
+      return error.message;
+    } finally {
+      model.delete();
+    }
+  };
+  const shipped = new module.Model(defaultModelBytes());
+  try {
+    const fused = measureFusedSeparation(shipped);
+    assert.ok(fused.pairsAccepted <= 2, `${fused.pairsAccepted} pairs accepted`);
+    assert.equal(fused.variationsAccepted, fused.variations);
+  } finally {
+    shipped.delete();
+  }
+  assert.match(
+    messageFor((d) => (d.fusion.dtwMean -= 40)),
+    /^with its fused score the model accepts 56 of 56 pairs of clearly different test shapes as the same writer/,
+  );
+  assert.match(messageFor((d) => (d.fusion.dtwCalibration.bias += 20)), /accepts \d+ of 56 pairs/);
+  assert.match(
+    messageFor((d) => (d.fusion.dtwMean += 40)),
+    /^with its fused score the model rejects 8 of 8 slight variations of an enrolled test shape/,
+  );
+  assert.match(messageFor((d) => (d.fusion.dtwCalibration.bias -= 20)), /rejects \d of 8 slight variations/);
 });
