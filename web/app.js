@@ -718,13 +718,7 @@ async function handleEnrol(event) {
       }
     }
   } catch (error) {
-    let text = sentence(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`);
-    if (/ times (smaller|larger) than (every|the) enrolment signature/.test(text)) {
-      text +=
-        ' Files keep their own units: if the earlier signatures were imported and this one drawn, or the ' +
-        'reverse, enrol this one under another name.';
-    }
-    showMessage(text, 'error');
+    showMessage(sentence(`Enrolment failed: ${adviseOnSignatureError(describeError(error))}`), 'error');
     return;
   }
 

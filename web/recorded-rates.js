@@ -1,8 +1,9 @@
 // A check of the held-out error rates that a model file records, run when a model is imported
 // or put to use. The page shows these rates as the model's accuracy, but it has no held-out
-// writers to measure them again, and a file's checksum detects damage, not edits. Two kinds of
-// edit can be caught: a rate that is not a number from 0 to 1, and a threshold or rate that no
-// longer fits the held-out score histograms the same file records beside them.
+// writers to measure them again, and a file's checksum detects damage, not edits. The check
+// catches a rate that is not a number from 0 to 1, a threshold or rate that no longer fits the
+// held-out score histograms recorded beside them, histograms or fused results removed, and a
+// recorded error rate no better than chance.
 
 // Keys of a held-out result that are rates from 0 to 1.
 const RATE_KEYS = ['skilledEer', 'randomEer', 'farSkilled', 'farRandom', 'frr'];
@@ -17,22 +18,22 @@ const RATES_AT_THRESHOLD = [
 
 const ADVICE = 'the file was changed after training. Use the model file as it was written, or train a new model';
 
-// Returns [least, most]: the lowest and the highest number of scores of `counts` that can lie at
+// Returns [lowest, highest]: the lowest and the highest number of scores of `counts` that can lie at
 // or above `threshold` when `accepted`, else below it. `counts` is a histogram from `low` to
 // `high` whose first and last bins also hold the scores beyond them.
 function countBounds(counts, low, high, threshold, accepted) {
   const width = (high - low) / counts.length;
-  let least = 0;
-  let most = 0;
+  let lowest = 0;
+  let highest = 0;
   counts.forEach((count, bin) => {
     const lower = bin === 0 ? -Infinity : low + bin * width;
     const upper = bin === counts.length - 1 ? Infinity : low + (bin + 1) * width;
     const surely = accepted ? lower >= threshold : upper <= threshold;
     const maybe = accepted ? upper > threshold : lower < threshold;
-    least += surely ? count : 0;
-    most += maybe ? count : 0;
+    lowest += surely ? count : 0;
+    highest += maybe ? count : 0;
   });
-  return [least, most];
+  return [lowest, highest];
 }
 
 // Returns the held-out score histograms of the model's description, or null when it has none
@@ -62,8 +63,9 @@ export function readScoreHistogram(description, which = 'heldOut') {
 // checked against. The training command writes 40.
 const MIN_HISTOGRAM_BINS = 10;
 
-// Held-out equal error rate at or above which a model does no better than chance.
-const CHANCE_EER = 0.5;
+// Equal error rate at or above which a model does no better than chance. Training in the page
+// does not save such a model, and Import and Use reject one.
+export const CHANCE_EER = 0.5;
 
 const percent = (rate) => `${(rate * 100).toFixed(1)} %`;
 
@@ -95,34 +97,34 @@ export function checkRecordedRates(model) {
   }
   const thresholds = { heldOut: model.threshold(), heldOutFused: training.fusion?.threshold };
 
-  for (const which of ['heldOut', 'heldOutFused']) {
-    const result = training[which];
+  for (const resultKey of ['heldOut', 'heldOutFused']) {
+    const result = training[resultKey];
     if (result === undefined) {
       continue;
     }
     if (typeof result !== 'object' || result === null || Array.isArray(result)) {
-      throw new Error(`the model file's held-out results "${which}" are ${JSON.stringify(result)}, not a list of rates: ${ADVICE}`);
+      throw new Error(`the model file's held-out results "${resultKey}" are ${JSON.stringify(result)}, not a list of rates: ${ADVICE}`);
     }
     for (const key of RATE_KEYS) {
       const value = result[key];
       if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
         throw new Error(
-          `the model file records the held-out rate "${which}.${key}" as ${JSON.stringify(value)}, which is not a ` +
+          `the model file records the held-out rate "${resultKey}.${key}" as ${JSON.stringify(value)}, which is not a ` +
             `rate from 0 to 1: ${ADVICE}`,
         );
       }
     }
 
-    const histogram = readScoreHistogram(description, which);
-    const threshold = thresholds[which];
+    const histogram = readScoreHistogram(description, resultKey);
+    const threshold = thresholds[resultKey];
     const atThreshold = RATES_AT_THRESHOLD.filter(({ key }) => result[key] !== undefined).map(({ key }) => key);
     // Without fine histograms beside them, a threshold edited by hand could not be caught.
     if (atThreshold.length > 0 && (histogram === null || histogram.genuine.length < MIN_HISTOGRAM_BINS)) {
       const bins = histogram?.genuine.length;
       const found = histogram === null ? 'none that can be read' : `${bins} ${bins === 1 ? 'bin' : 'bins'}`;
       throw new Error(
-        `the model file records rates at its threshold (${which}.${atThreshold[0]}) but its score histogram ` +
-          `(${which}.scoreHistogram) has ${found}, fewer than the ${MIN_HISTOGRAM_BINS} bins needed to check ` +
+        `the model file records rates at its threshold (${resultKey}.${atThreshold[0]}) but its score histogram ` +
+          `(${resultKey}.scoreHistogram) has ${found}, fewer than the ${MIN_HISTOGRAM_BINS} bins needed to check ` +
           `them: ${ADVICE}`,
       );
     }
@@ -135,13 +137,14 @@ export function checkRecordedRates(model) {
       if (result[key] === undefined || total === 0) {
         continue;
       }
-      const [least, most] = countBounds(counts, histogram.low, histogram.high, threshold, accepted);
+      const [lowest, highest] = countBounds(counts, histogram.low, histogram.high, threshold, accepted);
       // Half a score of slack, because the file writes each rate rounded.
       const recorded = result[key] * total;
-      if (recorded < least - 0.5 || recorded > most + 0.5) {
-        const range = least === most ? percent(least / total) : `${percent(least / total)} to ${percent(most / total)}`;
+      if (recorded < lowest - 0.5 || recorded > highest + 0.5) {
+        const range =
+          lowest === highest ? percent(lowest / total) : `${percent(lowest / total)} to ${percent(highest / total)}`;
         throw new Error(
-          `the model file records ${percent(result[key])} as the ${name} at its threshold (${which}.${key}), but at ` +
+          `the model file records ${percent(result[key])} as the ${name} at its threshold (${resultKey}.${key}), but at ` +
             `that threshold, ${threshold.toFixed(4)}, the score histogram it records for the same writers gives ${range}: ` +
             `the threshold or the rate does not fit, so ${ADVICE}`,
         );

@@ -11,7 +11,7 @@ import {
 } from './model-store.js';
 import { isDatabaseClosed, onDatabaseClosed, savingMarker } from './idb.js';
 import { checkModelSeparates } from './model-check.js';
-import { checkRecordedRates } from './recorded-rates.js';
+import { CHANCE_EER, checkRecordedRates } from './recorded-rates.js';
 import {
   countOf,
   describeError,
@@ -928,9 +928,6 @@ function writersSeenByBuiltIn(names) {
     return match !== null && Number(match[1]) <= BUILT_IN_TRAINING_USERS;
   });
 }
-
-// Validation EER at or above which a trained model is no better than chance and is not saved.
-const CHANCE_EER = 0.5;
 
 // Returns the Error of checkModelSeparates() for the trained model file `bytes` when the model
 // cannot tell signatures apart, or null when it can. An error of the model's embed() counts as

@@ -25,9 +25,9 @@ std::vector<Fold> make_folds(int n_users, int k, int validation_count) {
     // needs at least 2. The smallest group and the largest test group bound the validation count.
     const int smallest_group = n_users / k;
     const int largest_group = (n_users + k - 1) / k;
-    const int most_validation = std::min(smallest_group - 1, n_users - largest_group - 2);
-    if (validation_count > most_validation) {
-        if (most_validation < 1) {
+    const int max_validation = std::min(smallest_group - 1, n_users - largest_group - 2);
+    if (validation_count > max_validation) {
+        if (max_validation < 1) {
             throw Error(std::to_string(k) + " folds over " + std::to_string(n_users) + " users leave no user to " +
                         "validate on beside the test users and 2 training users: use at most " +
                         std::to_string(n_users / 2) + " folds");
@@ -35,7 +35,7 @@ std::vector<Fold> make_folds(int n_users, int k, int validation_count) {
         throw Error(std::to_string(validation_count) + " validation users are too many for " + std::to_string(k) +
                     " folds over " + std::to_string(n_users) + " users, whose groups have " +
                     std::to_string(smallest_group) + " users or more and whose training needs at least 2 users: use " +
-                    "at most " + std::to_string(most_validation) + " validation users" + (k > 2 ? ", or fewer folds" : ""));
+                    "at most " + std::to_string(max_validation) + " validation users" + (k > 2 ? ", or fewer folds" : ""));
     }
     std::vector<std::vector<int>> groups(k);
     for (int u = 1; u <= n_users; ++u) groups[(u - 1) % k].push_back(u);

@@ -274,7 +274,9 @@ void check_enrolment_size(const Signature& signature, const std::vector<Signatur
                 " (the diagonal of its bounding box is " + three_digits(size) + " against " + three_digits(closest) +
                 " for " + theirs + "), more than the factor of " + one_decimal(kMaxEnrolmentSizeRatio) +
                 " by which one person's signatures may differ: press Clear and sign at your usual size. If an earlier "
-                "enrolment signature was the odd one, press Forget and enrol again");
+                "enrolment signature was the odd one, press Forget and enrol again. Files keep their own units: if "
+                "the earlier signatures were imported and this one drawn, or the reverse, enrol this one under "
+                "another name");
 }
 
 void check_training_signature(const Signature& signature) {

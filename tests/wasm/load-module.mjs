@@ -39,6 +39,20 @@ export function messageOf(action) {
   assert.fail('no error was thrown');
 }
 
+// Loads the model file `bytes` with `module`, runs `check(model)` and returns the message of the
+// Error it throws, or '' when it passes. The model is released either way.
+export function checkProblem(module, bytes, check) {
+  const model = new module.Model(bytes);
+  try {
+    check(model);
+    return '';
+  } catch (error) {
+    return error.message;
+  } finally {
+    model.delete();
+  }
+}
+
 // The SVC2004 folder: $INKPRINT_SVC2004_DIR, else ../shared/data/svc2004 beside the checkout.
 export const svc2004Folder =
   process.env.INKPRINT_SVC2004_DIR || join(root, '..', 'shared', 'data', 'svc2004');

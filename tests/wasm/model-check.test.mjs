@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { checkModelSeparates, measureFusedSeparation, PROBE_SIGNATURES } from '../../web/model-check.js';
 import { editDescription } from '../model-file.mjs';
 import {
+  checkProblem,
   defaultModelBytes,
   loadModule,
   penModelBytes,
@@ -159,17 +160,7 @@ test('short fine-tune passes the check', { skip: skipWithoutData(), timeout: 60_
 // while the network and its cosine threshold still pass.
 test('edited fusion fails the fused check', async () => {
   const module = await loadModule();
-  const messageFor = (edit) => {
-    const model = new module.Model(editDescription(defaultModelBytes(), edit));
-    try {
-      checkModelSeparates(model);
-      return '';
-    } catch (error) {
-      return error.message;
-    } finally {
-      model.delete();
-    }
-  };
+  const messageFor = (edit) => checkProblem(module, editDescription(defaultModelBytes(), edit), checkModelSeparates);
   const shipped = new module.Model(defaultModelBytes());
   try {
     const fused = measureFusedSeparation(shipped);

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 
 import { checkRecordedRates } from '../../web/recorded-rates.js';
 import { editDescription } from '../model-file.mjs';
-import { defaultModelBytes, loadModule, penModelBytes } from './load-module.mjs';
+import { checkProblem, defaultModelBytes, loadModule, penModelBytes } from './load-module.mjs';
 
 let mod;
 
@@ -15,17 +15,7 @@ before(async () => {
 });
 
 // Returns the message of checkRecordedRates() for the model file `bytes`, or '' when it passes.
-function problemOf(bytes) {
-  const model = new mod.Model(bytes);
-  try {
-    checkRecordedRates(model);
-    return '';
-  } catch (error) {
-    return error.message;
-  } finally {
-    model.delete();
-  }
-}
+const problemOf = (bytes) => checkProblem(mod, bytes, checkRecordedRates);
 
 // Returns the message for the default model file with its description changed by `edit`.
 const problemAfter = (edit) => problemOf(editDescription(defaultModelBytes(), edit));
