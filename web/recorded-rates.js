@@ -1,9 +1,9 @@
 // A check of the held-out error rates that a model file records, run when a model is imported
 // or put to use. The page shows these rates as the model's accuracy, but it has no held-out
 // writers to measure them again, and a file's checksum detects damage, not edits. The check
-// catches a rate that is not a number from 0 to 1, a threshold or rate that no longer fits the
-// held-out score histograms recorded beside them, histograms or fused results removed, and a
-// recorded error rate no better than chance.
+// catches a rate that is not a number from 0 to 1, and a threshold or rate that no longer fits
+// the held-out score histograms recorded beside them. It also catches removed histograms or
+// fused results, and a recorded error rate no better than chance.
 
 // Keys of a held-out result that are rates from 0 to 1.
 const RATE_KEYS = ['skilledEer', 'randomEer', 'farSkilled', 'farRandom', 'frr'];
@@ -37,10 +37,10 @@ function countBounds(counts, low, high, threshold, accepted) {
 }
 
 // Returns the held-out score histograms of the model's description, or null when it has none
-// or they are malformed. `which` is "heldOut" for the cosine or "heldOutFused" for the score
+// or they are malformed. `resultKey` is "heldOut" for the cosine or "heldOutFused" for the score
 // fused with dynamic time warping.
-export function readScoreHistogram(description, which = 'heldOut') {
-  const histogram = description?.training?.[which]?.scoreHistogram;
+export function readScoreHistogram(description, resultKey = 'heldOut') {
+  const histogram = description?.training?.[resultKey]?.scoreHistogram;
   if (typeof histogram !== 'object' || histogram === null) {
     return null;
   }
